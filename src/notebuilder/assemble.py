@@ -1,0 +1,60 @@
+"""Stage 4, assemble: arrange a topic's points into the :class:`Document` a layout renders.
+
+Pure: takes the corpus, one topic and its deduplicated points; numbers the cited
+sources, orders sections (topic order) and points (priority, then date, then id, so the
+order never depends on how files or fragments were arranged), and turns note text into
+safe inline HTML. Layouts receive finished values and only present them.
+"""
+
+from __future__ import annotations
+
+from .dates import parse_date
+from .markup import inline_html
+from .model import Corpus, DocPoint, DocSection, Document, Marker, NumberedSource, Point, Topic
+
+_UNDATED = (10_000, 0, 0)
+
+
+def point_order(point: Point) -> tuple:
+    span = parse_date(point.date) if point.date else None
+    return (point.priority or 2, span.start if span else _UNDATED, point.id)
+
+
+def number_sources(corpus: Corpus, points: tuple[Point, ...]) -> tuple[NumberedSource, ...]:
+    cited = {source for point in points for source in point.source_ids}
+    return tuple(
+        NumberedSource(number, source)
+        for number, source in enumerate((source for source in corpus.sources if source.id in cited), start=1)
+    )
+
+
+def _markers(point: Point, numbers: dict[str, int]) -> tuple[Marker, ...]:
+    locators: dict[str, list[str]] = {}
+    for citation in point.citations:
+        locators.setdefault(citation.source, [])
+        if citation.locator:
+            locators[citation.source].append(citation.locator)
+    return tuple(
+        sorted(
+            (Marker(numbers[source], source, "; ".join(found) or None) for source, found in locators.items()),
+            key=lambda marker: marker.number,
+        )
+    )
+
+
+def assemble_document(corpus: Corpus, topic: Topic, points: tuple[Point, ...], build_epoch: int) -> Document:
+    sources = number_sources(corpus, points)
+    numbers = {numbered.source.id: numbered.number for numbered in sources}
+    sections = []
+    filled = [section for section in topic.sections if any(point.section == section.id for point in points)]
+    for number, section in enumerate(filled, start=1):
+        in_section = sorted((point for point in points if point.section == section.id), key=point_order)
+        sections.append(
+            DocSection(
+                id=section.id,
+                title=section.title,
+                number=number,
+                points=tuple(DocPoint(point, inline_html(point.text), _markers(point, numbers)) for point in in_section),
+            )
+        )
+    return Document(topic=topic, sections=tuple(sections), sources=sources, build_epoch=build_epoch)

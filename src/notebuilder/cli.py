@@ -1,0 +1,83 @@
+"""The ``notebuilder`` command: parse arguments, run the pipeline, report.
+
+Exit codes: 0 success; 1 the notes (or a layout) have mistakes, each printed as
+``path:line:col: error: message``; 2 bad command-line usage; 3 an external tool failed
+(pandoc, WeasyPrint, Graphviz); 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from pathlib import Path
+
+from . import __version__
+from .build import FORMATS, BuildOptions, build, check_project
+from .errors import NoteError
+from .write import ToolError
+
+EXIT_OK, EXIT_NOTES, EXIT_USAGE, EXIT_TOOL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="notebuilder", description="Compile YAML study notes into a revision booklet.")
+    parser.add_argument("--version", action="version", version=f"notebuilder {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def with_root(command: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        command.add_argument("--root", type=Path, default=Path("."), help="folder holding notes/ and seeds/ (default: .)")
+        command.add_argument("--topic", help="only this topic (a folder name under notes/)")
+        return command
+
+    build_command = with_root(commands.add_parser("build", help="build the booklet PDF and EPUB"))
+    build_command.add_argument("--out", type=Path, default=None, help="output folder (default: <root>/build)")
+    build_command.add_argument("--format", choices=(*FORMATS, "all"), default="all")
+    build_command.add_argument("--paper", choices=("a4", "letter"), default="a4")
+    with_root(commands.add_parser("check", help="load and validate the notes without rendering"))
+    return parser
+
+
+def _progress(message: str) -> None:
+    if sys.stderr.isatty():
+        print(f"notebuilder: {message}…", file=sys.stderr, flush=True)
+
+
+def _raise_interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def _print_warnings(warnings) -> None:
+    for warning in warnings:
+        print(warning, file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    arguments = _parser().parse_args(argv)
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        if arguments.command == "check":
+            corpus = check_project(arguments.root, arguments.topic)
+            _print_warnings(corpus.warnings)
+            fragments = sum(len(topic.fragments) for topic in corpus.topics)
+            print(f"ok: {len(corpus.topics)} topic(s), {fragments} fragments, {len(corpus.sources)} sources")
+            return EXIT_OK
+        formats = FORMATS if arguments.format == "all" else (arguments.format,)
+        out = arguments.out if arguments.out is not None else arguments.root / "build"
+        options = BuildOptions(arguments.root, out, formats, arguments.topic, arguments.paper)
+        for built in build(options, _progress, _print_warnings):
+            for output in built.outputs:
+                print(output)
+        return EXIT_OK
+    except NoteError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        count = len(error.problems)
+        print(f"notebuilder: {count} error{'s' if count != 1 else ''}; nothing was written", file=sys.stderr)
+        return EXIT_NOTES
+    except ToolError as error:
+        print(f"notebuilder: {error}", file=sys.stderr)
+        return EXIT_TOOL
+    except KeyboardInterrupt:
+        print("notebuilder: interrupted; earlier outputs are untouched", file=sys.stderr)
+        return EXIT_INTERRUPTED

@@ -1,0 +1,87 @@
+"""Date forms used in notes, and how they sort on a timeline.
+
+Notes give dates the way sources write them: ``2014``, ``752 AD``, ``2023-24``,
+``2023–24``, ``FY24``, ``FY2023-24``, ``Jul 2023``, ``July 2023``, ``2023-07``,
+``2025-08-21``, ``Feb–Mar 2025``, ``Sept 2024``, ``6th century``, ``1950s–1990s``.
+:func:`parse_date` turns one into a :class:`DateSpan` (a sortable start and a label),
+or returns None when the text is not a date.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
+            ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
+            ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"), ("dec", "december"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+_DASH = r"\s*[-–—/]\s*"
+_MONTH = r"([A-Za-z]{3,9})\.?"
+
+
+@dataclass(frozen=True, order=True)
+class DateSpan:
+    """``start`` sorts the timeline: (year, month, day); month/day 0 mean unknown."""
+
+    start: tuple[int, int, int]
+    end_year: int
+    label: str
+
+
+def _second_year(first: int, text: str) -> int | None:
+    """'2023-24' -> 2024, '1999-00' -> 2000, '1950-1990' -> 1990; None when it runs backwards."""
+    second = int(text) if len(text) == 4 else first - first % 100 + int(text)
+    if len(text) == 2 and second < first and first % 100 >= 90:
+        second += 100
+    return second if second >= first else None
+
+
+def parse_date(text: str | int) -> DateSpan | None:
+    label = str(text).strip()
+    value = label.lower()
+    if match := re.fullmatch(r"(\d{1,4})(?:\s*(?:ad|ce))?", value):
+        year = int(match[1])
+        return DateSpan((year, 0, 0), year, label) if 1 <= year <= 2200 else None
+    if match := re.fullmatch(r"(\d{1,2})(?:st|nd|rd|th)\s+century(?:\s*(?:ad|ce))?", value):
+        start = (int(match[1]) - 1) * 100 + 1
+        return DateSpan((start, 0, 0), start + 99, label)
+    if match := re.fullmatch(r"(\d{4})s" + _DASH + r"(\d{4})s", value):
+        return DateSpan((int(match[1]), 0, 0), int(match[2]) + 9, label)
+    if match := re.fullmatch(r"(\d{4})s", value):
+        return DateSpan((int(match[1]), 0, 0), int(match[1]) + 9, label)
+    if match := re.fullmatch(r"fy\s*(\d{2}|\d{4})(?:" + _DASH + r"(\d{2}|\d{4}))?", value):
+        if match[2]:
+            first = int(match[1]) if len(match[1]) == 4 else 2000 + int(match[1])
+            end = _second_year(first, match[2])
+            return DateSpan((first, 4, 0), end, label) if end else None
+        # Indian fiscal year FY24 = April 2023 to March 2024.
+        end = int(match[1]) if len(match[1]) == 4 else 2000 + int(match[1])
+        return DateSpan((end - 1, 4, 0), end, label)
+    if match := re.fullmatch(r"(\d{4})" + _DASH + r"(\d{2}|\d{4})", value):
+        first = int(match[1])
+        if len(match[2]) == 2 and 1 <= int(match[2]) <= 12 and "-" in value and "–" not in value and int(match[2]) != (first + 1) % 100:
+            return DateSpan((first, int(match[2]), 0), first, label)  # 2023-07
+        end = _second_year(first, match[2])
+        return DateSpan((first, 0, 0), end, label) if end else None
+    if match := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", value):
+        year, month, day = int(match[1]), int(match[2]), int(match[3])
+        return DateSpan((year, month, day), year, label) if 1 <= month <= 12 and 1 <= day <= 31 else None
+    if match := re.fullmatch(r"(?:(\d{1,2})\s+)?" + _MONTH + r",?\s+(?:(\d{1,2}),?\s+)?(\d{4})", value):
+        month = MONTHS.get(match[2])
+        day = int(match[1] or match[3] or 0)
+        if month and day <= 31:
+            return DateSpan((int(match[4]), month, day), int(match[4]), label)
+    if match := re.fullmatch(_MONTH + _DASH + _MONTH + r"\s+(\d{4})", value):
+        first, last = MONTHS.get(match[1]), MONTHS.get(match[2])
+        if first and last:
+            return DateSpan((int(match[3]), first, 0), int(match[3]), label)
+    return None

@@ -1,0 +1,261 @@
+"""Stage 1, load: read the project's YAML files into located node trees.
+
+Takes a project root (holding ``notes/`` and ``seeds/``) and returns a :class:`RawProject`:
+every YAML file parsed with PyYAML's *safe* composer into :class:`Node` trees that keep
+the line and column of every value and key. Nothing is interpreted here; problems that
+stop a file from being read (bad YAML, not UTF-8, too large, aliases, foreign tags) are
+recorded with their location, and the other files are still read, so that one run
+reports everything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+
+from .errors import Location, Problem
+
+MAX_FILE_BYTES = 1024 * 1024
+YAML_SUFFIXES = (".yaml", ".yml")
+TOPIC_FILE = "topic.yaml"
+COMPARISONS_FILE = "comparisons.yaml"
+GLOSSARY_FILE = "glossary.yaml"
+SOURCES_FILE = "sources.yaml"
+SPECIAL_FILES = {TOPIC_FILE, COMPARISONS_FILE, GLOSSARY_FILE}
+
+_CORE = "tag:yaml.org,2002:"
+_ALLOWED_TAGS = {_CORE + name for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")}
+
+
+@dataclass(frozen=True, eq=False)
+class Node:
+    """A YAML value with its location.
+
+    ``value`` is a scalar (str, int, float, bool or None), a tuple of nodes for a
+    sequence, or a dict from key to node for a mapping; ``key_locations`` gives where
+    each key of a mapping was written.
+    """
+
+    value: Any
+    location: Location
+    key_locations: Mapping[str, Location] = field(default_factory=dict)
+
+    @property
+    def is_mapping(self) -> bool:
+        return isinstance(self.value, dict)
+
+    @property
+    def is_sequence(self) -> bool:
+        return isinstance(self.value, tuple)
+
+    def plain(self) -> Any:
+        """The value with locations stripped (for tests and debugging)."""
+        if self.is_mapping:
+            return {key: node.plain() for key, node in self.value.items()}
+        if self.is_sequence:
+            return [node.plain() for node in self.value]
+        return self.value
+
+
+@dataclass(frozen=True)
+class YamlFile:
+    path: str  # as shown to the user, relative to the project root
+    document: Node | None  # None when the file is empty or could not be read
+
+
+@dataclass(frozen=True)
+class RawTopic:
+    id: str
+    directory: str
+    topic_file: YamlFile | None
+    fragment_files: tuple[YamlFile, ...]
+    comparisons_file: YamlFile | None
+    glossary_file: YamlFile | None
+
+
+@dataclass(frozen=True)
+class RawProject:
+    root: Path
+    sources_file: YamlFile | None
+    seed_names: frozenset[str]
+    topics: tuple[RawTopic, ...]
+    problems: tuple[Problem, ...]
+
+
+class _Refused(Exception):
+    def __init__(self, location: Location, message: str):
+        self.location = location
+        self.message = message
+
+
+class _SafeComposer(yaml.SafeLoader):
+    """The safe loader, refusing aliases so that "billion laughs" documents cannot expand."""
+
+    def compose_node(self, parent, index):  # type: ignore[override]
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise _Refused(
+                _mark_location(self.name, event.start_mark),
+                f"YAML aliases (*{event.anchor}) are not supported; write the value out",
+            )
+        return super().compose_node(parent, index)
+
+
+def _mark_location(path: str, mark) -> Location:
+    return Location(path, mark.line + 1, mark.column + 1)
+
+
+def _show_tag(tag: str) -> str:
+    return "!!" + tag[len(_CORE):] if tag.startswith(_CORE) else tag
+
+
+def _to_node(node: yaml.Node, path: str, constructor: yaml.SafeLoader) -> Node:
+    location = _mark_location(path, node.start_mark)
+    if node.tag not in _ALLOWED_TAGS:
+        raise _Refused(
+            location,
+            f"YAML tag '{_show_tag(node.tag)}' is not allowed; notes hold only text, numbers, lists and mappings",
+        )
+    if isinstance(node, yaml.MappingNode):
+        items: dict[str, Node] = {}
+        key_locations: dict[str, Location] = {}
+        for key_node, value_node in node.value:
+            key_location = _mark_location(path, key_node.start_mark)
+            key = _to_node(key_node, path, constructor).value
+            if not isinstance(key, str):
+                raise _Refused(key_location, f"a key must be text, not {key!r}")
+            if key in items:
+                first = key_locations[key]
+                raise _Refused(key_location, f"duplicate key '{key}' (first given on line {first.line})")
+            items[key] = _to_node(value_node, path, constructor)
+            key_locations[key] = key_location
+        return Node(items, location, key_locations)
+    if isinstance(node, yaml.SequenceNode):
+        return Node(tuple(_to_node(item, path, constructor) for item in node.value), location)
+    if node.tag == _CORE + "timestamp":
+        return Node(node.value, location)  # dates stay text; validation parses them
+    return Node(constructor.construct_object(node, deep=True), location)
+
+
+_FRIENDLY_YAML_PROBLEMS = (
+    ("found character '\\t' that cannot start any token", "a tab is used for indentation; indent with spaces"),
+    ("found a tab character", "a tab is used for indentation; indent with spaces"),
+    ("found unexpected end of stream", "the file ends inside a quoted text; close the quote"),
+    ("but found '<stream end>'", "the file ends before a bracket is closed; close the [ or {"),
+    ("expected <block end>, but found", "bad indentation: this line does not line up with the lines above it"),
+    ("mapping values are not allowed here", "unexpected ':' here; check the indentation, or quote text that contains ': '"),
+)
+
+
+def _yaml_problem_message(error: yaml.MarkedYAMLError) -> str:
+    problem = error.problem or "invalid YAML"
+    for needle, friendly in _FRIENDLY_YAML_PROBLEMS:
+        if needle in problem:
+            return friendly
+    if "expected ',' or ']'" in problem or "expected ',' or '}'" in problem:
+        return f"unclosed bracket: {problem}"
+    context = f" {error.context}" if error.context else ""
+    return f"invalid YAML:{context} {problem}".replace(":  ", ": ").strip()
+
+
+def parse_yaml(text: str, path: str) -> tuple[Node | None, list[Problem]]:
+    """Parse one YAML document into a located :class:`Node` (pure; no file access)."""
+    loader = _SafeComposer(text)
+    loader.name = path
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            return None, []
+        return _to_node(root, path, loader), []
+    except _Refused as refused:
+        return None, [Problem(refused.location, refused.message)]
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        location = _mark_location(path, mark) if mark else Location(path)
+        return None, [Problem(location, _yaml_problem_message(error))]
+    except yaml.YAMLError as error:
+        return None, [Problem(Location(path), f"invalid YAML: {error}")]
+    except RecursionError:
+        return None, [Problem(Location(path), "the YAML is nested too deeply to be notes")]
+    finally:
+        loader.dispose()
+
+
+def _decode(data: bytes, path: str) -> tuple[str | None, list[Problem]]:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        before = data[: error.start]
+        line = before.count(b"\n") + 1
+        column = len(before) - (before.rfind(b"\n") + 1) + 1
+        bad = data[error.start : error.start + 1].hex()
+        return None, [Problem(Location(path, line, column), f"the file is not UTF-8 (byte 0x{bad}); save it as UTF-8")]
+    return text.removeprefix("\ufeff"), []
+
+
+def read_yaml_file(file: Path, root: Path) -> tuple[YamlFile, list[Problem]]:
+    """Read and parse one YAML file; the only place that opens the user's YAML."""
+    path = file.relative_to(root).as_posix()
+    size = file.stat().st_size
+    if size > MAX_FILE_BYTES:
+        return YamlFile(path, None), [
+            Problem(Location(path), f"the file is {size // 1024} KiB; notes files are limited to {MAX_FILE_BYTES // 1024} KiB, split it")
+        ]
+    text, problems = _decode(file.read_bytes(), path)
+    if text is None:
+        return YamlFile(path, None), problems
+    document, problems = parse_yaml(text, path)
+    return YamlFile(path, document), problems
+
+
+def _yaml_files(directory: Path) -> list[Path]:
+    return sorted(
+        entry
+        for entry in directory.iterdir()
+        if entry.is_file() and entry.suffix in YAML_SUFFIXES and not entry.name.startswith(".")
+    )
+
+
+def load_project(root: Path) -> RawProject:
+    """Read every notes and sources file under ``root``."""
+    root = root.resolve()
+    problems: list[Problem] = []
+
+    def read(file: Path) -> YamlFile:
+        loaded, file_problems = read_yaml_file(file, root)
+        problems.extend(file_problems)
+        return loaded
+
+    seeds = root / "seeds"
+    sources_file = read(seeds / SOURCES_FILE) if (seeds / SOURCES_FILE).is_file() else None
+    if sources_file is None:
+        problems.append(Problem(Location("seeds/" + SOURCES_FILE), "no sources file; create seeds/sources.yaml listing your sources"))
+    seed_names = frozenset(entry.name for entry in seeds.iterdir() if entry.is_file()) if seeds.is_dir() else frozenset()
+
+    topics = []
+    notes = root / "notes"
+    topic_directories = sorted(entry for entry in notes.iterdir() if entry.is_dir() and not entry.name.startswith(".")) if notes.is_dir() else []
+    if not topic_directories:
+        problems.append(Problem(Location("notes"), "no topics found; create notes/<topic>/topic.yaml"))
+    for directory in topic_directories:
+        files = _yaml_files(directory)
+        by_name = {file.name: file for file in files}
+
+        def special(name: str) -> YamlFile | None:
+            return read(by_name[name]) if name in by_name else None
+
+        topics.append(
+            RawTopic(
+                id=directory.name,
+                directory=directory.relative_to(root).as_posix(),
+                topic_file=special(TOPIC_FILE),
+                fragment_files=tuple(read(file) for file in files if file.name not in SPECIAL_FILES),
+                comparisons_file=special(COMPARISONS_FILE),
+                glossary_file=special(GLOSSARY_FILE),
+            )
+        )
+    return RawProject(root, sources_file, seed_names, tuple(topics), tuple(problems))
+

@@ -1,0 +1,206 @@
+"""The plain data that flows between the stages: frozen dataclasses, nothing else.
+
+validate  -> :class:`Corpus` (sources, topics with sections and fragments)
+dedupe    -> :class:`Point` (one fact, merged from one or more fragments)
+assemble  -> :class:`Document` (everything a layout needs, numbered and ordered)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from .errors import Location, Problem
+
+
+# ---------------------------------------------------------------- validated input
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    file: str
+    title: str
+    kind: str
+    publisher: str | None
+    date: str | None
+    location: Location
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: str
+    location: Location
+
+
+@dataclass(frozen=True, order=True)
+class Citation:
+    source: str
+    locator: str | None = None
+
+
+@dataclass(frozen=True)
+class Fragment:
+    id: str
+    topic: str
+    section: str
+    text: str
+    citations: tuple[Citation, ...]
+    location: Location
+    key: str | None = None
+    short: str | None = None
+    date: str | None = None
+    tags: tuple[str, ...] = ()
+    note: str | None = None
+    distinct: tuple[str, ...] = ()
+    priority: int | None = None
+    branch: str | None = None
+
+    @property
+    def source_ids(self) -> tuple[str, ...]:
+        return tuple(citation.source for citation in self.citations)
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    citations: tuple[Citation, ...] = ()
+
+
+@dataclass(frozen=True)
+class Comparison:
+    id: str
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+    location: Location
+    caption: str | None = None
+
+
+@dataclass(frozen=True)
+class GlossaryEntry:
+    term: str
+    expansion: str
+    location: Location
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    title: str
+    paper: str
+    subject: str
+    language: str
+    sections: tuple[Section, ...]
+    fragments: tuple[Fragment, ...]
+    location: Location
+    comparisons: tuple[Comparison, ...] = ()
+    glossary: tuple[GlossaryEntry, ...] = ()
+
+
+@dataclass(frozen=True)
+class Corpus:
+    sources: tuple[Source, ...]
+    topics: tuple[Topic, ...]
+    warnings: tuple[Problem, ...] = ()
+
+    def source(self, source_id: str) -> Source:
+        return next(source for source in self.sources if source.id == source_id)
+
+
+# ---------------------------------------------------------------- deduplicated
+
+
+@dataclass(frozen=True, order=True)
+class Member:
+    """A fragment merged into a point, kept so that the point can be traced back."""
+
+    fragment: str
+    location: Location
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One source's value for a quantity, e.g. ``~$43 billion`` from ``pillars``."""
+
+    value: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Sources that give different figures for the same quantity."""
+
+    quantity: str
+    figures: tuple[Figure, ...]
+
+
+@dataclass(frozen=True)
+class Point:
+    id: str
+    section: str
+    text: str
+    citations: tuple[Citation, ...]
+    members: tuple[Member, ...]
+    conflicts: tuple[Conflict, ...] = ()
+    short: str | None = None
+    date: str | None = None
+    tags: tuple[str, ...] = ()
+    priority: int | None = None
+    branch: str | None = None
+    reason: str = "single"
+
+    @property
+    def source_ids(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(citation.source for citation in self.citations))
+
+
+# ---------------------------------------------------------------- assembled
+
+
+@dataclass(frozen=True)
+class NumberedSource:
+    number: int
+    source: Source
+
+
+@dataclass(frozen=True)
+class Marker:
+    """A compact citation marker, e.g. ``[2]`` linking to the sources list."""
+
+    number: int
+    source: str
+    locator: str | None = None
+
+
+@dataclass(frozen=True)
+class DocPoint:
+    point: Point
+    html: str  # the point's text as safe inline HTML
+    markers: tuple[Marker, ...]
+
+
+@dataclass(frozen=True)
+class DocSection:
+    id: str
+    title: str
+    number: int
+    points: tuple[DocPoint, ...]
+
+
+@dataclass(frozen=True)
+class Document:
+    topic: Topic
+    sections: tuple[DocSection, ...]
+    sources: tuple[NumberedSource, ...]
+    build_epoch: int  # SOURCE_DATE_EPOCH when set, else the time of the build
+    extras: dict = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def build_date(self) -> str:
+        return datetime.fromtimestamp(self.build_epoch, timezone.utc).strftime("%Y-%m-%d")
+
+    @property
+    def point_count(self) -> int:
+        return sum(len(section.points) for section in self.sections)

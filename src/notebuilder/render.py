@@ -1,0 +1,68 @@
+"""Stage 5, render: turn an assembled :class:`Document` into HTML with the Jinja layouts.
+
+Layouts are looked up first in the project root's own ``layouts/`` (when it has one),
+then in notebuilder's. Autoescaping is on and undefined variables are errors; a broken
+layout is reported as a :class:`NoteError` at the layout's file and line.
+"""
+
+from __future__ import annotations
+
+import traceback
+from pathlib import Path
+
+import jinja2
+
+from .errors import Location, NoteError
+from .model import Document
+
+PROJECT_LAYOUTS = Path(__file__).resolve().parents[2] / "layouts"
+PAPER_SIZES = {"a4": "A4", "letter": "letter"}
+
+
+def layout_directories(root: Path) -> tuple[Path, ...]:
+    own = root.resolve() / "layouts"
+    return tuple(dict.fromkeys(path for path in (own, PROJECT_LAYOUTS) if path.is_dir()))
+
+
+def make_environment(root: Path) -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(path) for path in layout_directories(root)]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def _layout_location(filename: str | None, line: int | None, root: Path) -> Location:
+    path = Path(filename) if filename else Path("layouts")
+    try:
+        shown = path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        shown = path.as_posix()
+    return Location(shown, line or 1, 1)
+
+
+def render_layout(environment: jinja2.Environment, name: str, root: Path, **context) -> str:
+    """Render one layout; layout mistakes become NoteErrors with the layout's file and line."""
+    try:
+        return environment.get_template(name).render(**context)
+    except jinja2.TemplateSyntaxError as error:
+        raise NoteError.at(_layout_location(error.filename, error.lineno, root), f"layout syntax error: {error.message}") from None
+    except jinja2.TemplateNotFound as error:
+        raise NoteError.at(Location("layouts/" + str(error.name)), "layout not found") from None
+    except (jinja2.UndefinedError, TypeError, AttributeError) as error:
+        frames = [frame for frame in traceback.extract_tb(error.__traceback__) if frame.filename.endswith(".j2")]
+        if not frames:
+            raise
+        frame = frames[-1]
+        raise NoteError.at(_layout_location(frame.filename, frame.lineno, root), f"layout error: {error}") from None
+
+
+def render_booklet(environment: jinja2.Environment, document: Document, root: Path, paper: str = "a4") -> str:
+    return render_layout(environment, "booklet.html.j2", root, doc=document, page_size=PAPER_SIZES[paper])
+
+
+def render_epub_html(environment: jinja2.Environment, document: Document, root: Path) -> str:
+    return render_layout(environment, "epub.html.j2", root, doc=document)

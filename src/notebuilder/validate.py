@@ -1,0 +1,416 @@
+"""Stage 2, validate: check the loaded node trees and build the :class:`Corpus`.
+
+Pure: takes a :class:`RawProject` and returns a :class:`Corpus`, or raises one
+:class:`NoteError` listing every problem in the whole project (unknown keys with a
+"did you mean", missing fields, wrong types, duplicate ids, unknown source and section
+ids, bad dates, over-long labels). Nothing here reads a file.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from typing import Any, Callable
+
+from .dates import parse_date
+from .errors import Location, NoteError, ProblemLog
+from .load import Node, RawProject, RawTopic, YamlFile
+from .model import Cell, Citation, Comparison, Corpus, Fragment, GlossaryEntry, Section, Source, Topic
+
+ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
+SHORT_MAX_WORDS = 6
+SOURCE_KINDS = ("coaching-notes", "personal-note", "academy-handout", "newspaper", "book", "government", "other")
+
+SOURCE_KEYS = ("id", "file", "title", "kind", "publisher", "date")
+TOPIC_KEYS = ("title", "paper", "subject", "language", "sections")
+SECTION_KEYS = ("id", "title")
+FRAGMENT_FILE_KEYS = ("defaults", "fragments")
+DEFAULT_KEYS = ("section", "source", "sources", "tags", "branch")
+FRAGMENT_KEYS = ("id", "text", "source", "sources", "section", "key", "short", "date", "tags", "note", "distinct", "priority", "branch")
+CITATION_KEYS = ("id", "at")
+COMPARISON_KEYS = ("id", "title", "caption", "columns", "rows")
+CELL_KEYS = ("text", "source", "sources")
+
+
+def _kind_of(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, tuple):
+        return "a list"
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return "text"
+
+
+class _Checker:
+    """Type and key checks that record problems instead of stopping."""
+
+    def __init__(self, log: ProblemLog):
+        self.log = log
+
+    def mapping(self, node: Node, what: str, allowed: tuple[str, ...], required: tuple[str, ...] = ()) -> dict[str, Node] | None:
+        if not node.is_mapping:
+            self.log.error(node.location, f"{what} must be a mapping (key: value lines), not {_kind_of(node.value)}")
+            return None
+        for key in node.value:
+            if key not in allowed:
+                suggestion = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+                hint = f"; did you mean '{suggestion[0]}'?" if suggestion else f"; expected one of: {', '.join(allowed)}"
+                self.log.error(node.key_locations[key], f"unknown key '{key}' in {what}{hint}")
+        for key in required:
+            if key not in node.value:
+                self.log.error(node.location, f"{what} is missing '{key}'")
+        return node.value
+
+    def text(self, node: Node | None, field: str, *, allow_number: bool = False) -> str | None:
+        if node is None:
+            return None
+        value = node.value
+        if isinstance(value, str):
+            if not value.strip():
+                self.log.error(node.location, f"'{field}' is empty")
+                return None
+            return value.strip()
+        if allow_number and isinstance(value, (int, float)) and not isinstance(value, bool):
+            return str(value)
+        self.log.error(node.location, f"'{field}' must be text, not {_kind_of(value)}")
+        return None
+
+    def identifier(self, node: Node | None, field: str) -> str | None:
+        value = self.text(node, field, allow_number=True)
+        if value is not None and not ID_PATTERN.match(value):
+            self.log.error(node.location, f"'{field}' must be lower-case letters, digits and hyphens, not '{value}'")
+            return None
+        return value
+
+    def text_list(self, node: Node | None, field: str, item: Callable[[Node | None, str], str | None] | None = None) -> tuple[str, ...]:
+        if node is None:
+            return ()
+        check = item or self.text
+        if isinstance(node.value, str):
+            single = check(node, field)
+            return (single,) if single else ()
+        if not node.is_sequence:
+            self.log.error(node.location, f"'{field}' must be a list, not {_kind_of(node.value)}")
+            return ()
+        return tuple(value for value in (check(child, field) for child in node.value) if value is not None)
+
+    def integer(self, node: Node | None, field: str, low: int, high: int) -> int | None:
+        if node is None:
+            return None
+        if not isinstance(node.value, int) or isinstance(node.value, bool) or not low <= node.value <= high:
+            self.log.error(node.location, f"'{field}' must be a whole number from {low} to {high}")
+            return None
+        return node.value
+
+    def citations(self, fields: dict[str, Node], owner: Node, known_sources: set[str] | None) -> tuple[Citation, ...] | None:
+        """``source: id`` or ``sources: [id, {id: x, at: "p. 3"}]``; None when neither is given."""
+        if "source" in fields and "sources" in fields:
+            self.log.error(fields["sources"].location, "give either 'source' or 'sources', not both")
+        node = fields.get("sources") or fields.get("source")
+        if node is None:
+            return None
+        items = node.value if node.is_sequence else (node,)
+        if node.is_sequence and not items:
+            self.log.error(node.location, "'sources' is empty; cite at least one source")
+        citations = []
+        for item in items:
+            locator = None
+            if item.is_mapping:
+                cited = self.mapping(item, "a citation", CITATION_KEYS, ("id",)) or {}
+                source_id = self.identifier(cited.get("id"), "id") if "id" in cited else None
+                locator = self.text(cited.get("at"), "at", allow_number=True)
+            else:
+                source_id = self.identifier(item, "source")
+            if source_id is None:
+                continue
+            if known_sources is not None and source_id not in known_sources:
+                self.log.error(item.location, f"unknown source '{source_id}'{_suggest(source_id, known_sources)}")
+                continue
+            citations.append(Citation(source_id, locator))
+        return tuple(dict.fromkeys(citations))
+
+
+def _suggest(value: str, choices) -> str:
+    match = difflib.get_close_matches(value, sorted(choices), n=1, cutoff=0.6)
+    return f"; did you mean '{match[0]}'?" if match else f"; known: {', '.join(sorted(choices))}" if len(choices) <= 20 else ""
+
+
+def _document(file: YamlFile | None, check: _Checker, what: str, allowed: tuple[str, ...], required: tuple[str, ...]) -> dict[str, Node] | None:
+    if file is None:
+        return None
+    if file.document is None:
+        return None if any(p.location.path == file.path for p in check.log.problems) else _empty(file, check)
+    return check.mapping(file.document, what, allowed, required)
+
+
+def _empty(file: YamlFile, check: _Checker) -> None:
+    check.log.error(Location(file.path), "the file is empty")
+    return None
+
+
+def _validate_sources(file: YamlFile | None, seed_names: frozenset[str], check: _Checker) -> tuple[Source, ...]:
+    fields = _document(file, check, "the sources file", ("sources",), ("sources",))
+    if not fields or "sources" not in fields:
+        return ()
+    node = fields["sources"]
+    if not node.is_sequence:
+        check.log.error(node.location, f"'sources' must be a list, not {_kind_of(node.value)}")
+        return ()
+    sources: dict[str, Source] = {}
+    for item in node.value:
+        entry = check.mapping(item, "a source", SOURCE_KEYS, ("id", "file", "title", "kind"))
+        if entry is None:
+            continue
+        source_id = check.identifier(entry.get("id"), "id")
+        file_name = check.text(entry.get("file"), "file")
+        title = check.text(entry.get("title"), "title")
+        kind = check.text(entry.get("kind"), "kind")
+        if kind and kind not in SOURCE_KINDS:
+            check.log.error(entry["kind"].location, f"unknown kind '{kind}'{_suggest(kind, SOURCE_KINDS)}")
+        if file_name and file_name not in seed_names:
+            check.log.error(entry["file"].location, f"no file '{file_name}' in seeds/")
+        if source_id and source_id in sources:
+            check.log.error(entry["id"].location, f"duplicate source id '{source_id}' (first at {sources[source_id].location})")
+            continue
+        if source_id and file_name and title and kind:
+            sources[source_id] = Source(
+                id=source_id,
+                file=file_name,
+                title=title,
+                kind=kind,
+                publisher=check.text(entry.get("publisher"), "publisher"),
+                date=check.text(entry.get("date"), "date", allow_number=True),
+                location=item.location,
+            )
+    return tuple(sources.values())
+
+
+def _validate_sections(node: Node | None, check: _Checker) -> tuple[Section, ...]:
+    if node is None:
+        return ()
+    if not node.is_sequence or not node.value:
+        check.log.error(node.location, "'sections' must be a non-empty list of {id, title}")
+        return ()
+    sections: dict[str, Section] = {}
+    for item in node.value:
+        entry = check.mapping(item, "a section", SECTION_KEYS, SECTION_KEYS)
+        if entry is None:
+            continue
+        section_id = check.identifier(entry.get("id"), "id")
+        title = check.text(entry.get("title"), "title")
+        if section_id in sections:
+            check.log.error(entry["id"].location, f"duplicate section id '{section_id}' (first on line {sections[section_id].location.line})")
+        elif section_id and title:
+            sections[section_id] = Section(section_id, title, item.location)
+    return tuple(sections.values())
+
+
+def _validate_date(node: Node | None, check: _Checker) -> str | None:
+    value = check.text(node, "date", allow_number=True)
+    if value is not None and parse_date(value) is None:
+        check.log.error(
+            node.location,
+            f"'{value}' is not a date I can read; write e.g. 2014, 752 AD, 2023-24, FY24, Jul 2023, 2025-08-21 or 6th century",
+        )
+        return None
+    return value
+
+
+def _validate_short(node: Node | None, check: _Checker) -> str | None:
+    value = check.text(node, "short")
+    if value is not None and len(value.split()) > SHORT_MAX_WORDS:
+        check.log.error(node.location, f"'short' has {len(value.split())} words; a mind-map label has at most {SHORT_MAX_WORDS}")
+        return None
+    return value
+
+
+def _validate_fragment_file(file: YamlFile, topic_id: str, sections: set[str] | None, sources: set[str] | None, check: _Checker) -> list[Fragment]:
+    fields = _document(file, check, "a fragment file", FRAGMENT_FILE_KEYS, ("fragments",))
+    if not fields or "fragments" not in fields:
+        return []
+    defaults_node = fields.get("defaults")
+    defaults = (check.mapping(defaults_node, "'defaults'", DEFAULT_KEYS) if defaults_node else None) or {}
+    default_citations = check.citations(defaults, defaults_node, sources) if defaults_node else None
+    default_section = check.identifier(defaults.get("section"), "section")
+    default_tags = check.text_list(defaults.get("tags"), "tags")
+    default_branch = check.text(defaults.get("branch"), "branch")
+    if default_section and sections is not None and default_section not in sections:
+        check.log.error(defaults["section"].location, f"unknown section '{default_section}'{_suggest(default_section, sections)}")
+
+    node = fields["fragments"]
+    if not node.is_sequence:
+        check.log.error(node.location, f"'fragments' must be a list, not {_kind_of(node.value)}")
+        return []
+    fragments = []
+    for item in node.value:
+        entry = check.mapping(item, "a fragment", FRAGMENT_KEYS, ("id", "text"))
+        if entry is None:
+            continue
+        fragment_id = check.identifier(entry.get("id"), "id")
+        text = check.text(entry.get("text"), "text")
+        citations = check.citations(entry, item, sources)
+        if citations is None:
+            citations = default_citations
+            if citations is None:
+                check.log.error(item.location, "the fragment cites no source; add 'source:' (or set it under 'defaults:')")
+        section = check.identifier(entry.get("section"), "section") if "section" in entry else default_section
+        if section is None and "section" not in entry:
+            check.log.error(item.location, "the fragment has no section; add 'section:' (or set it under 'defaults:')")
+        elif section and "section" in entry and sections is not None and section not in sections:
+            check.log.error(entry["section"].location, f"unknown section '{section}'{_suggest(section, sections)}")
+        fragment = Fragment(
+            id=fragment_id or "",
+            topic=topic_id,
+            section=section or "",
+            text=text or "",
+            citations=citations or (),
+            location=item.location,
+            key=check.identifier(entry.get("key"), "key"),
+            short=_validate_short(entry.get("short"), check),
+            date=_validate_date(entry.get("date"), check),
+            tags=tuple(dict.fromkeys(default_tags + check.text_list(entry.get("tags"), "tags"))),
+            note=check.text(entry.get("note"), "note"),
+            distinct=check.text_list(entry.get("distinct"), "distinct", check.identifier),
+            priority=check.integer(entry.get("priority"), "priority", 1, 3),
+            branch=check.text(entry.get("branch"), "branch") or default_branch,
+        )
+        if fragment_id and text and citations and section:
+            fragments.append(fragment)
+    return fragments
+
+
+def _validate_comparisons(file: YamlFile | None, sources: set[str], check: _Checker) -> tuple[Comparison, ...]:
+    fields = _document(file, check, "the comparisons file", ("comparisons",), ("comparisons",))
+    if not fields or "comparisons" not in fields:
+        return ()
+    node = fields["comparisons"]
+    if not node.is_sequence:
+        check.log.error(node.location, f"'comparisons' must be a list, not {_kind_of(node.value)}")
+        return ()
+    comparisons: dict[str, Comparison] = {}
+    for item in node.value:
+        entry = check.mapping(item, "a comparison", COMPARISON_KEYS, ("id", "title", "columns", "rows"))
+        if entry is None:
+            continue
+        comparison_id = check.identifier(entry.get("id"), "id")
+        columns = check.text_list(entry.get("columns"), "columns")
+        rows = []
+        rows_node = entry.get("rows")
+        if rows_node is not None and not rows_node.is_sequence:
+            check.log.error(rows_node.location, f"'rows' must be a list, not {_kind_of(rows_node.value)}")
+        for row in rows_node.value if rows_node is not None and rows_node.is_sequence else ():
+            if not row.is_sequence:
+                check.log.error(row.location, f"a row must be a list of cells, not {_kind_of(row.value)}")
+                continue
+            if columns and len(row.value) != len(columns):
+                check.log.error(row.location, f"the row has {len(row.value)} cells but the table has {len(columns)} columns")
+                continue
+            cells = []
+            for cell in row.value:
+                if cell.is_mapping:
+                    cell_fields = check.mapping(cell, "a cell", CELL_KEYS, ("text",)) or {}
+                    cells.append(Cell(check.text(cell_fields.get("text"), "text", allow_number=True) or "", check.citations(cell_fields, cell, sources) or ()))
+                else:
+                    cells.append(Cell(check.text(cell, "cell", allow_number=True) or ""))
+            rows.append(tuple(cells))
+        if comparison_id in comparisons:
+            check.log.error(entry["id"].location, f"duplicate comparison id '{comparison_id}'")
+        elif comparison_id and columns:
+            comparisons[comparison_id] = Comparison(
+                id=comparison_id,
+                title=check.text(entry.get("title"), "title") or comparison_id,
+                columns=columns,
+                rows=tuple(rows),
+                location=item.location,
+                caption=check.text(entry.get("caption"), "caption"),
+            )
+    return tuple(comparisons.values())
+
+
+def _validate_glossary(file: YamlFile | None, check: _Checker) -> tuple[GlossaryEntry, ...]:
+    fields = _document(file, check, "the glossary file", ("glossary",), ("glossary",))
+    if not fields or "glossary" not in fields:
+        return ()
+    node = fields["glossary"]
+    if not node.is_mapping:
+        check.log.error(node.location, "'glossary' must be a mapping of TERM: expansion")
+        return ()
+    entries = []
+    for term, value in node.value.items():
+        expansion = check.text(value, term)
+        if expansion:
+            entries.append(GlossaryEntry(term, expansion, node.key_locations[term]))
+    return tuple(sorted(entries, key=lambda entry: entry.term.casefold()))
+
+
+def _validate_topic(raw: RawTopic, sources: set[str] | None, check: _Checker) -> Topic | None:
+    if raw.topic_file is None:
+        check.log.error(Location(raw.directory + "/topic.yaml"), f"topic '{raw.id}' has no topic.yaml (title, paper, subject, sections)")
+    fields = _document(raw.topic_file, check, "topic.yaml", TOPIC_KEYS, ("title", "paper", "subject", "sections"))
+    if not ID_PATTERN.match(raw.id):
+        check.log.error(Location(raw.directory), f"a topic folder name must be lower-case letters, digits and hyphens, not '{raw.id}'")
+    sections = _validate_sections(fields.get("sections"), check) if fields else ()
+    known_sections = {section.id for section in sections} if fields else None
+
+    fragments: list[Fragment] = []
+    for file in raw.fragment_files:
+        fragments.extend(_validate_fragment_file(file, raw.id, known_sections, sources, check))
+    if not raw.fragment_files:
+        check.log.error(Location(raw.directory), f"topic '{raw.id}' has no fragment files")
+    seen: dict[str, Fragment] = {}
+    for fragment in fragments:
+        if fragment.id in seen:
+            check.log.error(fragment.location, f"duplicate fragment id '{fragment.id}' (first at {seen[fragment.id].location})")
+        else:
+            seen[fragment.id] = fragment
+    for fragment in seen.values():
+        for other in fragment.distinct:
+            if other not in seen:
+                check.log.error(fragment.location, f"'distinct' names unknown fragment '{other}'")
+
+    used_sections = {fragment.section for fragment in seen.values()}
+    for section in sections:
+        if section.id not in used_sections:
+            check.log.warning(section.location, f"section '{section.id}' has no fragments yet; it is left out of the booklet")
+
+    if not fields:
+        return None
+    title = check.text(fields.get("title"), "title")
+    paper = check.text(fields.get("paper"), "paper", allow_number=True)
+    subject = check.text(fields.get("subject"), "subject")
+    language = check.text(fields.get("language"), "language") or "en"
+    if not (title and paper and subject and sections):
+        return None
+    return Topic(
+        id=raw.id,
+        title=title,
+        paper=paper,
+        subject=subject,
+        language=language,
+        sections=sections,
+        fragments=tuple(sorted(seen.values(), key=lambda fragment: fragment.id)),
+        location=raw.topic_file.document.location,
+        comparisons=_validate_comparisons(raw.comparisons_file, sources or set(), check),
+        glossary=_validate_glossary(raw.glossary_file, check),
+    )
+
+
+def validate_project(raw: RawProject) -> Corpus:
+    """Check everything; return the corpus or raise one NoteError with every problem."""
+    log = ProblemLog()
+    log.problems.extend(raw.problems)
+    check = _Checker(log)
+    sources = _validate_sources(raw.sources_file, raw.seed_names, check)
+    source_ids = {source.id for source in sources} if raw.sources_file and raw.sources_file.document else None
+    topics = [_validate_topic(topic, source_ids, check) for topic in raw.topics]
+    log.raise_if_errors()
+    return Corpus(
+        sources=sources,
+        topics=tuple(topic for topic in topics if topic is not None),
+        warnings=tuple(sorted(log.warnings)),
+    )

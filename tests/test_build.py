@@ -1,0 +1,123 @@
+"""End to end: build the shipped India–Japan notes with the real WeasyPrint and pandoc,
+then inspect the outputs as a reader would: pages, outline, contents, text, epubcheck."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from conftest import REPO, epubcheck, make_project, pdf_page_count, pdftotext, run_notebuilder
+from notebuilder.build import assemble_topic, check_project
+
+
+@pytest.fixture(scope="module")
+def document():
+    corpus = check_project(REPO)
+    (topic,) = [topic for topic in corpus.topics if topic.id == "india-japan"]
+    return assemble_topic(corpus, topic, 1767225600)
+
+
+def outline_pages(pdf: Path) -> dict[str, int]:
+    reader = PdfReader(pdf)
+    return {entry.title: reader.get_destination_page_number(entry) + 1 for entry in reader.outline if not isinstance(entry, list)}
+
+
+def toc_entries(pdf: Path) -> dict[str, int]:
+    """Contents lines, 'N Title . . . . 7', read from the contents page(s)."""
+    entries = {}
+    for page in range(2, 4):
+        for line in pdftotext(pdf, page, page, layout=True).splitlines():
+            match = re.match(r"\s*(?:\d+\s+)?(.+?)\s*(?:\. ?)+\s*(\d+)\s*$", line)
+            if match:
+                entries[match[1].strip()] = int(match[2])
+    return entries
+
+
+def test_booklet_pdf_has_title_page_contents_and_sections(shipped_build: Path, document):
+    pdf = shipped_build / "india-japan" / "booklet.pdf"
+    pages = pdf_page_count(pdf)
+    assert pages >= 4
+    first = pdftotext(pdf, 1, 1)
+    assert "India–Japan Relations" in first and "GS2" in first and "Built 2026-01-01" in first
+    text = pdftotext(pdf)
+    for section in document.sections:
+        assert section.title in text
+    for numbered in document.sources:
+        assert numbered.source.title.split(":")[0] in text
+
+
+def test_outline_has_one_entry_per_section_and_matches_contents(shipped_build: Path, document):
+    pdf = shipped_build / "india-japan" / "booklet.pdf"
+    outline = outline_pages(pdf)
+    titles = [f"{section.number}{section.title}" for section in document.sections]
+    # WeasyPrint's bookmark label is the heading's text: number then title.
+    outline_titles = {re.sub(r"\s+", "", title): page for title, page in outline.items()}
+    contents = toc_entries(pdf)
+    assert len(contents) == len(document.sections) + 1  # and Sources
+    for section, key in zip(document.sections, titles):
+        page = outline_titles[re.sub(r"\s+", "", key)]
+        assert contents[section.title] == page, section.title
+        assert section.title in pdftotext(pdf, page, page)
+        assert f"page {page} of {pdf_page_count(pdf)}" in pdftotext(pdf, page, page)
+
+
+def test_every_point_cites_a_numbered_source(shipped_build: Path, document):
+    text = pdftotext(shipped_build / "india-japan" / "booklet.pdf")
+    body = text.split("Sources")[-1]
+    for numbered in document.sources:
+        assert numbered.source.title.split(":")[0] in body
+    assert all(item.markers for section in document.sections for item in section.points)
+
+
+def test_epub_is_valid_and_lists_every_section(shipped_build: Path, document, tmp_path: Path):
+    epub = shipped_build / "india-japan" / "booklet.epub"
+    report = epubcheck(epub, tmp_path)
+    checker = report["checker"]
+    assert (checker["nFatal"], checker["nError"], checker["nWarning"]) == (0, 0, 0), report["messages"]
+    publication = report["publication"]
+    assert publication["language"] == "en"
+    assert publication["title"].startswith("India–Japan Relations")
+    assert publication["creator"]
+    assert not publication.get("renditionLayout") or publication["renditionLayout"] == "reflowable"
+    with zipfile.ZipFile(epub) as archive:
+        nav = archive.read("EPUB/nav.xhtml").decode("utf-8")
+        opf = archive.read("EPUB/content.opf").decode("utf-8")
+        chapters = [name for name in archive.namelist() if name.startswith("EPUB/text/ch")]
+        body = "".join(archive.read(name).decode("utf-8") for name in chapters)
+    for section in document.sections:
+        assert f"{section.number}. {section.title}".replace("'", "&#39;") in nav.replace("&#39;", "&#39;") or section.title in nav
+    assert "<dc:date" in opf and "2026-01-01" in opf
+    assert "2026-01-01T00:00:00Z" in opf  # dcterms:modified from SOURCE_DATE_EPOCH
+    assert "pre-paginated" not in opf
+    assert re.search(r'<a href="ch\d+\.xhtml#source-1"', body), "source markers must link to the sources list"
+
+
+def test_letter_paper_and_single_format(tmp_path: Path):
+    project = make_project(tmp_path / "project")
+    completed = run_notebuilder("build", "--root", str(project), "--format", "pdf", "--paper", "letter")
+    assert completed.returncode == 0, completed.stderr
+    pdf = project / "build" / "demo" / "booklet.pdf"
+    assert "612 x 792" in __import__("subprocess").run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+    assert not (project / "build" / "demo" / "booklet.epub").exists()
+
+
+def test_check_reports_all_problems_without_traceback(tmp_path: Path):
+    project = make_project(tmp_path, {"notes/demo/bad.yaml": "fragments:\n  - id: x\n    txt: y\n", "notes/demo/worse.yaml": "fragments: [\n"})
+    completed = run_notebuilder("check", "--root", str(project))
+    assert completed.returncode == 1
+    assert "Traceback" not in completed.stderr
+    lines = completed.stderr.splitlines()
+    assert "notes/demo/bad.yaml:3:5: error: unknown key 'txt' in a fragment; did you mean 'text'?" in lines
+    assert "notes/demo/worse.yaml:2:1: error: the file ends before a bracket is closed; close the [ or {" in lines
+    assert lines[-1] == "notebuilder: 5 errors; nothing was written"
+
+
+def test_unknown_topic_is_a_user_error(tmp_path: Path):
+    project = make_project(tmp_path)
+    completed = run_notebuilder("build", "--root", str(project), "--topic", "nope")
+    assert completed.returncode == 1
+    assert "notes/nope:1:1: error: no topic 'nope'; topics are: demo" in completed.stderr
