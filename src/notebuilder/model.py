@@ -56,6 +56,7 @@ class Fragment:
     distinct: tuple[str, ...] = ()
     priority: int | None = None
     branch: str | None = None
+    quantity: str | None = None  # what the fact's figure measures, e.g. "cumulative FDI"
 
     @property
     def source_ids(self) -> tuple[str, ...]:

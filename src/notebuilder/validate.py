@@ -26,7 +26,9 @@ TOPIC_KEYS = ("title", "paper", "subject", "language", "sections")
 SECTION_KEYS = ("id", "title")
 FRAGMENT_FILE_KEYS = ("defaults", "fragments")
 DEFAULT_KEYS = ("section", "source", "sources", "tags", "branch")
-FRAGMENT_KEYS = ("id", "text", "source", "sources", "section", "key", "short", "date", "tags", "note", "distinct", "priority", "branch")
+FRAGMENT_KEYS = (
+    "id", "text", "source", "sources", "section", "key", "short", "date", "tags", "note", "distinct", "priority", "branch", "quantity",
+)
 CITATION_KEYS = ("id", "at")
 COMPARISON_KEYS = ("id", "title", "caption", "columns", "rows")
 CELL_KEYS = ("text", "source", "sources")
@@ -278,6 +280,7 @@ def _validate_fragment_file(file: YamlFile, topic_id: str, sections: set[str] | 
             distinct=check.text_list(entry.get("distinct"), "distinct", check.identifier),
             priority=check.integer(entry.get("priority"), "priority", 1, 3),
             branch=check.text(entry.get("branch"), "branch") or default_branch,
+            quantity=check.text(entry.get("quantity"), "quantity"),
         )
         if fragment_id and text and citations and section:
             fragments.append(fragment)
