@@ -10,7 +10,21 @@ from __future__ import annotations
 
 from .dates import parse_date
 from .markup import inline_html
-from .model import Corpus, DocPoint, DocSection, Document, Marker, NumberedSource, Point, Topic
+from .dedupe import figure_numbers
+from .model import (
+    Corpus,
+    DocConflict,
+    DocFigure,
+    DocPoint,
+    DocSection,
+    Document,
+    FiguresRow,
+    FiguresTable,
+    Marker,
+    NumberedSource,
+    Point,
+    Topic,
+)
 
 _UNDATED = (10_000, 0, 0)
 
@@ -42,6 +56,42 @@ def _markers(point: Point, numbers: dict[str, int]) -> tuple[Marker, ...]:
     )
 
 
+def _conflicts(point: Point, numbers: dict[str, int]) -> tuple[DocConflict, ...]:
+    return tuple(
+        DocConflict(
+            conflict.quantity,
+            tuple(
+                DocFigure(figure.value, tuple(Marker(numbers[source], source) for source in figure.sources if source in numbers))
+                for figure in conflict.figures
+            ),
+        )
+        for conflict in point.conflicts
+    )
+
+
+def figures_table(topic: Topic, sources: tuple[NumberedSource, ...]) -> FiguresTable | None:
+    """Every quantity that fragments give a figure for, against every source that gives one."""
+    columns = tuple(numbered for numbered in sources if any(numbered.source.id in f.source_ids for f in topic.fragments if f.figures))
+    if not columns:
+        return None
+    column_of = {numbered.source.id: index for index, numbered in enumerate(columns)}
+    values: dict[str, dict[int, dict[frozenset, str]]] = {}
+    names: dict[str, str] = {}
+    for fragment in topic.fragments:
+        for quantity, value in fragment.figures:
+            names.setdefault(quantity.casefold(), quantity)
+            for source in fragment.source_ids:
+                values.setdefault(quantity.casefold(), {}).setdefault(column_of[source], {})[figure_numbers(value)] = value
+    rows = []
+    for quantity in sorted(values, key=lambda name: names[name].casefold()):
+        by_column = values[quantity]
+        distinct = {numbers for found in by_column.values() for numbers in found}
+        cells = tuple(" / ".join(sorted(by_column[index].values())) if index in by_column else None for index in range(len(columns)))
+        label = names[quantity][:1].upper() + names[quantity][1:]
+        rows.append(FiguresRow(label, cells, disagree=len(distinct) > 1))
+    return FiguresTable(columns, tuple(rows))
+
+
 def assemble_document(corpus: Corpus, topic: Topic, points: tuple[Point, ...], build_epoch: int) -> Document:
     sources = number_sources(corpus, points)
     numbers = {numbered.source.id: numbered.number for numbered in sources}
@@ -54,7 +104,15 @@ def assemble_document(corpus: Corpus, topic: Topic, points: tuple[Point, ...], b
                 id=section.id,
                 title=section.title,
                 number=number,
-                points=tuple(DocPoint(point, inline_html(point.text), _markers(point, numbers)) for point in in_section),
+                points=tuple(
+                    DocPoint(point, inline_html(point.text), _markers(point, numbers), _conflicts(point, numbers)) for point in in_section
+                ),
             )
         )
-    return Document(topic=topic, sections=tuple(sections), sources=sources, build_epoch=build_epoch)
+    return Document(
+        topic=topic,
+        sections=tuple(sections),
+        sources=sources,
+        build_epoch=build_epoch,
+        figures=figures_table(topic, sources),
+    )

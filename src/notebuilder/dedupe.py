@@ -1,45 +1,448 @@
-"""Stage 3, dedupe: merge fragments that state the same fact into points.
+"""Stage 3, dedupe: merge the fragments of a topic that state the same fact into points.
 
-Pure: takes a :class:`Topic` and returns its :class:`Point` values. (Foundation version:
-fragments sharing an explicit ``key`` merge; every other fragment is its own point.)
+Pure: takes a :class:`Topic` and returns a :class:`Deduplication`: its points (each with
+every member fragment, every member's sources and any conflicting figures), the scored
+pairs that caused each merge, and the near misses just below the threshold.
+
+Two fragments are the same fact when
+
+* they share an explicit ``key`` (always, across sections), or
+* they are in the same section and their **score** reaches :data:`MERGE_THRESHOLD`.
+
+The score (0–1) combines four signals, each 0–1:
+
+* ``words``: IDF-weighted overlap of content words and names (rare shared words count
+  more than common ones such as "India"), the mean of their Jaccard and overlap
+  coefficients so that a fact restated inside a longer one still scores;
+* ``fuzzy``: rapidfuzz ``token_set_ratio`` of the normalised texts, which scores a
+  fact stated inside a longer one as similar;
+* ``names``: IDF-weighted overlap of named entities and acronyms (``CEPA``, ``Bodhisena``);
+* ``numbers``: overlap of the numbers and years; where both give numbers and share
+  none, the pair is penalised unless the fragments' ``figures`` name the same quantity
+  (then they are the same fact with disagreeing figures).
+
+``score = 0.40·words + 0.15·fuzzy + 0.15·label + 0.20·names + 0.10·numbers``, plus
+:data:`QUANTITY_BONUS` when both name the same quantity. Grouping is *complete linkage
+with a floor*: clusters join along the strongest pairs first, and only when every pair
+across the two clusters scores at least :data:`LINK_FLOOR`, so one weak link can never
+chain unrelated facts together. ``distinct: [id]`` forbids a merge outright.
+
+Candidate pairs come from an inverted index of each fragment's rarer features within
+its section, not from all pairs, so the cost grows with the number of real candidates.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from typing import Iterable
 
-from .model import Citation, Fragment, Member, Point, Topic
+from rapidfuzz import fuzz
+
+from .markup import plain_text
+from .model import Citation, Conflict, Figure, Fragment, Member, Point, Topic
+
+MERGE_THRESHOLD = 0.44
+LINK_FLOOR = 0.33
+NEAR_MISS_MARGIN = 0.10
+QUANTITY_BONUS = 0.25
+NUMBER_CLASH_PENALTY = 0.15
+# A feature makes candidate pairs only if few fragments of the section have it: at most
+# MAX_FEATURE_SHARE of them (but always up to MIN_POSTINGS, never above MAX_POSTINGS),
+# which bounds the pairs per fragment and keeps grouping sub-quadratic.
+MAX_FEATURE_SHARE = 0.25
+MIN_POSTINGS = 8
+MAX_POSTINGS = 40
+WEIGHTS = {"words": 0.40, "fuzzy": 0.15, "label": 0.15, "names": 0.20, "numbers": 0.10}
+
+STOPWORDS = frozenset(
+    """a an and are as at be been between both by for from has have in into is it its of on or
+    over such that the their them these this those to under was were which while with like
+    e.g. i.e. also more most other than through via has had will can may must should could
+    two""".split()
+)
+_TOKEN = re.compile(r"2\+2|[A-Za-z][A-Za-z0-9]*(?:-[A-Z0-9][A-Za-z0-9]*)*|\d+(?:st|nd|rd|th)\b")
+_NUMBER = re.compile(r"(?<![A-Za-z\d+\-.,])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d+A-Za-z])|(?<![A-Za-z\d+\-.,])\d+(?:\.\d+)?(?![\d+A-Za-z]|\+\d)")
+_FIGURE = re.compile(
+    r"(?P<prefix>~|approx\.\s*|over\s+|about\s+|around\s+)?"
+    r"(?P<currency>\$|USD\s*|US\$\s*|JPY\s*|₹\s*)?"
+    r"(?P<number>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"
+    r"(?P<plus>\+)?"
+    r"(?:\s*(?P<scale>trillion|billion|bn|B\b|million|mn|lakh|crore))?"
+    r"(?P<plus2>\+)?"
+    r"(?:\s*(?P<unit>%|per\s?cent|km|yen|people|companies|exchanges|partnerships|professionals|institutional))?",
+    re.IGNORECASE,
+)
+_YEAR = re.compile(r"^(1[0-9]|20)\d\d$")
 
 
-def _merge(group: list[Fragment], reason: str, source_order: dict[str, int]) -> Point:
+@dataclass(frozen=True)
+class FigureMention:
+    """A figure as a source writes it (``~$43 billion``), with what kind of figure it is."""
+
+    kind: str  # amount | count | percentage | year
+    value: float
+    text: str
+
+
+@dataclass(frozen=True)
+class Features:
+    words: frozenset[str]
+    names: frozenset[str]
+    numbers: frozenset[str]
+    figures: tuple[FigureMention, ...]
+    normalised: str
+
+
+@dataclass(frozen=True)
+class ScoredPair:
+    first: str
+    second: str
+    score: float
+    reason: str
+
+
+@dataclass(frozen=True)
+class Deduplication:
+    points: tuple[Point, ...]
+    merges: tuple[ScoredPair, ...]  # the pairs that joined groups, strongest first
+    near_misses: tuple[ScoredPair, ...]
+
+
+def _stem(word: str) -> str:
+    for suffix, replacement in (("ies", "y"), ("es", ""), ("s", "")):
+        if len(word) > 4 and word.endswith(suffix) and not word.endswith(("ss", "us", "is")):
+            return word[: -len(suffix)] + replacement
+    return word
+
+
+def _number_key(text: str) -> str:
+    text = text.replace(",", "")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def extract_figures(text: str) -> tuple[FigureMention, ...]:
+    figures = []
+    for match in _FIGURE.finditer(text):
+        number = match["number"]
+        before = text[max(0, match.start() - 1) : match.start()]
+        after = text[match.end() : match.end() + 1]
+        if before.isalpha() or before in "-–" and match.start() > 0 and text[match.start() - 2 : match.start() - 1].isalpha():
+            continue  # part of a name: G20, Malabar-24, TIM-3, US-2
+        if after.isalpha() and not match["scale"] and not match["unit"]:
+            continue  # 6th, 15th, 5th-largest
+        value = float(number.replace(",", ""))
+        if match["currency"] or match["scale"] or (match["unit"] or "").lower() == "yen":
+            kind = "amount"
+        elif match["unit"] and match["unit"].replace(" ", "").lower() in ("%", "percent"):
+            kind = "percentage"
+        elif _YEAR.match(number) and not match["unit"]:
+            kind = "year"
+        elif value >= 10 or match["unit"] or match["plus"] or match["plus2"]:
+            kind = "count"
+        else:
+            continue
+        figures.append(FigureMention(kind, value, match.group(0).strip()))
+    return tuple(figures)
+
+
+def extract_features(text: str, glossary: dict[str, str] | None = None) -> Features:
+    """Words, names, numbers and figures of a fragment's text.
+
+    ``glossary`` (acronym -> expansion) makes "ODA" and "official development
+    assistance" the same name.
+    """
+    plain = re.sub(r"[’‘]", "'", plain_text(text))
+    plain = re.sub(r"'s\b|(?<=s)'", "", plain)
+    normalised = re.sub(r"\s+", " ", re.sub(r"[–—]", "-", plain.lower()))
+    tokens = _TOKEN.findall(plain)
+    names = set()
+    for position, token in enumerate(tokens):
+        lower = token.lower()
+        if lower in STOPWORDS:
+            continue
+        if token == "2+2" or (token[0].isupper() and (position > 0 or token.isupper() or len(token) > 3)):
+            names.add(_stem(lower))
+    for acronym, expansion in (glossary or {}).items():
+        if acronym.lower() in names or expansion.lower() in normalised:
+            names.add(acronym.lower())
+    words = {_stem(token.lower()) for token in tokens if token.lower() not in STOPWORDS and not token[0].isdigit() and len(token) > 2}
+    words |= {token.lower() for token in tokens if re.fullmatch(r"\d+(st|nd|rd|th)", token.lower())}
+    numbers = frozenset(_number_key(number) for number in _NUMBER.findall(plain))
+    return Features(frozenset(words | names), frozenset(names), numbers, extract_figures(plain), normalised)
+
+
+def quantities(fragment: Fragment) -> frozenset[str]:
+    return frozenset(quantity.casefold() for quantity, _ in fragment.figures)
+
+
+def figure_numbers(value: str) -> frozenset[str]:
+    return frozenset(_number_key(number) for number in re.findall(r"\d[\d,]*(?:\.\d+)?", value))
+
+
+def _jaccard(first: frozenset, second: frozenset) -> float:
+    union = first | second
+    return len(first & second) / len(union) if union else 0.0
+
+
+def _weighted_overlap(first: frozenset, second: frozenset, idf: dict[str, float]) -> float:
+    """Mean of the IDF-weighted Jaccard and overlap coefficients."""
+    if not first or not second:
+        return 0.0
+
+    def weight(terms: frozenset) -> float:
+        return sum(idf.get(term, 1.0) for term in terms)
+
+    shared = weight(first & second)
+    return (shared / weight(first | second) + shared / min(weight(first), weight(second))) / 2
+
+
+def score_pair(first: Fragment, second: Fragment, a: Features, b: Features, idf: dict[str, float]) -> tuple[float, str]:
+    """The documented score for one pair, with a short reason a student can read."""
+    words = _weighted_overlap(a.words | {"=" + n for n in a.numbers}, b.words | {"=" + n for n in b.numbers}, idf)
+    fuzzy = fuzz.token_set_ratio(a.normalised, b.normalised) / 100
+    label = fuzz.token_set_ratio(first.short.lower(), second.short.lower()) / 100 if first.short and second.short else fuzzy
+    names = _weighted_overlap(a.names, b.names, idf)
+    shared_quantities = sorted(quantities(first) & quantities(second))
+    same_quantity = bool(shared_quantities)
+    if a.numbers and b.numbers:
+        numbers = _jaccard(a.numbers, b.numbers)
+        clash = not (a.numbers & b.numbers) and not same_quantity
+    else:
+        numbers, clash = 0.0, False
+    score = (
+        WEIGHTS["words"] * words
+        + WEIGHTS["fuzzy"] * fuzzy
+        + WEIGHTS["label"] * label
+        + WEIGHTS["names"] * names
+        + WEIGHTS["numbers"] * numbers
+    )
+    if same_quantity:
+        score += QUANTITY_BONUS
+    if clash:
+        score -= NUMBER_CLASH_PENALTY
+    shared = sorted((a.names & b.names) | (a.numbers & b.numbers))
+    reason = f"words {words:.2f}, fuzzy {fuzzy:.2f}, label {label:.2f}, names {names:.2f}, numbers {numbers:.2f}"
+    if same_quantity:
+        reason += f"; same quantity '{shared_quantities[0]}'"
+    if clash:
+        reason += "; different numbers"
+    if shared:
+        reason += f"; shares {', '.join(shared[:6])}"
+    return round(max(0.0, min(1.0, score)), 4), reason
+
+
+def _candidate_pairs(fragments: list[Fragment], features: dict[str, Features]) -> set[tuple[str, str]]:
+    """Pairs in the same section sharing at least one rare feature (an inverted index)."""
+    pairs: set[tuple[str, str]] = set()
+    by_section: dict[str, list[Fragment]] = defaultdict(list)
+    for fragment in fragments:
+        by_section[fragment.section].append(fragment)
+    for members in by_section.values():
+        index: dict[str, list[str]] = defaultdict(list)
+        for fragment in members:
+            found = features[fragment.id]
+            for feature in found.words | {"=" + number for number in found.numbers}:
+                index[feature].append(fragment.id)
+            for quantity in quantities(fragment):
+                index["?" + quantity].append(fragment.id)
+        limit = min(MAX_POSTINGS, max(MIN_POSTINGS, int(len(members) * MAX_FEATURE_SHARE)))
+        for ids in index.values():
+            if 1 < len(ids) <= limit:
+                for i, first in enumerate(ids):
+                    for second in ids[i + 1 :]:
+                        pairs.add((first, second) if first < second else (second, first))
+    return pairs
+
+
+class _Clusters:
+    """Complete-linkage clustering with a floor, over scored pairs."""
+
+    def __init__(self, ids: Iterable[str], scores: dict[tuple[str, str], float], forbidden: set[tuple[str, str]]):
+        self.cluster_of = {fragment_id: frozenset([fragment_id]) for fragment_id in ids}
+        self.scores = scores
+        self.forbidden = forbidden
+
+    def _score(self, first: str, second: str) -> float:
+        return self.scores.get((first, second) if first < second else (second, first), 0.0)
+
+    def join(self, first: str, second: str, floor: float) -> bool:
+        a, b = self.cluster_of[first], self.cluster_of[second]
+        if a is b:
+            return False
+        for x in a:
+            for y in b:
+                pair = (x, y) if x < y else (y, x)
+                if pair in self.forbidden or self._score(x, y) < floor:
+                    return False
+        merged = a | b
+        for member in merged:
+            self.cluster_of[member] = merged
+        return True
+
+    def groups(self) -> list[frozenset[str]]:
+        return list({id(cluster): cluster for cluster in self.cluster_of.values()}.values())
+
+
+def _forbidden_pairs(fragments: list[Fragment]) -> set[tuple[str, str]]:
+    forbidden = set()
+    for fragment in fragments:
+        for other in fragment.distinct:
+            forbidden.add((fragment.id, other) if fragment.id < other else (other, fragment.id))
+    return forbidden
+
+
+def _ordered_sources(sources, source_order: dict[str, int]) -> tuple[str, ...]:
+    return tuple(sorted(set(sources), key=lambda source: (source_order.get(source, len(source_order)), source)))
+
+
+def _figure_list(by_value: dict[frozenset, dict], source_order: dict[str, int]) -> tuple[Figure, ...]:
+    entries = [(entry["text"], _ordered_sources(entry["sources"], source_order)) for entry in by_value.values()]
+    return tuple(Figure(text, sources) for text, sources in sorted(entries, key=lambda item: ([source_order.get(s, 99) for s in item[1]], item[0])))
+
+
+def _curated_conflicts(group: list[Fragment], source_order: dict[str, int]) -> list[Conflict]:
+    """Quantities named in ``figures`` that members give with different numbers."""
+    by_quantity: dict[str, dict[frozenset, dict]] = {}
+    names: dict[str, str] = {}
+    for fragment in group:
+        for quantity, value in fragment.figures:
+            names.setdefault(quantity.casefold(), quantity)
+            entry = by_quantity.setdefault(quantity.casefold(), {}).setdefault(figure_numbers(value), {"text": value, "sources": set()})
+            entry["sources"].update(fragment.source_ids)
+    return [
+        Conflict(names[quantity], _figure_list(values, source_order))
+        for quantity, values in sorted(by_quantity.items())
+        if len(values) > 1
+    ]
+
+
+def _detected_conflicts(group: list[Fragment], features: dict[str, Features], source_order: dict[str, int]) -> list[Conflict]:
+    """For members without curated figures: figures of one kind that members give differently."""
+    label = next((fragment.short for fragment in group if fragment.short), None) or group[0].id
+    conflicts = []
+    for kind in ("amount", "count", "percentage", "year"):
+        per_member = {}
+        by_value: dict[frozenset, dict] = {}
+        for fragment in group:
+            mentions = [figure for figure in features[fragment.id].figures if figure.kind == kind]
+            if mentions:
+                per_member[fragment.id] = frozenset(figure.value for figure in mentions)
+                for figure in mentions:
+                    entry = by_value.setdefault(frozenset([figure.value]), {"text": figure.text, "sources": set()})
+                    entry["sources"].update(fragment.source_ids)
+        if len(per_member) < 2 or len(set(per_member.values())) < 2:
+            continue
+        if kind == "year" and any(len(values) != 1 for values in per_member.values()):
+            continue  # related statements cite several years; only one event dated differently is a conflict
+        if kind != "year" and all(a & b for a in per_member.values() for b in per_member.values()):
+            continue  # each member repeats a shared figure and adds its own detail
+        conflicts.append(Conflict(label if kind != "year" else f"{label}: year", _figure_list(by_value, source_order)))
+    return conflicts
+
+
+def _conflicts(group: list[Fragment], features: dict[str, Features], source_order: dict[str, int]) -> tuple[Conflict, ...]:
+    if any(fragment.figures for fragment in group):
+        return tuple(_curated_conflicts(group, source_order))
+    return tuple(_detected_conflicts(group, features, source_order))
+
+
+def _most_complete(group: list[Fragment], features: dict[str, Features]) -> Fragment:
+    def completeness(fragment: Fragment):
+        found = features[fragment.id]
+        return (len(found.names) + len(found.numbers) + len(found.words) / 4, len(fragment.text), fragment.id)
+
+    canonical = [fragment for fragment in group if fragment.canonical]
+    return canonical[0] if canonical else max(group, key=completeness)
+
+
+def _make_point(group: list[Fragment], reason: str, features: dict[str, Features], source_order: dict[str, int]) -> Point:
     group = sorted(group, key=lambda fragment: fragment.id)
-    lead = max(group, key=lambda fragment: (len(fragment.text), fragment.id))
+    lead = _most_complete(group, features)
     citations = sorted(
         {citation for fragment in group for citation in fragment.citations},
         key=lambda citation: (source_order.get(citation.source, len(source_order)), citation.source, citation.locator or ""),
     )
+
+    def first_of(attribute: str):
+        value = getattr(lead, attribute)
+        return value if value else next((getattr(f, attribute) for f in group if getattr(f, attribute)), None)
+
     return Point(
-        id=group[0].key or group[0].id if len(group) > 1 else group[0].id,
+        id=(lead.key or lead.id) if len(group) > 1 and lead.key else lead.id,
         section=lead.section,
         text=lead.text,
         citations=tuple(citations),
         members=tuple(Member(fragment.id, fragment.location) for fragment in group),
-        short=lead.short or next((fragment.short for fragment in group if fragment.short), None),
-        date=lead.date or next((fragment.date for fragment in group if fragment.date), None),
-        tags=tuple(dict.fromkeys(tag for fragment in group for tag in fragment.tags)),
+        conflicts=_conflicts(group, features, source_order) if len(group) > 1 else (),
+        short=first_of("short"),
+        date=first_of("date"),
+        tags=tuple(sorted({tag for fragment in group for tag in fragment.tags})),
         priority=min((fragment.priority for fragment in group if fragment.priority), default=None),
-        branch=lead.branch or next((fragment.branch for fragment in group if fragment.branch), None),
+        branch=first_of("branch"),
         reason=reason,
     )
 
 
-def merge_duplicates(topic: Topic, source_order: dict[str, int]) -> tuple[Point, ...]:
-    by_key: dict[str, list[Fragment]] = defaultdict(list)
-    singles = []
-    for fragment in topic.fragments:
+def idf_weights(features: Iterable[Features]) -> dict[str, float]:
+    counts: Counter = Counter()
+    total = 0
+    for found in features:
+        total += 1
+        counts.update(found.words | found.names | {"=" + number for number in found.numbers})
+    return {term: math.log((1 + total) / (1 + count)) + 1 for term, count in counts.items()}
+
+
+def deduplicate(topic: Topic, source_order: dict[str, int]) -> Deduplication:
+    fragments = list(topic.fragments)
+    glossary = {entry.term: entry.expansion for entry in topic.glossary}
+    features = {fragment.id: extract_features(fragment.text, glossary) for fragment in fragments}
+    by_id = {fragment.id: fragment for fragment in fragments}
+    idf = idf_weights(features.values())
+    forbidden = _forbidden_pairs(fragments)
+
+    scores: dict[tuple[str, str], float] = {}
+    reasons: dict[tuple[str, str], str] = {}
+    for first, second in _candidate_pairs(fragments, features):
+        scores[(first, second)], reasons[(first, second)] = score_pair(by_id[first], by_id[second], features[first], features[second], idf)
+
+    clusters = _Clusters(by_id, scores, forbidden)
+    merges = []
+    # Explicit keys first: they always merge (unless a 'distinct' forbids it).
+    by_key: dict[str, list[str]] = defaultdict(list)
+    for fragment in fragments:
         if fragment.key:
-            by_key[fragment.key].append(fragment)
-        else:
-            singles.append([fragment])
-    groups = [(group, "key") for group in by_key.values()] + [(group, "single") for group in singles]
-    return tuple(sorted((_merge(group, reason, source_order) for group, reason in groups), key=lambda point: point.id))
+            by_key[fragment.key].append(fragment.id)
+    for key, ids in sorted(by_key.items()):
+        for other in sorted(ids)[1:]:
+            if clusters.join(sorted(ids)[0], other, floor=-1.0):
+                merges.append(ScoredPair(sorted(ids)[0], other, 1.0, f"same key '{key}'"))
+    near_misses = []
+    for pair, score in sorted(scores.items(), key=lambda item: (-item[1], item[0])):
+        if score >= MERGE_THRESHOLD:
+            if clusters.join(*pair, floor=LINK_FLOOR):
+                merges.append(ScoredPair(*pair, score, reasons[pair]))
+            elif clusters.cluster_of[pair[0]] is not clusters.cluster_of[pair[1]]:
+                near_misses.append(ScoredPair(*pair, score, reasons[pair] + "; blocked by a weaker link in the group or 'distinct'"))
+        elif score >= MERGE_THRESHOLD - NEAR_MISS_MARGIN and clusters.cluster_of[pair[0]] is not clusters.cluster_of[pair[1]]:
+            near_misses.append(ScoredPair(*pair, score, reasons[pair]))
+
+    merge_reasons: dict[frozenset, str] = {}
+    for merge in merges:
+        group = clusters.cluster_of[merge.first]
+        merge_reasons.setdefault(group, "key" if merge.reason.startswith("same key") else f"similar (score {merge.score:.2f})")
+    points = [
+        _make_point([by_id[member] for member in group], merge_reasons.get(group, "single"), features, source_order)
+        for group in clusters.groups()
+    ]
+    return Deduplication(
+        points=tuple(sorted(points, key=lambda point: point.id)),
+        merges=tuple(merges),
+        near_misses=tuple(sorted(near_misses, key=lambda pair: (-pair.score, pair.first, pair.second))),
+    )
+
+
+def merge_duplicates(topic: Topic, source_order: dict[str, int]) -> tuple[Point, ...]:
+    return deduplicate(topic, source_order).points

@@ -7,7 +7,7 @@ assemble  -> :class:`Document` (everything a layout needs, numbered and ordered)
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from .errors import Location, Problem
@@ -56,7 +56,8 @@ class Fragment:
     distinct: tuple[str, ...] = ()
     priority: int | None = None
     branch: str | None = None
-    quantity: str | None = None  # what the fact's figure measures, e.g. "cumulative FDI"
+    figures: tuple[tuple[str, str], ...] = ()  # (quantity, figure as the source gives it)
+    canonical: bool = False  # this fragment's wording stands for its key's point
 
     @property
     def source_ids(self) -> tuple[str, ...]:
@@ -176,10 +177,40 @@ class Marker:
 
 
 @dataclass(frozen=True)
+class DocFigure:
+    value: str
+    markers: tuple[Marker, ...]
+
+
+@dataclass(frozen=True)
+class DocConflict:
+    """Shown under a point: "cumulative FDI: ~$43 billion [1] · $40 billion [3]"."""
+
+    quantity: str
+    figures: tuple[DocFigure, ...]
+
+
+@dataclass(frozen=True)
 class DocPoint:
     point: Point
     html: str  # the point's text as safe inline HTML
     markers: tuple[Marker, ...]
+    conflicts: tuple[DocConflict, ...] = ()
+
+
+@dataclass(frozen=True)
+class FiguresRow:
+    """One quantity across the sources: ``cells[i]`` is what source ``i`` gives, or None."""
+
+    quantity: str
+    cells: tuple[str | None, ...]
+    disagree: bool
+
+
+@dataclass(frozen=True)
+class FiguresTable:
+    sources: tuple[NumberedSource, ...]  # the columns
+    rows: tuple[FiguresRow, ...]
 
 
 @dataclass(frozen=True)
@@ -196,7 +227,7 @@ class Document:
     sections: tuple[DocSection, ...]
     sources: tuple[NumberedSource, ...]
     build_epoch: int  # SOURCE_DATE_EPOCH when set, else the time of the build
-    extras: dict = field(default_factory=dict, compare=False, hash=False)
+    figures: FiguresTable | None = None
 
     @property
     def build_date(self) -> str:

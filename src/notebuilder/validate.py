@@ -27,7 +27,7 @@ SECTION_KEYS = ("id", "title")
 FRAGMENT_FILE_KEYS = ("defaults", "fragments")
 DEFAULT_KEYS = ("section", "source", "sources", "tags", "branch")
 FRAGMENT_KEYS = (
-    "id", "text", "source", "sources", "section", "key", "short", "date", "tags", "note", "distinct", "priority", "branch", "quantity",
+    "id", "text", "source", "sources", "section", "key", "short", "date", "tags", "note", "distinct", "priority", "branch", "figures", "canonical",
 )
 CITATION_KEYS = ("id", "at")
 COMPARISON_KEYS = ("id", "title", "caption", "columns", "rows")
@@ -231,6 +231,39 @@ def _validate_short(node: Node | None, check: _Checker) -> str | None:
     return value
 
 
+def _validate_flag(node: Node | None, field: str, check: _Checker) -> bool:
+    if node is None:
+        return False
+    if not isinstance(node.value, bool):
+        check.log.error(node.location, f"'{field}' must be true or false")
+        return False
+    return node.value
+
+
+def _numbers(text: str) -> set[str]:
+    return {number.replace(",", "") for number in re.findall(r"\d[\d,]*(?:\.\d+)?", text)}
+
+
+def _validate_figures(node: Node | None, text: str | None, check: _Checker) -> tuple[tuple[str, str], ...]:
+    """``figures: {quantity: figure}``; every number of a figure must be in the fragment's text."""
+    if node is None:
+        return ()
+    if not node.is_mapping:
+        check.log.error(node.location, "'figures' must be a mapping of quantity: figure, e.g. 'cumulative FDI: ~$43 billion'")
+        return ()
+    figures = []
+    for quantity, value_node in node.value.items():
+        value = check.text(value_node, quantity, allow_number=True)
+        if value is None:
+            continue
+        missing = sorted(_numbers(value) - _numbers(text or ""))
+        if text and missing:
+            check.log.error(value_node.location, f"the figure '{value}' has {', '.join(missing)}, which the fragment's text does not state")
+            continue
+        figures.append((quantity, value))
+    return tuple(figures)
+
+
 def _validate_fragment_file(file: YamlFile, topic_id: str, sections: set[str] | None, sources: set[str] | None, check: _Checker) -> list[Fragment]:
     fields = _document(file, check, "a fragment file", FRAGMENT_FILE_KEYS, ("fragments",))
     if not fields or "fragments" not in fields:
@@ -280,7 +313,8 @@ def _validate_fragment_file(file: YamlFile, topic_id: str, sections: set[str] | 
             distinct=check.text_list(entry.get("distinct"), "distinct", check.identifier),
             priority=check.integer(entry.get("priority"), "priority", 1, 3),
             branch=check.text(entry.get("branch"), "branch") or default_branch,
-            quantity=check.text(entry.get("quantity"), "quantity"),
+            figures=_validate_figures(entry.get("figures"), text, check),
+            canonical=_validate_flag(entry.get("canonical"), "canonical", check),
         )
         if fragment_id and text and citations and section:
             fragments.append(fragment)
@@ -371,6 +405,14 @@ def _validate_topic(raw: RawTopic, sources: set[str] | None, check: _Checker) ->
             check.log.error(fragment.location, f"duplicate fragment id '{fragment.id}' (first at {seen[fragment.id].location})")
         else:
             seen[fragment.id] = fragment
+    canonical: dict[str, Fragment] = {}
+    for fragment in seen.values():
+        if fragment.canonical and not fragment.key:
+            check.log.error(fragment.location, "'canonical' needs a 'key': it picks the wording of the key's point")
+        elif fragment.canonical and fragment.key in canonical:
+            check.log.error(fragment.location, f"key '{fragment.key}' already has a canonical fragment at {canonical[fragment.key].location}")
+        elif fragment.canonical:
+            canonical[fragment.key] = fragment
     for fragment in seen.values():
         for other in fragment.distinct:
             if other not in seen:
