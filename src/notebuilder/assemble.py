@@ -116,3 +116,60 @@ def assemble_document(corpus: Corpus, topic: Topic, points: tuple[Point, ...], b
         build_epoch=build_epoch,
         figures=figures_table(topic, sources),
     )
+
+
+def notes_json(document: Document) -> dict:
+    """The deduplicated model as plain data, written to ``notes.json`` (docs/notes-json.md)."""
+
+    def point_json(item: DocPoint) -> dict:
+        point = item.point
+        return {
+            "id": point.id,
+            "text": point.text,
+            "sources": [{"id": citation.source, "locator": citation.locator} for citation in point.citations],
+            "members": [
+                {"fragment": member.fragment, "path": member.location.path, "line": member.location.line, "column": member.location.column}
+                for member in point.members
+            ],
+            "merged_by": point.reason,
+            "conflicts": [
+                {"quantity": conflict.quantity, "figures": [{"value": figure.value, "sources": list(figure.sources)} for figure in conflict.figures]}
+                for conflict in point.conflicts
+            ],
+            "date": point.date,
+            "short": point.short,
+            "tags": list(point.tags),
+            "priority": point.priority,
+            "branch": point.branch,
+        }
+
+    topic = document.topic
+    figures = document.figures
+    return {
+        "schema": "notebuilder-notes/1",
+        "topic": {"id": topic.id, "title": topic.title, "paper": topic.paper, "subject": topic.subject, "language": topic.language},
+        "sources": [
+            {
+                "number": numbered.number,
+                "id": numbered.source.id,
+                "title": numbered.source.title,
+                "publisher": numbered.source.publisher,
+                "date": numbered.source.date,
+                "kind": numbered.source.kind,
+                "file": "seeds/" + numbered.source.file,
+            }
+            for numbered in document.sources
+        ],
+        "sections": [
+            {"id": section.id, "number": section.number, "title": section.title, "points": [point_json(item) for item in section.points]}
+            for section in document.sections
+        ],
+        "figures": [
+            {
+                "quantity": row.quantity,
+                "disagree": row.disagree,
+                "values": {numbered.source.id: cell for numbered, cell in zip(figures.sources, row.cells) if cell is not None},
+            }
+            for row in (figures.rows if figures else ())
+        ],
+    }

@@ -13,14 +13,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from .assemble import assemble_document
-from .dedupe import merge_duplicates
+import hashlib
+import json
+
+from .assemble import assemble_document, notes_json
+from .dedupe import deduplicate, format_report, merge_duplicates
 from .errors import Location, NoteError
 from .load import load_project
 from .model import Corpus, Document, Topic
 from .render import layout_directories, make_environment, render_booklet, render_epub_html
 from .validate import validate_project
-from .write import remove_stray_temporaries, write_epub, write_pdf
+from .write import remove_stray_temporaries, write_epub, write_pdf, write_text
 
 FORMATS = ("pdf", "epub")
 
@@ -32,6 +35,7 @@ class BuildOptions:
     formats: tuple[str, ...] = FORMATS
     topic: str | None = None
     paper: str = "a4"
+    force: bool = False
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,15 @@ class BuiltTopic:
     topic: str
     outputs: tuple[Path, ...]
     pages: int | None
+    skipped: bool = False  # nothing the outputs depend on had changed
+
+
+STAMP_PREFIX = ".inputs-"  # one stamp per set of formats, e.g. .inputs-pdf.sha256
+OUTPUT_NAMES = {"pdf": ("booklet.pdf",), "epub": ("booklet.epub",)}
+
+
+def expected_outputs(directory: Path, formats: tuple[str, ...]) -> list[Path]:
+    return [directory / "notes.json"] + [directory / name for fmt in formats for name in OUTPUT_NAMES[fmt]]
 
 
 def build_epoch() -> int:
@@ -75,6 +88,19 @@ def epub_metadata(document: Document) -> dict[str, str]:
     }
 
 
+def input_digest(root: Path, topic_id: str, formats: tuple[str, ...], paper: str, build_date: str) -> str:
+    """A digest of everything one topic's outputs depend on, so an unchanged build can be skipped."""
+    digest = hashlib.sha256()
+    package = Path(__file__).parent
+    files = [root / "seeds" / "sources.yaml", *sorted((root / "notes" / topic_id).glob("*.y*ml"))]
+    files += [path for directory in layout_directories(root) for path in sorted(directory.rglob("*")) if path.is_file()]
+    files += sorted(package.glob("*.py"))
+    for path in files:
+        digest.update(str(path).encode() + b"\0" + (path.read_bytes() if path.is_file() else b"") + b"\0")
+    digest.update(repr((formats, paper, build_date)).encode())
+    return digest.hexdigest()
+
+
 def build(
     options: BuildOptions,
     progress: Callable[[str], None] = lambda message: None,
@@ -91,20 +117,29 @@ def build(
     documents = [assemble_topic(corpus, topic, epoch) for topic in corpus.topics if options.topic in (None, topic.id)]
 
     rendered = []
+    skipped = []
     for document in documents:
+        digest = input_digest(root, document.topic.id, options.formats, options.paper, document.build_date)
+        expected = expected_outputs(out / document.topic.id, options.formats)
+        stamp = out / document.topic.id / f"{STAMP_PREFIX}{'-'.join(options.formats)}.sha256"
+        if not options.force and all(path.is_file() for path in expected) and stamp.is_file() and stamp.read_text() == digest:
+            skipped.append(BuiltTopic(document.topic.id, tuple(expected), None, skipped=True))
+            continue
         progress(f"rendering {document.topic.id}")
         html = {
             "pdf": render_booklet(environment, document, root, options.paper) if "pdf" in options.formats else None,
             "epub": render_epub_html(environment, document, root) if "epub" in options.formats else None,
         }
-        rendered.append((document, html))
+        rendered.append((document, html, digest))
 
     out.mkdir(parents=True, exist_ok=True)
     remove_stray_temporaries(out)
-    built = []
-    for document, html in rendered:
+    built = list(skipped)
+    for document, html, digest in rendered:
         directory = out / document.topic.id
         outputs, pages = [], None
+        write_text(directory / "notes.json", json.dumps(notes_json(document), ensure_ascii=False, indent=2) + "\n")
+        outputs.append(directory / "notes.json")
         if html["pdf"] is not None:
             progress(f"writing {document.topic.id}/booklet.pdf")
             pages = write_pdf(html["pdf"], directory / "booklet.pdf", layouts[0], [*layouts, out])
@@ -113,5 +148,15 @@ def build(
             progress(f"writing {document.topic.id}/booklet.epub")
             write_epub(html["epub"], directory / "booklet.epub", epub_metadata(document), document.build_epoch)
             outputs.append(directory / "booklet.epub")
+        write_text(directory / f"{STAMP_PREFIX}{'-'.join(options.formats)}.sha256", digest)
         built.append(BuiltTopic(document.topic.id, tuple(outputs), pages))
     return built
+
+
+def dedupe_report(root: Path, topic: str | None = None) -> str:
+    """The grouping, conflicts and near misses of every topic, for review."""
+    corpus = check_project(root, topic)
+    source_order = {source.id: index for index, source in enumerate(corpus.sources)}
+    return "\n".join(
+        format_report(candidate, deduplicate(candidate, source_order)) for candidate in corpus.topics if topic in (None, candidate.id)
+    )

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .build import FORMATS, BuildOptions, build, check_project
+from .build import FORMATS, BuildOptions, build, check_project, dedupe_report
 from .errors import NoteError
 from .write import ToolError
 
@@ -34,7 +34,9 @@ def _parser() -> argparse.ArgumentParser:
     build_command.add_argument("--out", type=Path, default=None, help="output folder (default: <root>/build)")
     build_command.add_argument("--format", choices=(*FORMATS, "all"), default="all")
     build_command.add_argument("--paper", choices=("a4", "letter"), default="a4")
+    build_command.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
     with_root(commands.add_parser("check", help="load and validate the notes without rendering"))
+    with_root(commands.add_parser("dedupe", help="report merged groups, conflicting figures and near misses"))
     return parser
 
 
@@ -62,10 +64,16 @@ def main(argv: list[str] | None = None) -> int:
             fragments = sum(len(topic.fragments) for topic in corpus.topics)
             print(f"ok: {len(corpus.topics)} topic(s), {fragments} fragments, {len(corpus.sources)} sources")
             return EXIT_OK
+        if arguments.command == "dedupe":
+            sys.stdout.write(dedupe_report(arguments.root, arguments.topic))
+            return EXIT_OK
         formats = FORMATS if arguments.format == "all" else (arguments.format,)
         out = arguments.out if arguments.out is not None else arguments.root / "build"
-        options = BuildOptions(arguments.root, out, formats, arguments.topic, arguments.paper)
+        options = BuildOptions(arguments.root, out, formats, arguments.topic, arguments.paper, arguments.force)
         for built in build(options, _progress, _print_warnings):
+            if built.skipped:
+                print(f"{built.topic}: up to date (nothing changed; --force rebuilds)")
+                continue
             for output in built.outputs:
                 print(output)
         return EXIT_OK

@@ -33,6 +33,7 @@ its section, not from all pairs, so the cost grows with the number of real candi
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter, defaultdict
@@ -89,7 +90,7 @@ class FigureMention:
 
 @dataclass(frozen=True)
 class Features:
-    words: frozenset[str]
+    words: frozenset[str]  # content words, names and numbers ("=1952"): the terms IDF weighs
     names: frozenset[str]
     numbers: frozenset[str]
     figures: tuple[FigureMention, ...]
@@ -111,6 +112,7 @@ class Deduplication:
     near_misses: tuple[ScoredPair, ...]
 
 
+@functools.lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
     for suffix, replacement in (("ies", "y"), ("es", ""), ("s", "")):
         if len(word) > 4 and word.endswith(suffix) and not word.endswith(("ss", "us", "is")):
@@ -157,21 +159,26 @@ def extract_features(text: str, glossary: dict[str, str] | None = None) -> Featu
     plain = re.sub(r"[’‘]", "'", plain_text(text))
     plain = re.sub(r"'s\b|(?<=s)'", "", plain)
     normalised = re.sub(r"\s+", " ", re.sub(r"[–—]", "-", plain.lower()))
-    tokens = _TOKEN.findall(plain)
     names = set()
-    for position, token in enumerate(tokens):
+    words = set()
+    for position, token in enumerate(_TOKEN.findall(plain)):
         lower = token.lower()
         if lower in STOPWORDS:
             continue
+        if lower[0].isdigit():
+            if lower[-1].isalpha():
+                words.add(lower)  # an ordinal: "6th" (century)
+            continue
+        if len(lower) > 2:
+            words.add(_stem(lower))
         if token == "2+2" or (token[0].isupper() and (position > 0 or token.isupper() or len(token) > 3)):
             names.add(_stem(lower))
     for acronym, expansion in (glossary or {}).items():
         if acronym.lower() in names or expansion.lower() in normalised:
             names.add(acronym.lower())
-    words = {_stem(token.lower()) for token in tokens if token.lower() not in STOPWORDS and not token[0].isdigit() and len(token) > 2}
-    words |= {token.lower() for token in tokens if re.fullmatch(r"\d+(st|nd|rd|th)", token.lower())}
     numbers = frozenset(_number_key(number) for number in _NUMBER.findall(plain))
-    return Features(frozenset(words | names), frozenset(names), numbers, extract_figures(plain), normalised)
+    terms = frozenset(words | names | {"=" + number for number in numbers})
+    return Features(terms, frozenset(names), numbers, extract_figures(plain), normalised)
 
 
 def quantities(fragment: Fragment) -> frozenset[str]:
@@ -187,21 +194,24 @@ def _jaccard(first: frozenset, second: frozenset) -> float:
     return len(first & second) / len(union) if union else 0.0
 
 
+def _weight(terms: frozenset, idf: dict[str, float]) -> float:
+    return sum(idf.get(term, 1.0) for term in terms)
+
+
 def _weighted_overlap(first: frozenset, second: frozenset, idf: dict[str, float]) -> float:
     """Mean of the IDF-weighted Jaccard and overlap coefficients."""
     if not first or not second:
         return 0.0
-
-    def weight(terms: frozenset) -> float:
-        return sum(idf.get(term, 1.0) for term in terms)
-
-    shared = weight(first & second)
-    return (shared / weight(first | second) + shared / min(weight(first), weight(second))) / 2
+    shared = _weight(first & second, idf)
+    if not shared:
+        return 0.0
+    weight_first, weight_second = _weight(first, idf), _weight(second, idf)
+    return (shared / (weight_first + weight_second - shared) + shared / min(weight_first, weight_second)) / 2
 
 
 def score_pair(first: Fragment, second: Fragment, a: Features, b: Features, idf: dict[str, float]) -> tuple[float, str]:
     """The documented score for one pair, with a short reason a student can read."""
-    words = _weighted_overlap(a.words | {"=" + n for n in a.numbers}, b.words | {"=" + n for n in b.numbers}, idf)
+    words = _weighted_overlap(a.words, b.words, idf)
     fuzzy = fuzz.token_set_ratio(a.normalised, b.normalised) / 100
     label = fuzz.token_set_ratio(first.short.lower(), second.short.lower()) / 100 if first.short and second.short else fuzzy
     names = _weighted_overlap(a.names, b.names, idf)
@@ -244,7 +254,7 @@ def _candidate_pairs(fragments: list[Fragment], features: dict[str, Features]) -
         index: dict[str, list[str]] = defaultdict(list)
         for fragment in members:
             found = features[fragment.id]
-            for feature in found.words | {"=" + number for number in found.numbers}:
+            for feature in found.words:
                 index[feature].append(fragment.id)
             for quantity in quantities(fragment):
                 index["?" + quantity].append(fragment.id)
@@ -391,7 +401,7 @@ def idf_weights(features: Iterable[Features]) -> dict[str, float]:
     total = 0
     for found in features:
         total += 1
-        counts.update(found.words | found.names | {"=" + number for number in found.numbers})
+        counts.update(found.words)
     return {term: math.log((1 + total) / (1 + count)) + 1 for term, count in counts.items()}
 
 
@@ -446,3 +456,39 @@ def deduplicate(topic: Topic, source_order: dict[str, int]) -> Deduplication:
 
 def merge_duplicates(topic: Topic, source_order: dict[str, int]) -> tuple[Point, ...]:
     return deduplicate(topic, source_order).points
+
+
+def format_report(topic: Topic, result: Deduplication) -> str:
+    """A plain-text review of the grouping, for ``notebuilder dedupe``."""
+    by_id = {fragment.id: fragment for fragment in topic.fragments}
+
+    def where(fragment_id: str) -> str:
+        location = by_id[fragment_id].location
+        return f"{location.path}:{location.line}"
+
+    groups = [point for point in result.points if len(point.members) > 1]
+    conflicts = [(point, conflict) for point in result.points for conflict in point.conflicts]
+    lines = [
+        f"{topic.id}: {len(topic.fragments)} fragments -> {len(result.points)} points "
+        f"({len(groups)} merged groups, {len(conflicts)} conflicts, {len(result.near_misses)} near misses)",
+        f"thresholds: merge at {MERGE_THRESHOLD}, every pair in a group at least {LINK_FLOOR}",
+        "",
+        "GROUPS",
+    ]
+    for point in groups:
+        members = {member.fragment for member in point.members}
+        lines.append(f"  {point.id}  [{point.reason}]  sources: {', '.join(point.source_ids)}")
+        for member in point.members:
+            lines.append(f"    {member.location.path}:{member.location.line}  {member.fragment}")
+        for pair in result.merges:
+            if pair.first in members:
+                lines.append(f"      {pair.score:.2f}  {pair.first} ~ {pair.second}: {pair.reason}")
+    lines += ["", "CONFLICTS"]
+    for point, conflict in conflicts:
+        figures = " · ".join(f"{figure.value} [{', '.join(figure.sources)}]" for figure in conflict.figures)
+        lines.append(f"  {point.id}: {conflict.quantity}: {figures}")
+    lines += ["", f"NEAR MISSES (scores from {MERGE_THRESHOLD - NEAR_MISS_MARGIN:.2f} up to the threshold, or blocked)"]
+    for pair in result.near_misses:
+        lines.append(f"  {pair.score:.2f}  {where(pair.first)} {pair.first} ~ {where(pair.second)} {pair.second}")
+        lines.append(f"        {pair.reason}")
+    return "\n".join(lines) + "\n"

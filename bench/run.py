@@ -1,0 +1,74 @@
+"""Benchmarks: print figures, assert nothing. Run with `make bench`.
+
+1. cold build of the shipped notes (PDF + EPUB), split into our pipeline and the tools;
+2. no-op rebuild (nothing changed);
+3. dedupe scaling on synthetic corpora, up to 20,000 fragments over 200 topics
+   (target: under 3 s on the 2-core reference machine).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from synthetic import REPO, synthetic_corpus  # noqa: E402
+
+from notebuilder.build import assemble_topic, check_project  # noqa: E402
+from notebuilder.dedupe import deduplicate  # noqa: E402
+from notebuilder.render import make_environment, render_booklet, render_epub_html  # noqa: E402
+
+
+def timed(action) -> tuple[float, object]:
+    start = time.perf_counter()
+    result = action()
+    return time.perf_counter() - start, result
+
+
+def notebuilder(*arguments: str) -> float:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "notebuilder", *arguments], check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    out = Path(tempfile.mkdtemp(prefix="notebuilder-bench-"))
+    try:
+        print("== shipped notes (india-japan)")
+        cold = notebuilder("build", "--root", str(REPO), "--out", str(out), "--format", "all")
+        pages = subprocess.run(["pdfinfo", str(out / "india-japan" / "booklet.pdf")], capture_output=True, text=True).stdout
+        page_count = int(next(line.split()[-1] for line in pages.splitlines() if line.startswith("Pages:")))
+        print(f"cold build, PDF + EPUB:        {cold:6.2f} s   ({page_count} PDF pages, {cold / page_count:.3f} s/page all in)")
+        noop = notebuilder("build", "--root", str(REPO), "--out", str(out), "--format", "all")
+        print(f"no-op rebuild:                 {noop:6.2f} s")
+
+        corpus_time, corpus = timed(lambda: check_project(REPO))
+        topic = corpus.topics[0]
+        assemble_time, document = timed(lambda: assemble_topic(corpus, topic, 0))
+        environment = make_environment(REPO)
+        render_time, _ = timed(lambda: (render_booklet(environment, document, REPO), render_epub_html(environment, document, REPO)))
+        ours = corpus_time + assemble_time + render_time
+        print(f"our pipeline (load..HTML):     {ours:6.3f} s   (load+validate {corpus_time:.3f}, dedupe+assemble {assemble_time:.3f}, layouts {render_time:.3f})")
+        print(f"WeasyPrint + pandoc + start:   {cold - ours:6.2f} s")
+
+        print("\n== dedupe scaling (synthetic corpora)")
+        print(f"{'topics':>7} {'fragments':>10} {'seconds':>9} {'µs/fragment':>12} {'points':>8}")
+        for topics, per_topic in ((10, 100), (50, 100), (100, 100), (200, 100), (200, 200)):
+            corpus_topics = synthetic_corpus(topics, per_topic)
+            order = {f"s{n}": n for n in range(1, 6)}
+            seconds, results = timed(lambda: [deduplicate(topic, order) for topic in corpus_topics])
+            fragments = topics * per_topic
+            points = sum(len(result.points) for result in results)
+            marker = "   <- target < 3 s" if fragments == 20_000 else ""
+            print(f"{topics:>7} {fragments:>10} {seconds:>9.2f} {seconds / fragments * 1e6:>12.1f} {points:>8}{marker}")
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

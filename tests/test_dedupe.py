@@ -1,0 +1,178 @@
+"""Deduplication: hand-labelled pairs from the seeds, the grouping rules, conflicts, and
+determinism (a hypothesis property test over file and fragment order)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import REPO, TESTS
+from notebuilder.assemble import assemble_document, notes_json
+from notebuilder.dedupe import (
+    LINK_FLOOR,
+    MERGE_THRESHOLD,
+    deduplicate,
+    extract_features,
+    extract_figures,
+    idf_weights,
+    score_pair,
+)
+from notebuilder.errors import Location
+from notebuilder.load import Node, RawProject, load_project
+from notebuilder.model import Citation, Fragment, Topic, Section
+from notebuilder.validate import validate_project
+
+LABELS = yaml.safe_load((TESTS / "cases" / "dedupe-pairs.yaml").read_text(encoding="utf-8"))
+RAW = load_project(REPO)
+CORPUS = validate_project(RAW)
+TOPIC = next(topic for topic in CORPUS.topics if topic.id == "india-japan")
+ORDER = {source.id: index for index, source in enumerate(CORPUS.sources)}
+RESULT = deduplicate(TOPIC, ORDER)
+POINT_OF = {member.fragment: point for point in RESULT.points for member in point.members}
+BY_ID = {fragment.id: fragment for fragment in TOPIC.fragments}
+
+
+def test_labelled_same_facts_become_one_point():
+    missed = [pair for pair in LABELS["same"] if POINT_OF[pair[0]] is not POINT_OF[pair[1]]]
+    assert missed == []
+
+
+def test_labelled_different_facts_stay_apart():
+    merged = [pair for pair in LABELS["different"] if POINT_OF[pair[0]] is POINT_OF[pair[1]]]
+    assert merged == []
+
+
+def test_detector_alone_scores_unkeyed_labelled_pairs_correctly():
+    """Without the help of explicit keys, the score itself separates the labelled pairs."""
+    features = {fragment.id: extract_features(fragment.text, {e.term: e.expansion for e in TOPIC.glossary}) for fragment in TOPIC.fragments}
+    idf = idf_weights(features.values())
+
+    def score(a: str, b: str) -> float:
+        return score_pair(BY_ID[a], BY_ID[b], features[a], features[b], idf)[0]
+
+    unkeyed_same = [(a, b) for a, b in LABELS["same"] if not (BY_ID[a].key and BY_ID[a].key == BY_ID[b].key)]
+    assert len(unkeyed_same) >= 15  # the test must not become vacuous as keys are added
+    assert [(a, b, score(a, b)) for a, b in unkeyed_same if score(a, b) < MERGE_THRESHOLD] == []
+    assert [(a, b, score(a, b)) for a, b in LABELS["different"] if score(a, b) >= MERGE_THRESHOLD] == []
+
+
+def test_a_fact_several_seeds_state_cites_all_of_them():
+    for point in RESULT.points:
+        member_sources = {source for member in point.members for source in BY_ID[member.fragment].source_ids}
+        assert set(point.source_ids) == member_sources
+        assert list(point.source_ids) == sorted(point.source_ids, key=ORDER.__getitem__)  # stable order
+    fdi = POINT_OF["pillars-fdi-43bn"]
+    assert fdi.source_ids == ("pillars", "summit15", "kamaraj")
+
+
+def test_conflicting_figures_are_flagged_with_their_sources():
+    (conflict,) = POINT_OF["pillars-fdi-43bn"].conflicts
+    assert conflict.quantity == "cumulative FDI"
+    assert [(figure.value, figure.sources) for figure in conflict.figures] == [
+        ("~$43 billion", ("pillars",)),
+        ("$40 billion (till 2023)", ("summit15",)),
+        ("USD 44+ billion (2000–2025)", ("kamaraj",)),
+    ]
+    diaspora = POINT_OF["pillars-diaspora-54000"].conflicts
+    assert [figure.value for figure in diaspora[0].figures] == ["54,000", "over 40,000"]
+    assert POINT_OF["pillars-companies-1400"].conflicts == ()  # "approximately 1,400" and "1,400+" agree
+
+
+# ------------------------------------------------------------------ the rules, on small inputs
+
+
+def fragment(fragment_id: str, text: str, source: str = "a", section: str = "s", **fields) -> Fragment:
+    return Fragment(fragment_id, "t", section, text, (Citation(source),), Location("f.yaml", 1, 1), **fields)
+
+
+def topic_of(*fragments: Fragment) -> Topic:
+    return Topic("t", "T", "GS2", "IR", "en", (Section("s", "S", Location("t.yaml")), Section("u", "U", Location("t.yaml"))), fragments, Location("t.yaml"))
+
+
+def groups(topic: Topic) -> list[list[str]]:
+    return sorted(sorted(member.fragment for member in point.members) for point in deduplicate(topic, {"a": 0, "b": 1, "c": 2}).points)
+
+
+def test_explicit_key_merges_across_sections_and_distinct_forbids():
+    topic = topic_of(
+        fragment("x", "Annual summits began in 2005.", key="summits"),
+        fragment("y", "Summits since 2000.", source="b", section="u", key="summits"),
+        fragment("z", "Annual summits began in 2005 between the two.", source="c", distinct=("x",)),
+    )
+    assert groups(topic) == [["x", "y"], ["z"]]
+
+
+def test_one_weak_link_does_not_chain_unrelated_facts():
+    a = fragment("a1", "The Bodhisena visit to Nara in 752 AD opened Buddhist ties with Todaiji temple.")
+    b = fragment("b1", "Bodhisena consecrated the Great Buddha at Todaiji temple in 752 AD.", source="b")
+    c = fragment("c1", "The Great Buddha statue at Todaiji temple is a UNESCO site visited by tourists.", source="c")
+    result = deduplicate(topic_of(a, b, c), {"a": 0, "b": 1, "c": 2})
+    features = {f.id: extract_features(f.text) for f in (a, b, c)}
+    idf = idf_weights(features.values())
+    assert score_pair(a, c, features["a1"], features["c1"], idf)[0] < LINK_FLOOR
+    assert not any(len(point.members) == 3 for point in result.points)
+
+
+def test_same_numbers_different_facts_are_not_merged():
+    topic = topic_of(
+        fragment("p", "In 2000 Japanese PM Yoshiro Mori visited India and established a Global Partnership."),
+        fragment("q", "Regular annual summits have taken place since 2000, among Asia's oldest.", source="b"),
+    )
+    assert groups(topic) == [["p"], ["q"]]
+
+
+def test_detected_conflict_without_curated_figures():
+    topic = topic_of(
+        fragment("f1", "Japan's cumulative FDI in India is ~$43 billion, the fifth-largest investor."),
+        fragment("f2", "Japan's cumulative FDI in India is $40 billion, the fifth-largest investor.", source="b"),
+    )
+    (point,) = deduplicate(topic, {"a": 0, "b": 1}).points
+    assert [[figure.value for figure in conflict.figures] for conflict in point.conflicts] == [["~$43 billion", "$40 billion"]]
+
+
+def test_figure_extraction_skips_names_and_ordinals():
+    found = [(figure.kind, figure.text) for figure in extract_figures("G20, Malabar-24, 15th summit, $17.7B in FY24, 94% of items, 1,400+ firms, 1952")]
+    assert found == [("amount", "$17.7B"), ("percentage", "94%"), ("count", "1,400+"), ("year", "1952")]
+
+
+# ------------------------------------------------------------------ determinism
+
+
+def shipped_notes_json(raw: RawProject) -> str:
+    corpus = validate_project(raw)
+    topic = next(topic for topic in corpus.topics if topic.id == "india-japan")
+    order = {source.id: index for index, source in enumerate(corpus.sources)}
+    document = assemble_document(corpus, topic, deduplicate(topic, order).points, 0)
+    return json.dumps(notes_json(document), sort_keys=True)
+
+
+BASELINE = shipped_notes_json(RAW)
+
+
+def reorder(raw: RawProject, file_order: list[int], seeds: list[int]) -> RawProject:
+    (topic,) = [topic for topic in raw.topics if topic.id == "india-japan"]
+    files = [topic.fragment_files[index] for index in file_order]
+    shuffled = []
+    for file, seed in zip(files, seeds):
+        document = file.document
+        items = list(document.value["fragments"].value)
+        items = items[seed % len(items):] + items[: seed % len(items)]
+        items = items[::-1] if seed % 2 else items
+        fragments = dataclasses.replace(document.value["fragments"], value=tuple(items))
+        shuffled.append(dataclasses.replace(file, document=Node({**document.value, "fragments": fragments}, document.location, document.key_locations)))
+    return dataclasses.replace(raw, topics=(dataclasses.replace(topic, fragment_files=tuple(shuffled)),))
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.data())
+def test_notes_json_ignores_the_order_of_files_and_fragments(data):
+    (topic,) = [topic for topic in RAW.topics if topic.id == "india-japan"]
+    count = len(topic.fragment_files)
+    file_order = data.draw(st.permutations(list(range(count))))
+    seeds = data.draw(st.lists(st.integers(0, 1000), min_size=count, max_size=count))
+    assert shipped_notes_json(reorder(RAW, file_order, seeds)) == BASELINE
