@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 from .dates import parse_date
 from .errors import Location, NoteError, ProblemLog
+from .markup import plain_text
 from .load import Node, RawProject, RawTopic, YamlFile
 from .model import Cell, Citation, Comparison, Corpus, Fragment, GlossaryEntry, Section, Source, Topic
 
@@ -385,6 +386,33 @@ def _validate_glossary(file: YamlFile | None, check: _Checker) -> tuple[Glossary
     return tuple(sorted(entries, key=lambda entry: entry.term.casefold()))
 
 
+_ACRONYM = re.compile(r"(?<![\w&])([A-Z][A-Z0-9&]*[A-Z0-9]|[A-Z][a-z][A-Z])s?(?![\w&])")
+_ROMAN = re.compile(r"M*(C[MD]|D?C{0,3})(X[CL]|L?X{0,3})(I[XV]|V?I{0,3})\Z")
+
+
+def acronyms_in(text: str) -> list[str]:
+    """Acronyms a text uses: FDI, MoU (from "MoUs"), R&D, G2G; not Roman numerals or FY24."""
+    found = []
+    for match in _ACRONYM.finditer(plain_text(text)):
+        term = match[1]
+        if _ROMAN.match(term) or re.fullmatch(r"FY\d+", term) or not re.search(r"[A-Z].*[A-Z]", term):
+            continue
+        found.append(term)
+    return found
+
+
+def _warn_missing_glossary(topic_fragments, glossary: tuple[GlossaryEntry, ...], has_glossary: bool, check: _Checker) -> None:
+    if not has_glossary:
+        return
+    known = {entry.term.casefold() for entry in glossary}
+    warned = set()
+    for fragment in sorted(topic_fragments, key=lambda fragment: (fragment.location, fragment.id)):
+        for term in acronyms_in(fragment.text):
+            if term.casefold() not in known and term not in warned:
+                warned.add(term)
+                check.log.warning(fragment.location, f"acronym '{term}' is not in the glossary; add it to glossary.yaml")
+
+
 def _validate_topic(raw: RawTopic, sources: set[str] | None, check: _Checker) -> Topic | None:
     if raw.topic_file is None:
         check.log.error(Location(raw.directory + "/topic.yaml"), f"topic '{raw.id}' has no topic.yaml (title, paper, subject, sections)")
@@ -423,6 +451,9 @@ def _validate_topic(raw: RawTopic, sources: set[str] | None, check: _Checker) ->
         if section.id not in used_sections:
             check.log.warning(section.location, f"section '{section.id}' has no fragments yet; it is left out of the booklet")
 
+    glossary = _validate_glossary(raw.glossary_file, check)
+    _warn_missing_glossary(seen.values(), glossary, raw.glossary_file is not None, check)
+
     if not fields:
         return None
     title = check.text(fields.get("title"), "title")
@@ -441,7 +472,7 @@ def _validate_topic(raw: RawTopic, sources: set[str] | None, check: _Checker) ->
         fragments=tuple(sorted(seen.values(), key=lambda fragment: fragment.id)),
         location=raw.topic_file.document.location,
         comparisons=_validate_comparisons(raw.comparisons_file, sources or set(), check),
-        glossary=_validate_glossary(raw.glossary_file, check),
+        glossary=glossary,
     )
 
 
