@@ -12,7 +12,10 @@ from .dates import parse_date
 from .markup import inline_html
 from .dedupe import figure_numbers
 from .model import (
+    Citation,
     Corpus,
+    DocCell,
+    DocComparison,
     DocConflict,
     DocFigure,
     DocPoint,
@@ -23,6 +26,7 @@ from .model import (
     Marker,
     NumberedSource,
     Point,
+    TimelineEntry,
     Topic,
 )
 
@@ -34,17 +38,18 @@ def point_order(point: Point) -> tuple:
     return (point.priority or 2, span.start if span else _UNDATED, point.id)
 
 
-def number_sources(corpus: Corpus, points: tuple[Point, ...]) -> tuple[NumberedSource, ...]:
+def number_sources(corpus: Corpus, topic: Topic, points: tuple[Point, ...]) -> tuple[NumberedSource, ...]:
     cited = {source for point in points for source in point.source_ids}
+    cited |= {citation.source for comparison in topic.comparisons for row in comparison.rows for cell in row for citation in cell.citations}
     return tuple(
         NumberedSource(number, source)
         for number, source in enumerate((source for source in corpus.sources if source.id in cited), start=1)
     )
 
 
-def _markers(point: Point, numbers: dict[str, int]) -> tuple[Marker, ...]:
+def _markers(citations: tuple[Citation, ...], numbers: dict[str, int]) -> tuple[Marker, ...]:
     locators: dict[str, list[str]] = {}
-    for citation in point.citations:
+    for citation in citations:
         locators.setdefault(citation.source, [])
         if citation.locator:
             locators[citation.source].append(citation.locator)
@@ -93,7 +98,7 @@ def figures_table(topic: Topic, sources: tuple[NumberedSource, ...]) -> FiguresT
 
 
 def assemble_document(corpus: Corpus, topic: Topic, points: tuple[Point, ...], build_epoch: int) -> Document:
-    sources = number_sources(corpus, points)
+    sources = number_sources(corpus, topic, points)
     numbers = {numbered.source.id: numbered.number for numbered in sources}
     sections = []
     filled = [section for section in topic.sections if any(point.section == section.id for point in points)]
@@ -105,17 +110,42 @@ def assemble_document(corpus: Corpus, topic: Topic, points: tuple[Point, ...], b
                 title=section.title,
                 number=number,
                 points=tuple(
-                    DocPoint(point, inline_html(point.text), _markers(point, numbers), _conflicts(point, numbers)) for point in in_section
+                    DocPoint(point, inline_html(point.text), _markers(point.citations, numbers), _conflicts(point, numbers)) for point in in_section
                 ),
             )
         )
+    comparisons = tuple(
+        DocComparison(
+            comparison.id,
+            comparison.title,
+            comparison.caption,
+            comparison.columns,
+            tuple(tuple(DocCell(inline_html(cell.text), _markers(cell.citations, numbers)) for cell in row) for row in comparison.rows),
+        )
+        for comparison in topic.comparisons
+    )
     return Document(
         topic=topic,
         sections=tuple(sections),
         sources=sources,
         build_epoch=build_epoch,
         figures=figures_table(topic, sources),
+        timeline=build_timeline(sections),
+        comparisons=comparisons,
+        glossary=topic.glossary,
     )
+
+
+def build_timeline(sections: list[DocSection]) -> tuple[TimelineEntry, ...]:
+    """Every dated point, oldest first; ties keep section order, then id."""
+    entries = []
+    for section in sections:
+        for item in section.points:
+            span = parse_date(item.point.date) if item.point.date else None
+            if span is not None:
+                label = inline_html(item.point.short) if item.point.short else item.html
+                entries.append((span.start, span.end_year, section.number, item.point.id, TimelineEntry(item.point.date, label, section, item.markers)))
+    return tuple(entry[-1] for entry in sorted(entries, key=lambda entry: entry[:4]))
 
 
 def notes_json(document: Document) -> dict:

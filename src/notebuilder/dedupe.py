@@ -388,7 +388,7 @@ def _make_point(group: list[Fragment], reason: str, features: dict[str, Features
         members=tuple(Member(fragment.id, fragment.location) for fragment in group),
         conflicts=_conflicts(group, features, source_order) if len(group) > 1 else (),
         short=first_of("short"),
-        date=first_of("date"),
+        date=lead.date,  # another member's date may not fit the lead's wording
         tags=tuple(sorted({tag for fragment in group for tag in fragment.tags})),
         priority=min((fragment.priority for fragment in group if fragment.priority), default=None),
         branch=first_of("branch"),

@@ -222,12 +222,38 @@ class DocSection:
 
 
 @dataclass(frozen=True)
+class DocCell:
+    html: str
+    markers: tuple[Marker, ...] = ()
+
+
+@dataclass(frozen=True)
+class DocComparison:
+    id: str
+    title: str
+    caption: str | None
+    columns: tuple[str, ...]
+    rows: tuple[tuple[DocCell, ...], ...]
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    date: str
+    html: str  # the point's text
+    section: DocSection
+    markers: tuple[Marker, ...]
+
+
+@dataclass(frozen=True)
 class Document:
     topic: Topic
     sections: tuple[DocSection, ...]
     sources: tuple[NumberedSource, ...]
     build_epoch: int  # SOURCE_DATE_EPOCH when set, else the time of the build
     figures: FiguresTable | None = None
+    timeline: tuple[TimelineEntry, ...] = ()
+    comparisons: tuple[DocComparison, ...] = ()
+    glossary: tuple[GlossaryEntry, ...] = ()
 
     @property
     def build_date(self) -> str:
