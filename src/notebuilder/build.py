@@ -21,9 +21,9 @@ from .dedupe import deduplicate, format_report, merge_duplicates
 from .errors import Location, NoteError
 from .load import load_project
 from .model import Corpus, Document, Topic
-from .render import layout_directories, make_environment, render_booklet, render_epub_html
+from .render import layout_directories, make_environment, render_booklet, render_comparison, render_epub_html
 from .validate import validate_project
-from .write import remove_stray_temporaries, write_epub, write_pdf, write_text
+from .write import OutputBatch, remove_stray_temporaries, write_epub, write_pdf, write_text
 
 FORMATS = ("pdf", "epub")
 
@@ -47,11 +47,6 @@ class BuiltTopic:
 
 
 STAMP_PREFIX = ".inputs-"  # one stamp per set of formats, e.g. .inputs-pdf.sha256
-OUTPUT_NAMES = {"pdf": ("booklet.pdf",), "epub": ("booklet.epub",)}
-
-
-def expected_outputs(directory: Path, formats: tuple[str, ...]) -> list[Path]:
-    return [directory / "notes.json"] + [directory / name for fmt in formats for name in OUTPUT_NAMES[fmt]]
 
 
 def build_epoch() -> int:
@@ -101,6 +96,29 @@ def input_digest(root: Path, topic_id: str, formats: tuple[str, ...], paper: str
     return digest.hexdigest()
 
 
+def output_names(document: Document, formats: tuple[str, ...]) -> list[str]:
+    """The files one topic's build writes, relative to ``<out>/<topic>/``."""
+    names = ["notes.json"]
+    if "pdf" in formats:
+        names.append("booklet.pdf")
+        if document.comparisons or document.figures:
+            names.append("comparison.pdf")
+    if "epub" in formats:
+        names.append("booklet.epub")
+    return names
+
+
+def render_outputs(environment, document: Document, root: Path, options: BuildOptions) -> dict[str, tuple[str, str]]:
+    """Every output of one topic as (writer, content), rendered before anything is written."""
+    renderers = {
+        "notes.json": lambda: ("text", json.dumps(notes_json(document), ensure_ascii=False, indent=2) + "\n"),
+        "booklet.pdf": lambda: ("pdf", render_booklet(environment, document, root, options.paper)),
+        "comparison.pdf": lambda: ("pdf", render_comparison(environment, document, root, options.paper)),
+        "booklet.epub": lambda: ("epub", render_epub_html(environment, document, root)),
+    }
+    return {name: renderers[name]() for name in output_names(document, options.formats)}
+
+
 def build(
     options: BuildOptions,
     progress: Callable[[str], None] = lambda message: None,
@@ -115,41 +133,39 @@ def build(
     layouts = layout_directories(root)
     epoch = build_epoch()
     documents = [assemble_topic(corpus, topic, epoch) for topic in corpus.topics if options.topic in (None, topic.id)]
+    stamp_name = f"{STAMP_PREFIX}{'-'.join(options.formats)}.sha256"
 
-    rendered = []
-    skipped = []
+    built: list[BuiltTopic] = []
+    pending = []
     for document in documents:
+        directory = out / document.topic.id
         digest = input_digest(root, document.topic.id, options.formats, options.paper, document.build_date)
-        expected = expected_outputs(out / document.topic.id, options.formats)
-        stamp = out / document.topic.id / f"{STAMP_PREFIX}{'-'.join(options.formats)}.sha256"
-        if not options.force and all(path.is_file() for path in expected) and stamp.is_file() and stamp.read_text() == digest:
-            skipped.append(BuiltTopic(document.topic.id, tuple(expected), None, skipped=True))
+        names = output_names(document, options.formats)
+        stamp = directory / stamp_name
+        if not options.force and all((directory / name).is_file() for name in names) and stamp.is_file() and stamp.read_text() == digest:
+            built.append(BuiltTopic(document.topic.id, tuple(directory / name for name in names), None, skipped=True))
             continue
         progress(f"rendering {document.topic.id}")
-        html = {
-            "pdf": render_booklet(environment, document, root, options.paper) if "pdf" in options.formats else None,
-            "epub": render_epub_html(environment, document, root) if "epub" in options.formats else None,
-        }
-        rendered.append((document, html, digest))
+        pending.append((document, render_outputs(environment, document, root, options), digest))
 
     out.mkdir(parents=True, exist_ok=True)
     remove_stray_temporaries(out)
-    built = list(skipped)
-    for document, html, digest in rendered:
-        directory = out / document.topic.id
-        outputs, pages = [], None
-        write_text(directory / "notes.json", json.dumps(notes_json(document), ensure_ascii=False, indent=2) + "\n")
-        outputs.append(directory / "notes.json")
-        if html["pdf"] is not None:
-            progress(f"writing {document.topic.id}/booklet.pdf")
-            pages = write_pdf(html["pdf"], directory / "booklet.pdf", layouts[0], [*layouts, out])
-            outputs.append(directory / "booklet.pdf")
-        if html["epub"] is not None:
-            progress(f"writing {document.topic.id}/booklet.epub")
-            write_epub(html["epub"], directory / "booklet.epub", epub_metadata(document), document.build_epoch)
-            outputs.append(directory / "booklet.epub")
-        write_text(directory / f"{STAMP_PREFIX}{'-'.join(options.formats)}.sha256", digest)
-        built.append(BuiltTopic(document.topic.id, tuple(outputs), pages))
+    with OutputBatch() as batch:
+        for document, outputs, digest in pending:
+            directory = out / document.topic.id
+            pages = None
+            for name, (writer, content) in outputs.items():
+                progress(f"writing {document.topic.id}/{name}")
+                target = batch.stage(directory / name)
+                if writer == "text":
+                    write_text(target, content)
+                elif writer == "pdf":
+                    count = write_pdf(content, target, layouts[0], [*layouts, out])
+                    pages = count if name == "booklet.pdf" else pages
+                elif writer == "epub":
+                    write_epub(content, target, epub_metadata(document), document.build_epoch)
+            write_text(batch.stage(directory / stamp_name), digest)
+            built.append(BuiltTopic(document.topic.id, tuple(directory / name for name in outputs), pages))
     return built
 
 

@@ -64,5 +64,9 @@ def render_booklet(environment: jinja2.Environment, document: Document, root: Pa
     return render_layout(environment, "booklet.html.j2", root, doc=document, page_size=PAPER_SIZES[paper])
 
 
+def render_comparison(environment: jinja2.Environment, document: Document, root: Path, paper: str = "a4") -> str:
+    return render_layout(environment, "comparison.html.j2", root, doc=document, page_size=PAPER_SIZES[paper])
+
+
 def render_epub_html(environment: jinja2.Environment, document: Document, root: Path) -> str:
     return render_layout(environment, "epub.html.j2", root, doc=document)

@@ -1,20 +1,20 @@
 """Stage 6, write: serialise rendered HTML to PDF (WeasyPrint) and EPUB (pandoc).
 
 The only stage that writes. Every output is written to a temporary file in its own
-directory and renamed into place, so a failed or interrupted build leaves the last good
-file untouched. WeasyPrint and pandoc may read only from the layouts and output folders,
+directory, and all of a build's outputs are renamed into place together at the end
+(:class:`OutputBatch`), so a failed or interrupted build leaves the last good files
+untouched. WeasyPrint and pandoc may read only from the layouts and output folders,
 never from the network or elsewhere on disk.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 import subprocess
 import tempfile
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Sequence
 
 TEMP_PREFIX = ".nb-tmp-"
 
@@ -23,24 +23,55 @@ class ToolError(Exception):
     """An external tool (pandoc, WeasyPrint, Graphviz) failed on input that validated."""
 
 
-@contextlib.contextmanager
-def atomic_output(target: Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``target``; rename it over ``target`` only on success."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=target.suffix, dir=target.parent)
-    os.close(handle)
-    temporary = Path(name)
-    try:
-        yield temporary
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, target)
-    finally:
-        temporary.unlink(missing_ok=True)
+class PageOverflow(Exception):
+    """A one-page sheet came out longer than one page."""
+
+    def __init__(self, pages: int):
+        super().__init__(f"{pages} pages")
+        self.pages = pages
+
+
+class OutputBatch:
+    """Stage several outputs as temporaries and rename them into place together.
+
+    Used as a context manager: if anything fails before the end of the ``with`` block
+    (a layout, WeasyPrint, pandoc, Ctrl-C), every temporary is deleted and every earlier
+    output is left byte for byte as it was.
+    """
+
+    def __init__(self) -> None:
+        self.staged: list[tuple[Path, Path]] = []
+
+    def stage(self, target: Path) -> Path:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=target.suffix, dir=target.parent)
+        os.close(handle)
+        self.staged.append((Path(name), target))
+        return Path(name)
+
+    def commit(self) -> None:
+        for temporary, target in self.staged:
+            os.chmod(temporary, 0o644)
+            os.replace(temporary, target)
+        self.staged = []
+
+    def discard(self) -> None:
+        for temporary, _ in self.staged:
+            temporary.unlink(missing_ok=True)
+        self.staged = []
+
+    def __enter__(self) -> "OutputBatch":
+        return self
+
+    def __exit__(self, kind, error, traceback) -> None:
+        if kind is None:
+            self.commit()
+        else:
+            self.discard()
 
 
 def write_text(target: Path, text: str) -> None:
-    with atomic_output(target) as temporary:
-        temporary.write_text(text, encoding="utf-8")
+    target.write_text(text, encoding="utf-8")
 
 
 def remove_stray_temporaries(directory: Path) -> None:
@@ -76,8 +107,12 @@ def make_url_fetcher(allowed_directories: Sequence[Path]):
     return ProjectURLFetcher(allowed_protocols=("file", "data"), timeout=1)
 
 
-def write_pdf(html: str, target: Path, base_directory: Path, allowed_directories: Sequence[Path]) -> int:
-    """Render HTML to a PDF with WeasyPrint; returns the page count."""
+def write_pdf(html: str, target: Path, base_directory: Path, allowed_directories: Sequence[Path], max_pages: int | None = None) -> int:
+    """Render HTML to a PDF with WeasyPrint; returns the page count.
+
+    With ``max_pages``, a document that comes out longer raises :class:`PageOverflow`
+    before anything is written.
+    """
     import logging
 
     import weasyprint
@@ -87,8 +122,9 @@ def write_pdf(html: str, target: Path, base_directory: Path, allowed_directories
     document = weasyprint.HTML(
         string=html, base_url=base_directory.as_uri() + "/", url_fetcher=make_url_fetcher(allowed_directories)
     ).render()
-    with atomic_output(target) as temporary:
-        document.write_pdf(temporary)
+    if max_pages is not None and len(document.pages) > max_pages:
+        raise PageOverflow(len(document.pages))
+    document.write_pdf(target)
     return len(document.pages)
 
 
@@ -149,9 +185,9 @@ def write_epub(
         arguments.append(f"--metadata={name}:{value}")
     environment = {"PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", "/tmp"), "LANG": "C.UTF-8"}
     environment["SOURCE_DATE_EPOCH"] = str(build_epoch)  # dates inside the EPUB, and its zip entries
-    with atomic_output(target) as temporary, tempfile.TemporaryDirectory(prefix="notebuilder-pandoc-") as empty:
+    with tempfile.TemporaryDirectory(prefix="notebuilder-pandoc-") as empty:
         completed = subprocess.run(
-            arguments + [f"--output={temporary}"],
+            arguments + [f"--output={target}"],
             input=html.encode("utf-8"),
             capture_output=True,
             env=environment,
