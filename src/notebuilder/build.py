@@ -21,9 +21,10 @@ from .dedupe import deduplicate, format_report, merge_duplicates
 from .errors import Location, NoteError
 from .load import load_project
 from .model import Corpus, Document, Topic
-from .render import layout_directories, make_environment, render_booklet, render_comparison, render_epub_html
+from .mindmap import lay_out_sheet, plan_sheets
+from .render import layout_directories, make_environment, render_booklet, render_comparison, render_epub_html, render_mindmaps
 from .validate import validate_project
-from .write import OutputBatch, remove_stray_temporaries, write_epub, write_pdf, write_text
+from .write import OutputBatch, remove_stray_temporaries, write_epub, write_pdf, write_sheets, write_text
 
 FORMATS = ("pdf", "epub")
 
@@ -96,6 +97,10 @@ def input_digest(root: Path, topic_id: str, formats: tuple[str, ...], paper: str
     return digest.hexdigest()
 
 
+def sheet_names(document: Document) -> list[str]:
+    return ["mindmaps/overview.pdf"] + [f"mindmaps/{section.id}.pdf" for section in document.sections]
+
+
 def output_names(document: Document, formats: tuple[str, ...]) -> list[str]:
     """The files one topic's build writes, relative to ``<out>/<topic>/``."""
     names = ["notes.json"]
@@ -103,6 +108,7 @@ def output_names(document: Document, formats: tuple[str, ...]) -> list[str]:
         names.append("booklet.pdf")
         if document.comparisons or document.figures:
             names.append("comparison.pdf")
+        names += ["mindmaps.pdf", *sheet_names(document)]
     if "epub" in formats:
         names.append("booklet.epub")
     return names
@@ -110,13 +116,15 @@ def output_names(document: Document, formats: tuple[str, ...]) -> list[str]:
 
 def render_outputs(environment, document: Document, root: Path, options: BuildOptions) -> dict[str, tuple[str, str]]:
     """Every output of one topic as (writer, content), rendered before anything is written."""
+    sheets = plan_sheets(document)
     renderers = {
         "notes.json": lambda: ("text", json.dumps(notes_json(document), ensure_ascii=False, indent=2) + "\n"),
         "booklet.pdf": lambda: ("pdf", render_booklet(environment, document, root, options.paper)),
         "comparison.pdf": lambda: ("pdf", render_comparison(environment, document, root, options.paper)),
-        "booklet.epub": lambda: ("epub", render_epub_html(environment, document, root)),
+        "mindmaps.pdf": lambda: ("sheets", render_mindmaps(environment, document, [lay_out_sheet(sheet) for sheet in sheets], root)),
+        "booklet.epub": lambda: ("epub", render_epub_html(environment, document, sheets, root)),
     }
-    return {name: renderers[name]() for name in output_names(document, options.formats)}
+    return {name: renderers[name]() for name in output_names(document, options.formats) if name in renderers}
 
 
 def build(
@@ -162,10 +170,13 @@ def build(
                 elif writer == "pdf":
                     count = write_pdf(content, target, layouts[0], [*layouts, out])
                     pages = count if name == "booklet.pdf" else pages
+                elif writer == "sheets":
+                    singles = [batch.stage(directory / sheet) for sheet in sheet_names(document)]
+                    write_sheets(content, target, singles, layouts[0], [*layouts, out])
                 elif writer == "epub":
                     write_epub(content, target, epub_metadata(document), document.build_epoch)
             write_text(batch.stage(directory / stamp_name), digest)
-            built.append(BuiltTopic(document.topic.id, tuple(directory / name for name in outputs), pages))
+            built.append(BuiltTopic(document.topic.id, tuple(directory / name for name in output_names(document, options.formats)), pages))
     return built
 
 

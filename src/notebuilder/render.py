@@ -68,5 +68,9 @@ def render_comparison(environment: jinja2.Environment, document: Document, root:
     return render_layout(environment, "comparison.html.j2", root, doc=document, page_size=PAPER_SIZES[paper])
 
 
-def render_epub_html(environment: jinja2.Environment, document: Document, root: Path) -> str:
-    return render_layout(environment, "epub.html.j2", root, doc=document)
+def render_mindmaps(environment: jinja2.Environment, document: Document, sheets, root: Path) -> str:
+    return render_layout(environment, "mindmaps.html.j2", root, doc=document, sheets=sheets)
+
+
+def render_epub_html(environment: jinja2.Environment, document: Document, sheets, root: Path) -> str:
+    return render_layout(environment, "epub.html.j2", root, doc=document, sheets=sheets)

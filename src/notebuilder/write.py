@@ -150,6 +150,25 @@ def external_references(html: str) -> list[str]:
     return list(dict.fromkeys(finder.references))
 
 
+def write_sheets(html: str, combined: Path, singles: Sequence[Path], base_directory: Path, allowed_directories: Sequence[Path]) -> int:
+    """Render one-page sheets once; write them together and each to its own PDF.
+
+    Every sheet must come out as exactly one page: a sheet that spills over is a bug in
+    the fitting, and the build stops before anything is renamed into place.
+    """
+    import weasyprint
+
+    document = weasyprint.HTML(
+        string=html, base_url=base_directory.as_uri() + "/", url_fetcher=make_url_fetcher(allowed_directories)
+    ).render()
+    if len(document.pages) != len(singles):
+        raise ToolError(f"{len(singles)} mind-map sheets came out as {len(document.pages)} pages; each must be one page")
+    document.write_pdf(combined)
+    for number, single in enumerate(singles):
+        document.copy([document.pages[number]]).write_pdf(single)
+    return len(document.pages)
+
+
 def pandoc_path() -> str:
     import pypandoc
 

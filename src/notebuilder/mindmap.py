@@ -1,0 +1,259 @@
+"""Stage 5b, mind maps: plan one radial map per section (and an overview), lay each out
+with Graphviz ``twopi`` and fit it to one printed page.
+
+``plan_sheets`` is pure: it turns a :class:`Document` into :class:`MindMapSheet` values
+(centre, branches, leaves). ``lay_out_sheet`` runs Graphviz (through the ``graphviz``
+package) and measures the drawing: the map is scaled to fill the printable area, and if
+its labels would print smaller than :data:`MIN_PRINTED_PT` the sheet is refused with a
+:class:`NoteError` that names the section and says how much to trim.
+
+Branches: a section's points hang on branches named by their ``branch`` field when any
+point has one; else, in a section of more than :data:`DIRECT_LEAVES` points, by their
+most common tag (at most :data:`MAX_BRANCHES` branches, the rest under "Other"); else
+the points are the branches themselves. Leaves are the points' ``short`` labels, or the
+first six words of their text. The overview has the topic at the centre, the sections as
+branches, and for each section its 2–4 most important points: its ``priority: 1`` points
+(up to 4); where it has fewer than 2 of those, its points that the most sources state,
+then the earliest, until it has 2.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from .errors import Location, NoteError
+from .markup import plain_text
+from .assemble import point_order
+from .model import DocPoint, DocSection, Document
+
+MIN_PRINTED_PT = 7.0
+LEAF_PT = 11.0
+BRANCH_PT = 12.5
+CENTRE_PT = 17.0
+MAX_SCALE = 1.5  # a small map grows, but its text no larger than 1.5 times
+DIRECT_LEAVES = 7
+MAX_BRANCHES = 7
+LABEL_WORDS = 6
+OVERVIEW_POINTS = (2, 4)
+# Printable map area on an A4 landscape sheet, in points: 297 x 210 mm less margins
+# (10 mm) and the title strip (12 mm).
+MAP_WIDTH_PT = (297 - 20) * 72 / 25.4
+MAP_HEIGHT_PT = (210 - 20 - 12) * 72 / 25.4
+
+# Okabe–Ito colours (safe for colour-blind readers), ordered so neighbouring branches
+# differ in lightness; each also gets its own line style so branches stay apart in
+# grayscale print.
+BRANCH_STYLES = (
+    ("#0072B2", "solid"),
+    ("#E69F00", "dashed"),
+    ("#009E73", "solid"),
+    ("#CC79A7", "dotted"),
+    ("#D55E00", "dashed"),
+    ("#56B4E9", "solid"),
+    ("#666666", "dotted"),
+    ("#000000", "dashed"),
+)
+
+
+@dataclass(frozen=True)
+class Branch:
+    label: str
+    leaves: tuple[str, ...]
+    colour: str
+    line_style: str
+
+
+@dataclass(frozen=True)
+class MindMapSheet:
+    id: str  # "overview" or the section id
+    title: str
+    centre: str
+    branches: tuple[Branch, ...]
+    location: Location  # where to point a student whose map is too full
+
+    @property
+    def label_count(self) -> int:
+        return sum(1 + len(branch.leaves) for branch in self.branches)
+
+
+@dataclass(frozen=True)
+class LaidOutSheet:
+    sheet: MindMapSheet
+    svg: str  # inline <svg> markup, sized in mm to fit the page
+    scale: float
+    smallest_pt: float  # the smallest label's size on paper
+
+
+def leaf_label(item: DocPoint) -> str:
+    if item.point.short:
+        return plain_text(item.point.short)
+    words = plain_text(item.point.text).split()
+    return " ".join(words[:LABEL_WORDS]).rstrip(",;:.") + ("…" if len(words) > LABEL_WORDS else "")
+
+
+def _styled(labels_by_branch: list[tuple[str, tuple[str, ...]]]) -> tuple[Branch, ...]:
+    return tuple(
+        Branch(label, leaves, *BRANCH_STYLES[index % len(BRANCH_STYLES)]) for index, (label, leaves) in enumerate(labels_by_branch)
+    )
+
+
+def _section_branches(section: DocSection) -> tuple[Branch, ...]:
+    points = section.points
+    if any(item.point.branch for item in points):
+        groups: dict[str, list[str]] = {}
+        for item in points:
+            groups.setdefault(item.point.branch or "Other", []).append(leaf_label(item))
+        return _styled(sorted(((name, tuple(leaves)) for name, leaves in groups.items()), key=lambda group: (group[0] == "Other", group[0])))
+    if len(points) <= DIRECT_LEAVES:
+        return _styled([(leaf_label(item), ()) for item in points])
+    counts = Counter(tag for item in points for tag in item.point.tags)
+    # A tag nearly every point has ("summit" in the summit section) groups nothing.
+    counts = Counter({tag: count for tag, count in counts.items() if count <= len(points) * 0.6})
+    groups = {}
+    for item in points:
+        tags = sorted(item.point.tags, key=lambda tag: (-counts[tag], tag))
+        tag = tags[0] if tags and counts[tags[0]] > 1 else "Other"
+        groups.setdefault(tag, []).append(leaf_label(item))
+    named = sorted((tag for tag in groups if tag != "Other"), key=lambda tag: (-len(groups[tag]), tag))
+    for tag in named[MAX_BRANCHES:]:
+        groups.setdefault("Other", []).extend(groups.pop(tag))
+    ordered = [tag for tag in named[:MAX_BRANCHES]] + (["Other"] if "Other" in groups else [])
+    return _styled([(tag[:1].upper() + tag[1:].replace("-", " ") if tag != "Other" else tag, tuple(groups[tag])) for tag in ordered])
+
+
+def most_important(section: DocSection) -> tuple[DocPoint, ...]:
+    """The overview's points for a section: priority 1, then most sources, then earliest."""
+    ranked = sorted(
+        section.points,
+        key=lambda item: (item.point.priority or 2, -len(item.point.source_ids), point_order(item.point)),
+    )
+    low, high = OVERVIEW_POINTS
+    chosen = [item for item in ranked if item.point.priority == 1][:high]
+    for item in ranked:
+        if len(chosen) >= low:
+            break
+        if item not in chosen:
+            chosen.append(item)
+    return tuple(chosen)
+
+
+def plan_sheets(document: Document) -> tuple[MindMapSheet, ...]:
+    locations = {section.id: section.location for section in document.topic.sections}
+    overview = MindMapSheet(
+        id="overview",
+        title=f"{document.topic.title}: overview",
+        centre=document.topic.title,
+        branches=_styled([(section.title, tuple(leaf_label(item) for item in most_important(section))) for section in document.sections]),
+        location=document.topic.location,
+    )
+    sections = tuple(
+        MindMapSheet(
+            id=section.id,
+            title=f"{section.number}. {section.title}",
+            centre=section.title,
+            branches=_section_branches(section),
+            location=locations[section.id],
+        )
+        for section in document.sections
+    )
+    return (overview, *sections)
+
+
+# ------------------------------------------------------------------ Graphviz
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
+def _dot_label(text: str, width: int):
+    import graphviz
+
+    # Backslashes are DOT escapes; "\n" between lines centres them. nohtml keeps a
+    # label such as "<b>" from being read as an HTML-like label.
+    return graphviz.nohtml("\\n".join(line.replace("\\", "\\\\") for line in _wrap(text, width)))
+
+
+def _tint(colour: str, amount: float) -> str:
+    red, green, blue = (int(colour[index : index + 2], 16) for index in (1, 3, 5))
+    mix = lambda value: round(value + (255 - value) * amount)  # noqa: E731
+    return f"#{mix(red):02x}{mix(green):02x}{mix(blue):02x}"
+
+
+def sheet_graph(sheet: MindMapSheet):
+    import graphviz
+
+    graph = graphviz.Graph(
+        name=sheet.id,
+        engine="twopi",
+        graph_attr={
+            "root": "centre",
+            "overlap": "vpsc",
+            "splines": "curved",
+            "ranksep": "1.5",
+            "ratio": f"{MAP_HEIGHT_PT / MAP_WIDTH_PT:.3f}",
+            "pad": "0.1",
+            "bgcolor": "transparent",
+            "outputorder": "edgesfirst",
+            "sep": "+3",
+        },
+        node_attr={"fontname": "Noto Sans", "fontsize": str(LEAF_PT), "margin": "0.07,0.03", "penwidth": "1.2"},
+        edge_attr={"penwidth": "1.6"},
+    )
+    graph.node("centre", _dot_label(sheet.centre, 18), shape="ellipse", style="filled", fillcolor="#1f3a5f", fontcolor="white", fontsize=str(CENTRE_PT), fontname="Noto Sans Bold", color="#1f3a5f")
+    for number, branch in enumerate(sheet.branches):
+        branch_id = f"b{number}"
+        graph.node(
+            branch_id,
+            _dot_label(branch.label, 13),
+            shape="box",
+            style=f"rounded,filled,{branch.line_style}" if branch.line_style != "solid" else "rounded,filled",
+            fillcolor=_tint(branch.colour, 0.55),
+            color=branch.colour,
+            penwidth="2.2",
+            fontsize=str(BRANCH_PT),
+            fontname="Noto Sans Bold",
+        )
+        graph.edge("centre", branch_id, color=branch.colour, penwidth="3", style=branch.line_style)
+        for leaf_number, leaf in enumerate(branch.leaves):
+            leaf_id = f"b{number}l{leaf_number}"
+            graph.node(leaf_id, _dot_label(leaf, 14), shape="box", style=f"rounded,{branch.line_style}" if branch.line_style != "solid" else "rounded", color=branch.colour, fillcolor="white")
+            graph.edge(branch_id, leaf_id, color=branch.colour, style=branch.line_style)
+    return graph
+
+
+_SIZE = re.compile(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"')
+
+
+def lay_out_sheet(sheet: MindMapSheet) -> LaidOutSheet:
+    """Run twopi, then size the drawing to the page; refuse a map whose text would be unreadable."""
+    svg = sheet_graph(sheet).pipe(format="svg", encoding="utf-8")
+    svg = svg[svg.index("<svg") :]  # drop the XML prolog, the DOCTYPE and comments
+    svg = re.sub(r"<!--.*?-->", "", svg, flags=re.S)
+    # Graphviz names the bold face as a family; the page's font matching wants a weight.
+    svg = svg.replace('font-family="Noto Sans Bold"', 'font-family="Noto Sans" font-weight="bold"')
+    match = _SIZE.search(svg)
+    width, height = float(match[1]), float(match[2])
+    scale = min(MAP_WIDTH_PT / width, MAP_HEIGHT_PT / height, MAX_SCALE)
+    smallest = LEAF_PT * scale if any(branch.leaves for branch in sheet.branches) else BRANCH_PT * scale
+    if smallest < MIN_PRINTED_PT:
+        labels = sheet.label_count
+        keep = int(labels * smallest / MIN_PRINTED_PT)
+        what = "overview" if sheet.id == "overview" else f"section '{sheet.id}'"
+        raise NoteError.at(
+            sheet.location,
+            f"the mind map of {what} is too full for one page: its labels would print at {smallest:.1f} pt "
+            f"(at least {MIN_PRINTED_PT:g} pt is readable); trim about {labels - keep} of its {labels} labels, "
+            "or shorten them, or split the section",
+        )
+    width_mm, height_mm = width * scale * 25.4 / 72, height * scale * 25.4 / 72
+    svg = _SIZE.sub(f'<svg width="{width_mm:.1f}mm" height="{height_mm:.1f}mm"', svg, count=1)
+    return LaidOutSheet(sheet, svg, scale, smallest)
