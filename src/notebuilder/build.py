@@ -134,6 +134,9 @@ def build(
 ) -> list[BuiltTopic]:
     root = options.root.resolve()
     out = options.out.resolve()
+    for protected in ("notes", "seeds", "layouts"):
+        if out == root / protected or (root / protected) in out.parents:
+            raise NoteError.at(Location(protected), f"the output folder {out} is inside {protected}/, which a build never writes to")
     progress("checking notes")
     corpus = check_project(root, options.topic)
     warn(corpus.warnings)

@@ -45,8 +45,12 @@ def _progress(message: str) -> None:
         print(f"notebuilder: {message}…", file=sys.stderr, flush=True)
 
 
+class Interrupted(BaseException):
+    """Ctrl-C or SIGTERM: unwinds the build so that staged outputs are discarded."""
+
+
 def _raise_interrupt(signum, frame):
-    raise KeyboardInterrupt
+    raise Interrupted
 
 
 def _print_warnings(warnings) -> None:
@@ -57,6 +61,7 @@ def _print_warnings(warnings) -> None:
 def main(argv: list[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
     signal.signal(signal.SIGTERM, _raise_interrupt)
+    signal.signal(signal.SIGINT, _raise_interrupt)
     try:
         if arguments.command == "check":
             corpus = check_project(arguments.root, arguments.topic)
@@ -86,6 +91,6 @@ def main(argv: list[str] | None = None) -> int:
     except ToolError as error:
         print(f"notebuilder: {error}", file=sys.stderr)
         return EXIT_TOOL
-    except KeyboardInterrupt:
+    except (Interrupted, KeyboardInterrupt):
         print("notebuilder: interrupted; earlier outputs are untouched", file=sys.stderr)
         return EXIT_INTERRUPTED

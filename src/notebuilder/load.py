@@ -163,9 +163,10 @@ def _yaml_problem_message(error: yaml.MarkedYAMLError) -> str:
 
 def parse_yaml(text: str, path: str) -> tuple[Node | None, list[Problem]]:
     """Parse one YAML document into a located :class:`Node` (pure; no file access)."""
-    loader = _SafeComposer(text)
-    loader.name = path
+    loader = None
     try:
+        loader = _SafeComposer(text)
+        loader.name = path
         root = loader.get_single_node()
         if root is None:
             return None, []
@@ -176,12 +177,17 @@ def parse_yaml(text: str, path: str) -> tuple[Node | None, list[Problem]]:
         mark = error.problem_mark or error.context_mark
         location = _mark_location(path, mark) if mark else Location(path)
         return None, [Problem(location, _yaml_problem_message(error))]
+    except yaml.reader.ReaderError as error:
+        before = text[: error.position]
+        location = Location(path, before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1)
+        return None, [Problem(location, f"the file contains a control character (#x{error.character:04x}) that YAML does not allow; delete it")]
     except yaml.YAMLError as error:
         return None, [Problem(Location(path), f"invalid YAML: {error}")]
     except RecursionError:
         return None, [Problem(Location(path), "the YAML is nested too deeply to be notes")]
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def _decode(data: bytes, path: str) -> tuple[str | None, list[Problem]]:

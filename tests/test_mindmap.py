@@ -1,0 +1,97 @@
+"""Mind-map sheets: planned from the document, laid out by Graphviz, one page each,
+every label selectable text, nothing fetched, and a clear refusal when a map is too full."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, make_project, pdf_page_count, pdftotext, run_notebuilder
+from notebuilder.build import assemble_topic, check_project
+from notebuilder.errors import NoteError
+from notebuilder.mindmap import BRANCH_STYLES, LABEL_WORDS, _wrap, lay_out_sheet, plan_sheets
+
+CORPUS = check_project(REPO)
+DOCUMENT = assemble_topic(CORPUS, CORPUS.topics[0], 0)
+SHEETS = plan_sheets(DOCUMENT)
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def test_overview_first_then_every_section_in_order():
+    assert [sheet.id for sheet in SHEETS] == ["overview"] + [section.id for section in DOCUMENT.sections]
+    overview = SHEETS[0]
+    assert overview.centre == DOCUMENT.topic.title
+    assert [branch.label for branch in overview.branches] == [section.title for section in DOCUMENT.sections]
+    assert all(2 <= len(branch.leaves) <= 4 for branch, section in zip(overview.branches, DOCUMENT.sections) if len(section.points) >= 2)
+
+
+def test_leaves_are_short_labels_and_every_point_is_on_its_sheet():
+    for sheet, section in zip(SHEETS[1:], DOCUMENT.sections):
+        labels = [leaf for branch in sheet.branches for leaf in branch.leaves] or [branch.label for branch in sheet.branches]
+        assert len(labels) == len(section.points)
+        assert all(len(label.split()) <= LABEL_WORDS for label in labels)
+
+
+def test_branch_styles_stay_apart_in_grayscale():
+    def grey(colour: str) -> int:
+        red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+        return round(0.299 * red + 0.587 * green + 0.114 * blue)
+
+    styles = [(grey(colour) // 24, line) for colour, line in BRANCH_STYLES]
+    assert len(set(styles)) == len(styles)
+
+
+def test_svg_is_self_contained_and_escapes_labels():
+    for sheet in SHEETS[:3]:
+        svg = lay_out_sheet(sheet).svg
+        assert svg.startswith("<svg")
+        assert not re.search(r"href|url\(|<image|<script|<!DOCTYPE|<\?xml", svg, re.I)
+        assert 'font-family="Noto Sans"' in svg
+
+
+def test_sheets_are_one_page_each_and_every_label_is_text(shipped_build: Path):
+    directory = shipped_build / "india-japan"
+    combined = directory / "mindmaps.pdf"
+    assert pdf_page_count(combined) == len(SHEETS)
+    size = __import__("subprocess").run(["pdfinfo", str(combined)], capture_output=True, text=True).stdout
+    assert "841.89 x 595.276" in size
+    for page, sheet in enumerate(SHEETS, start=1):
+        single = directory / "mindmaps" / f"{sheet.id}.pdf"
+        assert pdf_page_count(single) == 1
+        text = squash(pdftotext(combined, page, page))
+        assert squash(sheet.title) in text
+        labels = [sheet.centre] + [label for branch in sheet.branches for label in (branch.label, *branch.leaves)]
+        for label in labels:
+            for line in _wrap(label, 13):
+                for word in line.split():
+                    assert word in text, f"{sheet.id}: {word!r} of {label!r} is not selectable text"
+
+
+def test_an_overfull_section_fails_with_a_clear_message(tmp_path: Path):
+    fragments = "".join(
+        f"  - id: point-{n}\n    text: Point number {n} says something rather long about trade.\n    short: Trade fact number {n} in words\n"
+        for n in range(90)
+    )
+    project = make_project(tmp_path, {"notes/demo/many.yaml": "defaults:\n  source: alpha\n  section: trade\nfragments:\n" + fragments})
+    (project / "build" / "demo").mkdir(parents=True)
+    (project / "build" / "demo" / "booklet.pdf").write_bytes(b"last good booklet")
+    completed = run_notebuilder("build", "--root", str(project), "--format", "pdf")
+    assert completed.returncode == 1
+    assert "Traceback" not in completed.stderr
+    message = completed.stderr.splitlines()[0]
+    assert message.startswith("notes/demo/topic.yaml:7:5: error: the mind map of section 'trade' is too full for one page")
+    assert re.search(r"trim about \d+ of its \d+ labels", message)
+    assert (project / "build" / "demo" / "booklet.pdf").read_bytes() == b"last good booklet"
+
+
+def test_overfull_sheet_is_refused_before_any_layout_of_pages():
+    sheet = SHEETS[1]
+    crowded = type(sheet)(sheet.id, sheet.title, sheet.centre, tuple(sheet.branches) * 12, sheet.location)
+    with pytest.raises(NoteError) as raised:
+        lay_out_sheet(crowded)
+    assert "too full for one page" in str(raised.value)
