@@ -1,8 +1,8 @@
 """Stage 4, assemble: arrange a topic's points into the :class:`Document` a layout renders.
 
 Pure: takes the corpus, one topic and its deduplicated points; numbers the cited
-sources, orders sections (topic order) and points (priority, then date, then id, so the
-order never depends on how files or fragments were arranged), and turns note text into
+sources, orders sections (topic order) and points (:func:`point_order`, which never
+depends on how files or fragments were arranged), and turns note text into
 safe inline HTML. Layouts receive finished values and only present them.
 """
 
@@ -34,8 +34,10 @@ _UNDATED = (10_000, 0, 0)
 
 
 def point_order(point: Point) -> tuple:
+    """Priority first; then the curated branch, so related points stand together; then
+    date, oldest first, undated last; then the first tag; then the id."""
     span = parse_date(point.date) if point.date else None
-    return (point.priority or 2, span.start if span else _UNDATED, point.id)
+    return (point.priority or 2, point.branch or "", span.start if span else _UNDATED, point.tags[:1], point.id)
 
 
 def number_sources(corpus: Corpus, topic: Topic, points: tuple[Point, ...]) -> tuple[NumberedSource, ...]:

@@ -62,7 +62,7 @@ STOPWORDS = frozenset(
     """a an and are as at be been between both by for from has have in into is it its of on or
     over such that the their them these this those to under was were which while with like
     e.g. i.e. also more most other than through via has had will can may must should could
-    two""".split()
+    two they there these this its their""".split()
 )
 _TOKEN = re.compile(r"2\+2|[A-Za-z][A-Za-z0-9]*(?:-[A-Z0-9][A-Za-z0-9]*)*|\d+(?:st|nd|rd|th)\b")
 _NUMBER = re.compile(r"(?<![A-Za-z\d+\-.,])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d+A-Za-z])|(?<![A-Za-z\d+\-.,])\d+(?:\.\d+)?(?![\d+A-Za-z]|\+\d)")
