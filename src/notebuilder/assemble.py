@@ -9,8 +9,7 @@ safe inline HTML. Layouts receive finished values and only present them.
 from __future__ import annotations
 
 from .dates import parse_date
-from .markup import inline_html
-from .dedupe import figure_numbers
+from .markup import inline_html, numbers_in
 from .model import (
     Citation,
     Corpus,
@@ -88,7 +87,7 @@ def figures_table(topic: Topic, sources: tuple[NumberedSource, ...]) -> FiguresT
         for quantity, value in fragment.figures:
             names.setdefault(quantity.casefold(), quantity)
             for source in fragment.source_ids:
-                values.setdefault(quantity.casefold(), {}).setdefault(column_of[source], {})[figure_numbers(value)] = value
+                values.setdefault(quantity.casefold(), {}).setdefault(column_of[source], {})[numbers_in(value)] = value
     rows = []
     for quantity in sorted(values, key=lambda name: names[name].casefold()):
         by_column = values[quantity]

@@ -42,7 +42,7 @@ from typing import Iterable
 
 from rapidfuzz import fuzz
 
-from .markup import plain_text
+from .markup import number_key, numbers_in, plain_text
 from .model import Citation, Conflict, Figure, Fragment, Member, Point, Topic
 
 MERGE_THRESHOLD = 0.44
@@ -120,11 +120,6 @@ def _stem(word: str) -> str:
     return word
 
 
-def _number_key(text: str) -> str:
-    text = text.replace(",", "")
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
 def extract_figures(text: str) -> tuple[FigureMention, ...]:
     figures = []
     for match in _FIGURE.finditer(text):
@@ -176,17 +171,13 @@ def extract_features(text: str, glossary: dict[str, str] | None = None) -> Featu
     for acronym, expansion in (glossary or {}).items():
         if acronym.lower() in names or expansion.lower() in normalised:
             names.add(acronym.lower())
-    numbers = frozenset(_number_key(number) for number in _NUMBER.findall(plain))
+    numbers = frozenset(number_key(number) for number in _NUMBER.findall(plain))
     terms = frozenset(words | names | {"=" + number for number in numbers})
     return Features(terms, frozenset(names), numbers, extract_figures(plain), normalised)
 
 
 def quantities(fragment: Fragment) -> frozenset[str]:
     return frozenset(quantity.casefold() for quantity, _ in fragment.figures)
-
-
-def figure_numbers(value: str) -> frozenset[str]:
-    return frozenset(_number_key(number) for number in re.findall(r"\d[\d,]*(?:\.\d+)?", value))
 
 
 def _jaccard(first: frozenset, second: frozenset) -> float:
@@ -320,7 +311,7 @@ def _curated_conflicts(group: list[Fragment], source_order: dict[str, int]) -> l
     for fragment in group:
         for quantity, value in fragment.figures:
             names.setdefault(quantity.casefold(), quantity)
-            entry = by_quantity.setdefault(quantity.casefold(), {}).setdefault(figure_numbers(value), {"text": value, "sources": set()})
+            entry = by_quantity.setdefault(quantity.casefold(), {}).setdefault(numbers_in(value), {"text": value, "sources": set()})
             entry["sources"].update(fragment.source_ids)
     return [
         Conflict(names[quantity], _figure_list(values, source_order))

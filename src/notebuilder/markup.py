@@ -1,4 +1,4 @@
-"""The inline-markdown subset allowed in note text: ``**bold**`` and ``*italic*``.
+"""Note text: the inline-markdown subset (``**bold**`` and ``*italic*``) and its numbers.
 
 Note text is escaped first, so anything that looks like HTML (``<script>``, ``<img>``)
 shows as visible text; only the two emphasis forms become tags.
@@ -24,3 +24,17 @@ def inline_html(text: str) -> Markup:
 def plain_text(text: str) -> str:
     """The text with emphasis markers removed (for labels, search and comparison)."""
     return _ITALIC.sub(r"\1", _BOLD.sub(r"\1", text))
+
+
+_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+
+
+def number_key(text: str) -> str:
+    """'1,400' -> '1400', '4.50' -> '4.5': one spelling per number."""
+    text = text.replace(",", "")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def numbers_in(text: str) -> frozenset[str]:
+    """Every number a text states, normalised: used to compare figures across sources."""
+    return frozenset(number_key(number) for number in _NUMBER.findall(text))

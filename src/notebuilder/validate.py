@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 from .dates import parse_date
 from .errors import Location, NoteError, ProblemLog
-from .markup import plain_text
+from .markup import numbers_in, plain_text
 from .load import Node, RawProject, RawTopic, YamlFile
 from .model import Cell, Citation, Comparison, Corpus, Fragment, GlossaryEntry, Section, Source, Topic
 
@@ -241,10 +241,6 @@ def _validate_flag(node: Node | None, field: str, check: _Checker) -> bool:
     return node.value
 
 
-def _numbers(text: str) -> set[str]:
-    return {number.replace(",", "") for number in re.findall(r"\d[\d,]*(?:\.\d+)?", text)}
-
-
 def _validate_figures(node: Node | None, text: str | None, check: _Checker) -> tuple[tuple[str, str], ...]:
     """``figures: {quantity: figure}``; every number of a figure must be in the fragment's text."""
     if node is None:
@@ -257,7 +253,7 @@ def _validate_figures(node: Node | None, text: str | None, check: _Checker) -> t
         value = check.text(value_node, quantity, allow_number=True)
         if value is None:
             continue
-        missing = sorted(_numbers(value) - _numbers(text or ""))
+        missing = sorted(numbers_in(value) - numbers_in(text or ""))
         if text and missing:
             check.log.error(value_node.location, f"the figure '{value}' has {', '.join(missing)}, which the fragment's text does not state")
             continue
