@@ -125,3 +125,22 @@ def test_unknown_topic_is_a_user_error(tmp_path: Path):
     completed = run_notebuilder("build", "--root", str(project), "--topic", "nope")
     assert completed.returncode == 1
     assert "notes/nope:1:1: error: no topic 'nope'; topics are: demo" in completed.stderr
+
+
+def test_builds_are_reproducible_and_an_unchanged_build_is_skipped(tmp_path: Path):
+    project = make_project(tmp_path / "project")
+    first, second = tmp_path / "first", tmp_path / "second"
+    assert run_notebuilder("build", "--root", str(project), "--out", str(first)).returncode == 0
+    assert run_notebuilder("build", "--root", str(project), "--out", str(second)).returncode == 0
+    for output in sorted(path.relative_to(first) for path in first.rglob("*") if path.is_file()):
+        assert (first / output).read_bytes() == (second / output).read_bytes(), output
+    mtimes = {path: path.stat().st_mtime_ns for path in first.rglob("*") if path.is_file()}
+    again = run_notebuilder("build", "--root", str(project), "--out", str(first))
+    assert again.returncode == 0 and "demo: up to date" in again.stdout
+    assert {path: path.stat().st_mtime_ns for path in first.rglob("*") if path.is_file()} == mtimes
+    (project / "notes" / "demo" / "notes.yaml").write_text(
+        (project / "notes" / "demo" / "notes.yaml").read_text(encoding="utf-8").replace("restored relations", "restored ties"), encoding="utf-8"
+    )
+    rebuilt = run_notebuilder("build", "--root", str(project), "--out", str(first))
+    assert "up to date" not in rebuilt.stdout
+    assert "restored ties" in pdftotext(first / "demo" / "booklet.pdf")

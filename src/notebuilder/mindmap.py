@@ -9,8 +9,8 @@ its labels would print smaller than :data:`MIN_PRINTED_PT` the sheet is refused 
 
 Branches: a section's points hang on branches named by their ``branch`` field when any
 point has one; else, in a section of more than :data:`DIRECT_LEAVES` points, by their
-most common tag (at most :data:`MAX_BRANCHES` branches, the rest under "Other"); else
-the points are the branches themselves. Leaves are the points' ``short`` labels, or the
+most common tag (at most :data:`MAX_BRANCHES` branches, the rest under "Other"); else,
+or where tags would give fewer than two branches, the points are the branches themselves. Leaves are the points' ``short`` labels, or the
 first six words of their text. The overview has the topic at the centre, the sections as
 branches, and for each section its 2–4 most important points: its ``priority: 1`` points
 (up to 4); where it has fewer than 2 of those, its points that the most sources state,
@@ -117,10 +117,25 @@ def _section_branches(section: DocSection) -> tuple[Branch, ...]:
         tag = tags[0] if tags and counts[tags[0]] > 1 else "Other"
         groups.setdefault(tag, []).append(leaf_label(item))
     named = sorted((tag for tag in groups if tag != "Other"), key=lambda tag: (-len(groups[tag]), tag))
+    if len(named) < 2 and len(points) <= 2 * DIRECT_LEAVES:
+        return _styled([(leaf_label(item), ()) for item in points])  # tags would make one lopsided branch
     for tag in named[MAX_BRANCHES:]:
         groups.setdefault("Other", []).extend(groups.pop(tag))
     ordered = [tag for tag in named[:MAX_BRANCHES]] + (["Other"] if "Other" in groups else [])
-    return _styled([(tag[:1].upper() + tag[1:].replace("-", " ") if tag != "Other" else tag, tuple(groups[tag])) for tag in ordered])
+    texts = " ".join(plain_text(item.point.text) for item in points)
+    return _styled([(tag_label(tag, texts), tuple(groups[tag])) for tag in ordered])
+
+
+def tag_label(tag: str, texts: str) -> str:
+    """A tag as a branch label, spelt as the notes spell it: "unsc" -> "UNSC",
+    "indo-pacific" -> "Indo-Pacific", "supply-chains" -> "Supply chains"."""
+    for candidate in (tag, tag.replace("-", " ")):
+        found = re.search(rf"(?<!\w){re.escape(candidate)}(?!\w)", texts, re.IGNORECASE)
+        if found:
+            label = found.group(0)
+            return label[:1].upper() + label[1:]
+    label = tag.replace("-", " ")
+    return label[:1].upper() + label[1:]
 
 
 def most_important(section: DocSection) -> tuple[DocPoint, ...]:
@@ -205,7 +220,7 @@ def sheet_graph(sheet: MindMapSheet):
             "outputorder": "edgesfirst",
             "sep": "+3",
         },
-        node_attr={"fontname": "Noto Sans", "fontsize": str(LEAF_PT), "margin": "0.07,0.03", "penwidth": "1.2"},
+        node_attr={"fontname": "Noto Sans", "fontsize": str(LEAF_PT), "margin": "0.1,0.04", "penwidth": "1.2"},
         edge_attr={"penwidth": "1.6"},
     )
     graph.node("centre", _dot_label(sheet.centre, 18), shape="ellipse", style="filled", fillcolor="#1f3a5f", fontcolor="white", fontsize=str(CENTRE_PT), fontname="Noto Sans Bold", color="#1f3a5f")
@@ -219,6 +234,7 @@ def sheet_graph(sheet: MindMapSheet):
             fillcolor=_tint(branch.colour, 0.55),
             color=branch.colour,
             penwidth="2.2",
+            margin="0.14,0.06",
             fontsize=str(BRANCH_PT),
             fontname="Noto Sans Bold",
         )
