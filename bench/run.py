@@ -21,7 +21,8 @@ from synthetic import REPO, synthetic_corpus  # noqa: E402
 
 from notebuilder.build import assemble_topic, check_project  # noqa: E402
 from notebuilder.dedupe import deduplicate  # noqa: E402
-from notebuilder.render import make_environment, render_booklet, render_epub_html  # noqa: E402
+from notebuilder.mindmap import lay_out_sheet, plan_sheets  # noqa: E402
+from notebuilder.render import make_environment, render_booklet, render_comparison, render_epub_html, render_mindmaps  # noqa: E402
 
 
 def timed(action) -> tuple[float, object]:
@@ -41,9 +42,11 @@ def main() -> None:
     try:
         print("== shipped notes (india-japan)")
         cold = notebuilder("build", "--root", str(REPO), "--out", str(out), "--format", "all")
-        pages = subprocess.run(["pdfinfo", str(out / "india-japan" / "booklet.pdf")], capture_output=True, text=True).stdout
-        page_count = int(next(line.split()[-1] for line in pages.splitlines() if line.startswith("Pages:")))
-        print(f"cold build, PDF + EPUB:        {cold:6.2f} s   ({page_count} PDF pages, {cold / page_count:.3f} s/page all in)")
+        page_count = 0
+        for name in ("booklet.pdf", "mindmaps.pdf", "comparison.pdf"):
+            info = subprocess.run(["pdfinfo", str(out / "india-japan" / name)], capture_output=True, text=True).stdout
+            page_count += int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+        print(f"cold build, all outputs:       {cold:6.2f} s   ({page_count} PDF pages in booklet, mind maps and comparison sheet; {cold / page_count:.3f} s/page all in)")
         noop = notebuilder("build", "--root", str(REPO), "--out", str(out), "--format", "all")
         print(f"no-op rebuild:                 {noop:6.2f} s")
 
@@ -51,10 +54,20 @@ def main() -> None:
         topic = corpus.topics[0]
         assemble_time, document = timed(lambda: assemble_topic(corpus, topic, 0))
         environment = make_environment(REPO)
-        render_time, _ = timed(lambda: (render_booklet(environment, document, REPO), render_epub_html(environment, document, REPO)))
+        sheets = plan_sheets(document)
+        graphviz_time, laid_out = timed(lambda: [lay_out_sheet(sheet) for sheet in sheets])
+        render_time, _ = timed(
+            lambda: (
+                render_booklet(environment, document, REPO),
+                render_comparison(environment, document, REPO),
+                render_mindmaps(environment, document, laid_out, REPO),
+                render_epub_html(environment, document, sheets, REPO),
+            )
+        )
         ours = corpus_time + assemble_time + render_time
         print(f"our pipeline (load..HTML):     {ours:6.3f} s   (load+validate {corpus_time:.3f}, dedupe+assemble {assemble_time:.3f}, layouts {render_time:.3f})")
-        print(f"WeasyPrint + pandoc + start:   {cold - ours:6.2f} s")
+        print(f"Graphviz (twopi, {len(sheets)} sheets):    {graphviz_time:6.3f} s")
+        print(f"WeasyPrint + pandoc + start:   {cold - ours - graphviz_time:6.2f} s")
 
         print("\n== dedupe scaling (synthetic corpora)")
         print(f"{'topics':>7} {'fragments':>10} {'seconds':>9} {'µs/fragment':>12} {'points':>8}")
