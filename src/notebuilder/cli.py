@@ -79,8 +79,12 @@ def main(argv: list[str] | None = None) -> int:
             if built.skipped:
                 print(f"{built.topic}: up to date (nothing changed; --force rebuilds)")
                 continue
-            for output in built.outputs:
-                print(output)
+            directory = built.outputs[0].parent
+            main = [output.name for output in built.outputs if output.parent == directory]
+            sheets = sum(1 for output in built.outputs if output.parent != directory)
+            pages = f" ({built.pages} pages)" if built.pages else ""
+            listing = ", ".join(name + (pages if name == "booklet.pdf" else "") for name in main)
+            print(f"{built.topic}: {listing}{f', mindmaps/ ({sheets} sheets)' if sheets else ''} in {directory}")
         return EXIT_OK
     except NoteError as error:
         for problem in error.problems:
