@@ -95,3 +95,66 @@ def test_overfull_sheet_is_refused_before_any_layout_of_pages():
     with pytest.raises(NoteError) as raised:
         lay_out_sheet(crowded)
     assert "too full for one page" in str(raised.value)
+
+
+def font_widths(bold: bool):
+    """Advance-width function for Noto Sans, the font the sheets are printed in."""
+    import subprocess
+
+    from fontTools.ttLib import TTFont
+
+    path = subprocess.run(["fc-match", "-f", "%{file}", "Noto Sans:bold" if bold else "Noto Sans"], capture_output=True, text=True).stdout
+    font = TTFont(path)
+    cmap, metrics, units = font.getBestCmap(), font["hmtx"].metrics, font["head"].unitsPerEm
+
+    def width(text: str, size: float) -> float:
+        return sum(metrics[cmap.get(ord(character), ".notdef")][0] for character in text) * size / units
+
+    return width
+
+
+NODE = re.compile(r'<g id="node\d+" class="node">(.*?)</g>', re.S)
+NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def node_boxes(svg: str):
+    """Each node's bounding box (from its ellipse or path) and its text lines."""
+    for block in NODE.findall(svg):
+        ellipse = re.search(r'<ellipse[^>]*cx="([-\d.]+)" cy="([-\d.]+)" rx="([-\d.]+)" ry="([-\d.]+)"', block)
+        if ellipse:
+            cx, cy, rx, ry = map(float, ellipse.groups())
+            box = (cx - rx, cy - ry, cx + rx, cy + ry)
+        else:
+            coordinates = list(map(float, NUMBER.findall(re.search(r'<path[^>]* d="([^"]+)"', block)[1])))
+            xs, ys = coordinates[0::2], coordinates[1::2]
+            box = (min(xs), min(ys), max(xs), max(ys))
+        texts = [
+            (float(x), float(size), "bold" in attributes, html.unescape(content))
+            for attributes, x, size, content in re.findall(r'<text([^>]*?)x="([-\d.]+)"[^>]*font-size="([\d.]+)"[^>]*>([^<]*)</text>', block)
+        ]
+        yield box, texts
+
+
+import html  # noqa: E402
+
+
+@pytest.mark.parametrize("sheet", SHEETS, ids=[sheet.id for sheet in SHEETS])
+def test_nothing_overlaps_and_no_label_is_clipped(sheet):
+    svg = lay_out_sheet(sheet).svg
+    width_of = {True: font_widths(True), False: font_widths(False)}
+    view = list(map(float, re.search(r'viewBox="([^"]+)"', svg)[1].split()))
+    shift_x, shift_y = map(float, re.search(r"translate\(([-\d.]+) ([-\d.]+)\)", svg).groups())
+    boxes = list(node_boxes(svg))
+    assert len(boxes) == 1 + sheet.label_count
+    for (left, top, right, bottom), texts in boxes:
+        # inside the drawing: nothing is cut off at the page edge
+        assert left + shift_x >= view[0] - 0.5 and right + shift_x <= view[2] + 0.5
+        assert top + shift_y >= view[1] - 0.5 and bottom + shift_y <= view[3] + 0.5
+        for x, size, bold, line in texts:
+            half = width_of[bold](line, size) / 2
+            assert left <= x - half and x + half <= right, f"{sheet.id}: {line!r} spills out of its box"
+    for index, (first, _) in enumerate(boxes):
+        for second, _ in boxes[index + 1 :]:
+            overlap_x = min(first[2], second[2]) - max(first[0], second[0])
+            overlap_y = min(first[3], second[3]) - max(first[1], second[1])
+            assert overlap_x <= 1 or overlap_y <= 1, f"{sheet.id}: two nodes overlap"
