@@ -6,6 +6,8 @@ then build"), so a mistake in the notes never costs the last good outputs.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import time
 import uuid
@@ -13,18 +15,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-import hashlib
-import json
-
 from .assemble import assemble_document, notes_json
 from .dedupe import deduplicate, format_report, merge_duplicates
 from .errors import Location, NoteError
 from .load import load_project
-from .model import Corpus, Document, Topic
 from .mindmap import lay_out_sheet, plan_sheets
+from .model import Corpus, Document, Topic
 from .render import layout_directories, make_environment, render_booklet, render_comparison, render_epub_html, render_mindmaps
 from .validate import validate_project
-from .write import OutputBatch, remove_stray_temporaries, write_epub, write_pdf, write_sheets, write_text
+from .write import OutputBatch, WriteJob, remove_stray_temporaries, run_write_jobs
 
 FORMATS = ("pdf", "epub")
 
@@ -161,25 +160,26 @@ def build(
 
     out.mkdir(parents=True, exist_ok=True)
     remove_stray_temporaries(out)
+    allowed = (*layouts, out)
     with OutputBatch() as batch:
+        jobs, owners = [], []
         for document, outputs, digest in pending:
             directory = out / document.topic.id
-            pages = None
             for name, (writer, content) in outputs.items():
-                progress(f"writing {document.topic.id}/{name}")
-                target = batch.stage(directory / name)
-                if writer == "text":
-                    write_text(target, content)
-                elif writer == "pdf":
-                    count = write_pdf(content, target, layouts[0], [*layouts, out])
-                    pages = count if name == "booklet.pdf" else pages
-                elif writer == "sheets":
-                    singles = [batch.stage(directory / sheet) for sheet in sheet_names(document)]
-                    write_sheets(content, target, singles, layouts[0], [*layouts, out])
-                elif writer == "epub":
-                    write_epub(content, target, epub_metadata(document), document.build_epoch)
-            write_text(batch.stage(directory / stamp_name), digest)
-            built.append(BuiltTopic(document.topic.id, tuple(directory / name for name in output_names(document, options.formats)), pages))
+                targets = [batch.stage(directory / name)]
+                if writer == "sheets":
+                    targets += [batch.stage(directory / sheet) for sheet in sheet_names(document)]
+                jobs.append(WriteJob(writer, content, tuple(targets), layouts[0], allowed, epub_metadata(document), document.build_epoch))
+                owners.append((document.topic.id, name))
+            jobs.append(WriteJob("text", digest, (batch.stage(directory / stamp_name),)))
+            owners.append((document.topic.id, stamp_name))
+        progress(f"writing {len(jobs)} outputs")
+        results = dict(zip(owners, run_write_jobs(jobs)))
+        for document, _, _ in pending:
+            names = output_names(document, options.formats)
+            built.append(
+                BuiltTopic(document.topic.id, tuple(out / document.topic.id / name for name in names), results.get((document.topic.id, "booklet.pdf")))
+            )
     return built
 
 

@@ -9,9 +9,12 @@ never from the network or elsewhere on disk.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import signal
 import subprocess
 import tempfile
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Sequence
@@ -23,12 +26,6 @@ class ToolError(Exception):
     """An external tool (pandoc, WeasyPrint, Graphviz) failed on input that validated."""
 
 
-class PageOverflow(Exception):
-    """A one-page sheet came out longer than one page."""
-
-    def __init__(self, pages: int):
-        super().__init__(f"{pages} pages")
-        self.pages = pages
 
 
 class OutputBatch:
@@ -107,12 +104,8 @@ def make_url_fetcher(allowed_directories: Sequence[Path]):
     return ProjectURLFetcher(allowed_protocols=("file", "data"), timeout=1)
 
 
-def write_pdf(html: str, target: Path, base_directory: Path, allowed_directories: Sequence[Path], max_pages: int | None = None) -> int:
-    """Render HTML to a PDF with WeasyPrint; returns the page count.
-
-    With ``max_pages``, a document that comes out longer raises :class:`PageOverflow`
-    before anything is written.
-    """
+def write_pdf(html: str, target: Path, base_directory: Path, allowed_directories: Sequence[Path]) -> int:
+    """Render HTML to a PDF with WeasyPrint; returns the page count."""
     import logging
 
     import weasyprint
@@ -122,8 +115,6 @@ def write_pdf(html: str, target: Path, base_directory: Path, allowed_directories
     document = weasyprint.HTML(
         string=html, base_url=base_directory.as_uri() + "/", url_fetcher=make_url_fetcher(allowed_directories)
     ).render()
-    if max_pages is not None and len(document.pages) > max_pages:
-        raise PageOverflow(len(document.pages))
     document.write_pdf(target)
     return len(document.pages)
 
@@ -215,3 +206,61 @@ def write_epub(
         if completed.returncode != 0:
             raise ToolError(f"pandoc failed: {completed.stderr.decode('utf-8', 'replace').strip()}")
 
+
+MAX_WORKERS = 4
+
+
+@dataclass(frozen=True)
+class WriteJob:
+    """One output to serialise into its staged temporary file(s)."""
+
+    writer: str  # text | pdf | sheets | epub
+    content: str
+    targets: tuple[Path, ...]
+    base_directory: Path | None = None
+    allowed_directories: tuple[Path, ...] = ()
+    metadata: dict | None = None
+    epoch: int = 0
+
+
+def run_write_job(job: WriteJob) -> int | None:
+    """Write one job; returns the page count of a PDF."""
+    if job.writer == "text":
+        write_text(job.targets[0], job.content)
+        return None
+    if job.writer == "pdf":
+        return write_pdf(job.content, job.targets[0], job.base_directory, job.allowed_directories)
+    if job.writer == "sheets":
+        return write_sheets(job.content, job.targets[0], job.targets[1:], job.base_directory, job.allowed_directories)
+    write_epub(job.content, job.targets[0], job.metadata, job.epoch)
+    return None
+
+
+def _worker_signals() -> None:
+    # The parent handles Ctrl-C and SIGTERM; it stops the workers itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def run_write_jobs(jobs: list[WriteJob]) -> list[int | None]:
+    """WeasyPrint dominates a build and uses one core: spread the heavy jobs over the cores.
+
+    Workers only fill staged temporaries; if anything fails or the build is interrupted,
+    the pool is terminated before the temporaries are discarded.
+    """
+    heavy = [index for index, job in enumerate(jobs) if job.writer in ("pdf", "sheets", "epub")]
+    workers = min(len(heavy), os.cpu_count() or 1, MAX_WORKERS)
+    if workers < 2:
+        return [run_write_job(job) for job in jobs]
+    results: list[int | None] = [None] * len(jobs)
+    context = multiprocessing.get_context("fork")
+    with context.Pool(workers, initializer=_worker_signals) as pool:
+        # Largest first, so the long jobs do not end up queued behind short ones.
+        order = sorted(heavy, key=lambda index: -len(jobs[index].content))
+        pending = {index: pool.apply_async(run_write_job, (jobs[index],)) for index in order}
+        for index, job in enumerate(jobs):
+            if index not in pending:
+                results[index] = run_write_job(job)
+        for index, result in pending.items():
+            results[index] = result.get()
+    return results
