@@ -2,7 +2,8 @@
 
 1. cold build of the shipped notes (PDF + EPUB), split into our pipeline and the tools;
 2. no-op rebuild (nothing changed);
-3. dedupe scaling on synthetic corpora, up to 20,000 fragments over 200 topics
+3. our own pipeline up to HTML on synthetic topics of growing size;
+4. dedupe scaling on synthetic corpora, up to 20,000 fragments over 200 topics
    (target: under 3 s on the 2-core reference machine).
 """
 
@@ -17,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from synthetic import REPO, synthetic_corpus  # noqa: E402
+from synthetic import REPO, synthetic_corpus, write_synthetic_project  # noqa: E402
 
 from notebuilder.build import assemble_topic, check_project  # noqa: E402
 from notebuilder.dedupe import deduplicate  # noqa: E402
@@ -35,6 +36,13 @@ def notebuilder(*arguments: str) -> float:
     start = time.perf_counter()
     subprocess.run([sys.executable, "-m", "notebuilder", *arguments], check=True, capture_output=True)
     return time.perf_counter() - start
+
+
+def pipeline_to_html(project: Path) -> None:
+    corpus = check_project(project)
+    environment = make_environment(project)
+    for topic in corpus.topics:
+        render_booklet(environment, assemble_topic(corpus, topic, 0), project)
 
 
 def main() -> None:
@@ -68,6 +76,13 @@ def main() -> None:
         print(f"our pipeline (load..HTML):     {ours:6.3f} s   (load+validate {corpus_time:.3f}, dedupe+assemble {assemble_time:.3f}, layouts {render_time:.3f})")
         print(f"Graphviz (twopi, {len(sheets)} sheets):    {graphviz_time:6.3f} s")
         print(f"WeasyPrint + pandoc + start:   {cold - ours - graphviz_time:6.2f} s")
+
+        print("\n== our pipeline up to HTML (load, validate, dedupe, assemble, booklet layout), one topic")
+        print(f"{'fragments':>10} {'seconds':>9} {'µs/fragment':>12}")
+        for size in (250, 1000, 4000):
+            project = write_synthetic_project(out / f"synthetic-{size}", 1, size)
+            seconds, _ = timed(lambda: pipeline_to_html(project))
+            print(f"{size:>10} {seconds:>9.2f} {seconds / size * 1e6:>12.1f}")
 
         print("\n== dedupe scaling (synthetic corpora)")
         print(f"{'topics':>7} {'fragments':>10} {'seconds':>9} {'µs/fragment':>12} {'points':>8}")

@@ -64,3 +64,29 @@ def synthetic_corpus(topics: int, fragments_per_topic: int, seed: int = 7) -> li
     rng = random.Random(seed)
     base = _base_texts()
     return [synthetic_topic(index, fragments_per_topic, rng, base) for index in range(topics)]
+
+
+def write_synthetic_project(directory: Path, topics: int, fragments_per_topic: int, seed: int = 7) -> Path:
+    """A project on disk (seeds, sources.yaml, notes) holding a synthetic corpus."""
+    import yaml
+
+    (directory / "seeds").mkdir(parents=True, exist_ok=True)
+    for source in SOURCES:
+        (directory / "seeds" / f"{source}.txt").write_text("synthetic seed\n", encoding="utf-8")
+    sources = [{"id": source, "file": f"{source}.txt", "title": f"Source {source}", "kind": "other"} for source in SOURCES]
+    (directory / "seeds" / "sources.yaml").write_text(yaml.safe_dump({"sources": sources}), encoding="utf-8")
+    for topic in synthetic_corpus(topics, fragments_per_topic, seed):
+        folder = directory / "notes" / topic.id
+        folder.mkdir(parents=True, exist_ok=True)
+        sections = [{"id": section.id, "title": section.title} for section in topic.sections]
+        (folder / "topic.yaml").write_text(yaml.safe_dump({"title": topic.title, "paper": "GS2", "subject": "Synthetic", "sections": sections}), encoding="utf-8")
+        for source in SOURCES:
+            fragments = [
+                {"id": fragment.id, "section": fragment.section, "text": fragment.text}
+                for fragment in topic.fragments
+                if fragment.source_ids == (source,)
+            ]
+            (folder / f"{source}.yaml").write_text(
+                yaml.safe_dump({"defaults": {"source": source}, "fragments": fragments}, allow_unicode=True, width=1000), encoding="utf-8"
+            )
+    return directory

@@ -55,7 +55,7 @@ NUMBER_CLASH_PENALTY = 0.15
 # which bounds the pairs per fragment and keeps grouping sub-quadratic.
 MAX_FEATURE_SHARE = 0.25
 MIN_POSTINGS = 8
-MAX_POSTINGS = 40
+MAX_POSTINGS = 24
 WEIGHTS = {"words": 0.40, "fuzzy": 0.15, "label": 0.15, "names": 0.20, "numbers": 0.10}
 
 STOPWORDS = frozenset(
@@ -189,28 +189,55 @@ def _weight(terms: frozenset, idf: dict[str, float]) -> float:
     return sum(idf.get(term, 1.0) for term in terms)
 
 
-def _weighted_overlap(first: frozenset, second: frozenset, idf: dict[str, float]) -> float:
-    """Mean of the IDF-weighted Jaccard and overlap coefficients."""
+def _weighted_overlap(first: frozenset, second: frozenset, idf: dict[str, float], weight_first: float, weight_second: float) -> float:
+    """Mean of the IDF-weighted Jaccard and overlap coefficients (the sets' weights given)."""
     if not first or not second:
         return 0.0
     shared = _weight(first & second, idf)
     if not shared:
         return 0.0
-    weight_first, weight_second = _weight(first, idf), _weight(second, idf)
     return (shared / (weight_first + weight_second - shared) + shared / min(weight_first, weight_second)) / 2
 
 
-def score_pair(first: Fragment, second: Fragment, a: Features, b: Features, idf: dict[str, float]) -> tuple[float, str]:
-    """The documented score for one pair, with a short reason a student can read."""
-    words = _weighted_overlap(a.words, b.words, idf)
+@dataclass(frozen=True)
+class PairScore:
+    """A pair's score and its parts; ``reason`` spells them out for the review report."""
+
+    score: float
+    words: float
+    fuzzy: float
+    label: float
+    names: float
+    numbers: float
+    quantity: str | None
+    clash: bool
+    shared: frozenset
+
+    @property
+    def reason(self) -> str:
+        reason = f"words {self.words:.2f}, fuzzy {self.fuzzy:.2f}, label {self.label:.2f}, names {self.names:.2f}, numbers {self.numbers:.2f}"
+        if self.quantity:
+            reason += f"; same quantity '{self.quantity}'"
+        if self.clash:
+            reason += "; different numbers"
+        if self.shared:
+            reason += f"; shares {', '.join(sorted(self.shared)[:6])}"
+        return reason
+
+
+def _weights(found: Features, idf: dict[str, float]) -> tuple[float, float]:
+    return _weight(found.words, idf), _weight(found.names, idf)
+
+
+def _score(first: Fragment, second: Fragment, a: Features, b: Features, idf: dict[str, float], weights_a, weights_b) -> PairScore:
+    words = _weighted_overlap(a.words, b.words, idf, weights_a[0], weights_b[0])
     fuzzy = fuzz.token_set_ratio(a.normalised, b.normalised) / 100
     label = fuzz.token_set_ratio(first.short.lower(), second.short.lower()) / 100 if first.short and second.short else fuzzy
-    names = _weighted_overlap(a.names, b.names, idf)
-    shared_quantities = sorted(quantities(first) & quantities(second))
-    same_quantity = bool(shared_quantities)
+    names = _weighted_overlap(a.names, b.names, idf, weights_a[1], weights_b[1])
+    shared_quantities = quantities(first) & quantities(second) if first.figures and second.figures else frozenset()
     if a.numbers and b.numbers:
         numbers = _jaccard(a.numbers, b.numbers)
-        clash = not (a.numbers & b.numbers) and not same_quantity
+        clash = not (a.numbers & b.numbers) and not shared_quantities
     else:
         numbers, clash = 0.0, False
     score = (
@@ -219,20 +246,26 @@ def score_pair(first: Fragment, second: Fragment, a: Features, b: Features, idf:
         + WEIGHTS["label"] * label
         + WEIGHTS["names"] * names
         + WEIGHTS["numbers"] * numbers
+        + (QUANTITY_BONUS if shared_quantities else 0.0)
+        - (NUMBER_CLASH_PENALTY if clash else 0.0)
     )
-    if same_quantity:
-        score += QUANTITY_BONUS
-    if clash:
-        score -= NUMBER_CLASH_PENALTY
-    shared = sorted((a.names & b.names) | (a.numbers & b.numbers))
-    reason = f"words {words:.2f}, fuzzy {fuzzy:.2f}, label {label:.2f}, names {names:.2f}, numbers {numbers:.2f}"
-    if same_quantity:
-        reason += f"; same quantity '{shared_quantities[0]}'"
-    if clash:
-        reason += "; different numbers"
-    if shared:
-        reason += f"; shares {', '.join(shared[:6])}"
-    return round(max(0.0, min(1.0, score)), 4), reason
+    return PairScore(
+        round(max(0.0, min(1.0, score)), 4),
+        words,
+        fuzzy,
+        label,
+        names,
+        numbers,
+        min(shared_quantities) if shared_quantities else None,
+        clash,
+        (a.names & b.names) | (a.numbers & b.numbers),
+    )
+
+
+def score_pair(first: Fragment, second: Fragment, a: Features, b: Features, idf: dict[str, float]) -> tuple[float, str]:
+    """The documented score for one pair, with a short reason a student can read."""
+    result = _score(first, second, a, b, idf, _weights(a, idf), _weights(b, idf))
+    return result.score, result.reason
 
 
 def _candidate_pairs(fragments: list[Fragment], features: dict[str, Features]) -> set[tuple[str, str]]:
@@ -404,10 +437,11 @@ def deduplicate(topic: Topic, source_order: dict[str, int]) -> Deduplication:
     idf = idf_weights(features.values())
     forbidden = _forbidden_pairs(fragments)
 
-    scores: dict[tuple[str, str], float] = {}
-    reasons: dict[tuple[str, str], str] = {}
+    weights = {fragment_id: _weights(found, idf) for fragment_id, found in features.items()}
+    scored: dict[tuple[str, str], PairScore] = {}
     for first, second in _candidate_pairs(fragments, features):
-        scores[(first, second)], reasons[(first, second)] = score_pair(by_id[first], by_id[second], features[first], features[second], idf)
+        scored[(first, second)] = _score(by_id[first], by_id[second], features[first], features[second], idf, weights[first], weights[second])
+    scores = {pair: result.score for pair, result in scored.items()}
 
     clusters = _Clusters(by_id, scores, forbidden)
     merges = []
@@ -424,11 +458,11 @@ def deduplicate(topic: Topic, source_order: dict[str, int]) -> Deduplication:
     for pair, score in sorted(scores.items(), key=lambda item: (-item[1], item[0])):
         if score >= MERGE_THRESHOLD:
             if clusters.join(*pair, floor=LINK_FLOOR):
-                merges.append(ScoredPair(*pair, score, reasons[pair]))
+                merges.append(ScoredPair(*pair, score, scored[pair].reason))
             elif clusters.cluster_of[pair[0]] is not clusters.cluster_of[pair[1]]:
-                near_misses.append(ScoredPair(*pair, score, reasons[pair] + "; blocked by a weaker link in the group or 'distinct'"))
+                near_misses.append(ScoredPair(*pair, score, scored[pair].reason + "; blocked by a weaker link in the group or 'distinct'"))
         elif score >= MERGE_THRESHOLD - NEAR_MISS_MARGIN and clusters.cluster_of[pair[0]] is not clusters.cluster_of[pair[1]]:
-            near_misses.append(ScoredPair(*pair, score, reasons[pair]))
+            near_misses.append(ScoredPair(*pair, score, scored[pair].reason))
 
     merge_reasons: dict[frozenset, str] = {}
     for merge in merges:

@@ -161,8 +161,47 @@ def _yaml_problem_message(error: yaml.MarkedYAMLError) -> str:
     return f"invalid YAML:{context} {problem}".replace(":  ", ": ").strip()
 
 
+def _shares_nodes(root: yaml.Node) -> bool:
+    """True when a node appears twice in the tree: the document used an alias."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            return True
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            stack.extend(item for pair in node.value for item in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return False
+
+
+def _parse_with_libyaml(text: str, path: str) -> Node | None:
+    """The fast path: libyaml's safe loader, about ten times quicker on large notes.
+
+    Anything unusual (an error, an alias, a refused tag, a duplicate key) returns None,
+    and the pure-Python loader, whose checks and messages are the reference, runs instead.
+    """
+    if not getattr(yaml, "__with_libyaml__", False):
+        return None
+    loader = yaml.CSafeLoader(text)
+    try:
+        root = loader.get_single_node()
+        if root is None or _shares_nodes(root):
+            return None
+        return _to_node(root, path, loader)
+    except (yaml.YAMLError, _Refused, RecursionError, ValueError, TypeError):
+        return None
+    finally:
+        loader.dispose()
+
+
 def parse_yaml(text: str, path: str) -> tuple[Node | None, list[Problem]]:
     """Parse one YAML document into a located :class:`Node` (pure; no file access)."""
+    fast = _parse_with_libyaml(text, path)
+    if fast is not None:
+        return fast, []
     loader = None
     try:
         loader = _SafeComposer(text)
