@@ -151,6 +151,17 @@ def _document(file: YamlFile | None, check: _Checker, what: str, allowed: tuple[
     return check.mapping(file.document, what, allowed, required)
 
 
+def _list_of(fields: dict[str, Node] | None, key: str, check: _Checker) -> tuple[Node, ...]:
+    """The items of a file's top-level list (``sources:``, ``fragments:``, ``comparisons:``)."""
+    if not fields or key not in fields:
+        return ()
+    node = fields[key]
+    if not node.is_sequence:
+        check.log.error(node.location, f"'{key}' must be a list, not {_kind_of(node.value)}")
+        return ()
+    return node.value
+
+
 def _empty(file: YamlFile, check: _Checker) -> None:
     check.log.error(Location(file.path), "the file is empty")
     return None
@@ -158,14 +169,8 @@ def _empty(file: YamlFile, check: _Checker) -> None:
 
 def _validate_sources(file: YamlFile | None, seed_names: frozenset[str], check: _Checker) -> tuple[Source, ...]:
     fields = _document(file, check, "the sources file", ("sources",), ("sources",))
-    if not fields or "sources" not in fields:
-        return ()
-    node = fields["sources"]
-    if not node.is_sequence:
-        check.log.error(node.location, f"'sources' must be a list, not {_kind_of(node.value)}")
-        return ()
     sources: dict[str, Source] = {}
-    for item in node.value:
+    for item in _list_of(fields, "sources", check):
         entry = check.mapping(item, "a source", SOURCE_KEYS, ("id", "file", "title", "kind"))
         if entry is None:
             continue
@@ -274,12 +279,8 @@ def _validate_fragment_file(file: YamlFile, topic_id: str, sections: set[str] | 
     if default_section and sections is not None and default_section not in sections:
         check.log.error(defaults["section"].location, f"unknown section '{default_section}'{_suggest(default_section, sections)}")
 
-    node = fields["fragments"]
-    if not node.is_sequence:
-        check.log.error(node.location, f"'fragments' must be a list, not {_kind_of(node.value)}")
-        return []
     fragments = []
-    for item in node.value:
+    for item in _list_of(fields, "fragments", check):
         entry = check.mapping(item, "a fragment", FRAGMENT_KEYS, ("id", "text"))
         if entry is None:
             continue
@@ -320,14 +321,8 @@ def _validate_fragment_file(file: YamlFile, topic_id: str, sections: set[str] | 
 
 def _validate_comparisons(file: YamlFile | None, sources: set[str], check: _Checker) -> tuple[Comparison, ...]:
     fields = _document(file, check, "the comparisons file", ("comparisons",), ("comparisons",))
-    if not fields or "comparisons" not in fields:
-        return ()
-    node = fields["comparisons"]
-    if not node.is_sequence:
-        check.log.error(node.location, f"'comparisons' must be a list, not {_kind_of(node.value)}")
-        return ()
     comparisons: dict[str, Comparison] = {}
-    for item in node.value:
+    for item in _list_of(fields, "comparisons", check):
         entry = check.mapping(item, "a comparison", COMPARISON_KEYS, ("id", "title", "columns", "rows"))
         if entry is None:
             continue
