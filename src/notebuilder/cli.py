@@ -15,7 +15,7 @@ from pathlib import Path
 from . import __version__
 from .build import FORMATS, BuildOptions, build, check_project, dedupe_report
 from .errors import NoteError
-from .write import ToolError
+from .errors import ToolError
 
 EXIT_OK, EXIT_NOTES, EXIT_USAGE, EXIT_TOOL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -94,6 +94,11 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_NOTES
     except ToolError as error:
         print(f"notebuilder: {error}", file=sys.stderr)
+        return EXIT_TOOL
+    except OSError as error:
+        # A folder that cannot be written or read: the user's to fix, so no traceback.
+        where = error.filename or "notebuilder"
+        print(f"{where}:1:1: error: {error.strerror or error}", file=sys.stderr)
         return EXIT_TOOL
     except (Interrupted, KeyboardInterrupt):
         print("notebuilder: interrupted; earlier outputs are untouched", file=sys.stderr)

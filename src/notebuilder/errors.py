@@ -72,3 +72,7 @@ class ProblemLog:
     def raise_if_errors(self) -> None:
         if self.errors:
             raise NoteError(self.errors)
+
+
+class ToolError(Exception):
+    """An external tool (pandoc, WeasyPrint, Graphviz) failed on input that validated."""

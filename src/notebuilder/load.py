@@ -244,12 +244,16 @@ def _decode(data: bytes, path: str) -> tuple[str | None, list[Problem]]:
 def read_yaml_file(file: Path, root: Path) -> tuple[YamlFile, list[Problem]]:
     """Read and parse one YAML file; the only place that opens the user's YAML."""
     path = file.relative_to(root).as_posix()
-    size = file.stat().st_size
+    try:
+        size = file.stat().st_size
+        data = file.read_bytes() if size <= MAX_FILE_BYTES else b""
+    except OSError as error:
+        return YamlFile(path, None), [Problem(Location(path), f"cannot read the file: {error.strerror}")]
     if size > MAX_FILE_BYTES:
         return YamlFile(path, None), [
             Problem(Location(path), f"the file is {size // 1024} KiB; notes files are limited to {MAX_FILE_BYTES // 1024} KiB, split it")
         ]
-    text, problems = _decode(file.read_bytes(), path)
+    text, problems = _decode(data, path)
     if text is None:
         return YamlFile(path, None), problems
     document, problems = parse_yaml(text, path)

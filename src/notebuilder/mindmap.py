@@ -23,7 +23,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from .errors import Location, NoteError
+from .errors import Location, NoteError, ToolError
 from .markup import plain_text
 from .assemble import point_order
 from .model import DocPoint, DocSection, Document
@@ -251,7 +251,14 @@ _SIZE = re.compile(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"')
 
 def lay_out_sheet(sheet: MindMapSheet) -> LaidOutSheet:
     """Run twopi, then size the drawing to the page; refuse a map whose text would be unreadable."""
-    svg = sheet_graph(sheet).pipe(format="svg", encoding="utf-8")
+    import graphviz
+
+    try:
+        svg = sheet_graph(sheet).pipe(format="svg", encoding="utf-8")
+    except graphviz.ExecutableNotFound:
+        raise ToolError("Graphviz is not installed (no 'twopi' on PATH); `make pdf` installs it, or: apt-get install graphviz") from None
+    except graphviz.CalledProcessError as error:
+        raise ToolError(f"Graphviz failed on the mind map of '{sheet.id}': {error.stderr!r}") from None
     svg = svg[svg.index("<svg") :]  # drop the XML prolog, the DOCTYPE and comments
     svg = re.sub(r"<!--.*?-->", "", svg, flags=re.S)
     # Graphviz names the bold face as a family; the page's font matching wants a weight.

@@ -19,11 +19,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Sequence
 
+from .errors import ToolError
+
 TEMP_PREFIX = ".nb-tmp-"
-
-
-class ToolError(Exception):
-    """An external tool (pandoc, WeasyPrint, Graphviz) failed on input that validated."""
 
 
 
