@@ -194,15 +194,43 @@ def write_epub(
     environment = {"PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", "/tmp"), "LANG": "C.UTF-8"}
     environment["SOURCE_DATE_EPOCH"] = str(build_epoch)  # dates inside the EPUB, and its zip entries
     with tempfile.TemporaryDirectory(prefix="notebuilder-pandoc-") as empty:
-        completed = subprocess.run(
-            arguments + [f"--output={target}"],
-            input=html.encode("utf-8"),
-            capture_output=True,
-            env=environment,
-            cwd=empty,
-        )
-        if completed.returncode != 0:
-            raise ToolError(f"pandoc failed: {completed.stderr.decode('utf-8', 'replace').strip()}")
+        returncode, errors = _run_tool(arguments + [f"--output={target}"], html.encode("utf-8"), environment, empty)
+    if returncode != 0:
+        raise ToolError(f"pandoc failed: {errors.decode('utf-8', 'replace').strip()}")
+
+
+def _die_with_parent() -> None:
+    """In the tool's process: be killed when the process that started it dies (Linux).
+
+    A stopped build kills its write workers outright; a pandoc left running would
+    otherwise finish writing after the build had cleaned up its temporaries.
+    """
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _run_tool(arguments: list[str], data: bytes, environment: dict, cwd: str) -> tuple[int, bytes]:
+    """Run an external tool; it is killed if we are interrupted or killed."""
+    process = subprocess.Popen(
+        arguments,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=environment,
+        cwd=cwd,
+        preexec_fn=_die_with_parent,
+    )
+    try:
+        _, errors = process.communicate(data)
+    except BaseException:
+        process.kill()
+        process.wait()
+        raise
+    return process.returncode, errors
 
 
 MAX_WORKERS = 4
@@ -235,7 +263,8 @@ def run_write_job(job: WriteJob) -> int | None:
 
 
 def _worker_signals() -> None:
-    # The parent handles Ctrl-C and SIGTERM; it stops the workers itself.
+    # The parent handles Ctrl-C and SIGTERM; it stops the workers itself (with SIGTERM,
+    # which kills them at once; their pandoc dies with them, see _die_with_parent).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
