@@ -149,7 +149,7 @@ def test_interrupting_a_build_leaves_no_partial_files(tmp_path: Path):
     assert run_notebuilder("build", "--root", str(project)).returncode == 0
     before = snapshot(project / "build")
     environment = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}
-    for delay in (0.5, 0.9, 1.3, 1.7, 2.1, 2.5):
+    for delay in (0.8, 1.2, 1.6, 2.0, 2.4):
         process = subprocess.Popen(
             [sys.executable, "-m", "notebuilder", "build", "--root", str(project), "--force"],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment,

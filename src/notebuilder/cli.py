@@ -15,7 +15,7 @@ from pathlib import Path
 from . import __version__
 from .build import FORMATS, BuildOptions, build, check_project, dedupe_report
 from .errors import NoteError
-from .errors import ToolError
+from .errors import Interrupted, ToolError, raise_interrupted
 
 EXIT_OK, EXIT_NOTES, EXIT_USAGE, EXIT_TOOL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -45,14 +45,6 @@ def _progress(message: str) -> None:
         print(f"notebuilder: {message}…", file=sys.stderr, flush=True)
 
 
-class Interrupted(BaseException):
-    """Ctrl-C or SIGTERM: unwinds the build so that staged outputs are discarded."""
-
-
-def _raise_interrupt(signum, frame):
-    raise Interrupted
-
-
 def _print_warnings(warnings) -> None:
     for warning in warnings:
         print(warning, file=sys.stderr)
@@ -60,8 +52,8 @@ def _print_warnings(warnings) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
-    signal.signal(signal.SIGTERM, _raise_interrupt)
-    signal.signal(signal.SIGINT, _raise_interrupt)
+    signal.signal(signal.SIGTERM, raise_interrupted)
+    signal.signal(signal.SIGINT, raise_interrupted)
     try:
         if arguments.command == "check":
             corpus = check_project(arguments.root, arguments.topic)

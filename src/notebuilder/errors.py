@@ -76,3 +76,11 @@ class ProblemLog:
 
 class ToolError(Exception):
     """An external tool (pandoc, WeasyPrint, Graphviz) failed on input that validated."""
+
+
+class Interrupted(BaseException):
+    """Ctrl-C or SIGTERM: unwinds the build so that staged outputs are discarded."""
+
+
+def raise_interrupted(signum, frame):
+    raise Interrupted
