@@ -23,7 +23,13 @@ from synthetic import REPO, synthetic_corpus, write_synthetic_project  # noqa: E
 from notebuilder.build import assemble_topic, check_project  # noqa: E402
 from notebuilder.dedupe import deduplicate  # noqa: E402
 from notebuilder.mindmap import lay_out_sheet, plan_sheets  # noqa: E402
-from notebuilder.render import make_environment, render_booklet, render_comparison, render_epub_html, render_mindmaps  # noqa: E402
+from notebuilder.render import (  # noqa: E402
+    make_environment,
+    render_booklet,
+    render_comparison,
+    render_epub_html,
+    render_mindmaps,
+)
 
 
 def timed(action) -> tuple[float, object]:

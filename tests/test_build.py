@@ -8,9 +8,16 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import (
+    REPO,
+    epubcheck,
+    make_project,
+    pdf_page_count,
+    pdftotext,
+    run_notebuilder,
+)
 from pypdf import PdfReader
 
-from conftest import REPO, epubcheck, make_project, pdf_page_count, pdftotext, run_notebuilder
 from notebuilder.build import assemble_topic, check_project
 
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from pathlib import Path
 
 import yaml
+from conftest import REPO, TESTS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import REPO, TESTS
 from notebuilder.assemble import assemble_document, notes_json
 from notebuilder.dedupe import (
     LINK_FLOOR,
@@ -24,7 +23,7 @@ from notebuilder.dedupe import (
 )
 from notebuilder.errors import Location
 from notebuilder.load import Node, RawProject, load_project
-from notebuilder.model import Citation, Fragment, Topic, Section
+from notebuilder.model import Citation, Fragment, Section, Topic
 from notebuilder.validate import validate_project
 
 LABELS = yaml.safe_load((TESTS / "cases" / "dedupe-pairs.yaml").read_text(encoding="utf-8"))

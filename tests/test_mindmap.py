@@ -7,11 +7,17 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, make_project, pdf_page_count, pdftotext, run_notebuilder
+
 from notebuilder.build import assemble_topic, check_project
 from notebuilder.errors import NoteError
-from notebuilder.mindmap import BRANCH_STYLES, LABEL_WORDS, _wrap, lay_out_sheet, plan_sheets
+from notebuilder.mindmap import (
+    BRANCH_STYLES,
+    LABEL_WORDS,
+    _wrap,
+    lay_out_sheet,
+    plan_sheets,
+)
 
 CORPUS = check_project(REPO)
 DOCUMENT = assemble_topic(CORPUS, CORPUS.topics[0], 0)

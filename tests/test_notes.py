@@ -9,12 +9,11 @@ not a fact. Invention: every number in a fragment's text is in a seed it cites, 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import REPO, TESTS
+
 from notebuilder.build import check_project
 
 NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")

@@ -14,10 +14,9 @@ import zipfile
 from pathlib import Path
 
 import yaml
+from conftest import EPOCH, make_project, pdftotext, run_notebuilder
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from conftest import EPOCH, make_project, pdftotext, run_notebuilder
 
 PASSWD_LINE = re.compile(r"root:.*:0:0:")
 HOSTILE_TEXT = (

@@ -8,10 +8,11 @@ import zipfile
 from pathlib import Path
 
 from conftest import make_project, pdf_page_count, pdftotext, run_notebuilder
+
 from notebuilder.assemble import build_timeline
 from notebuilder.dates import parse_date
 from notebuilder.errors import Location
-from notebuilder.model import Citation, DocPoint, DocSection, Point, Member
+from notebuilder.model import Citation, DocPoint, DocSection, Member, Point
 
 
 def test_timeline_orders_mixed_date_forms():

@@ -11,8 +11,8 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import TESTS, make_project
+
 from notebuilder.errors import NoteError
 from notebuilder.load import load_project, parse_yaml
 from notebuilder.validate import validate_project

@@ -11,9 +11,9 @@ import json
 import os
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from .assemble import assemble_document, notes_json
 from .dedupe import deduplicate, format_report, merge_duplicates
@@ -21,7 +21,14 @@ from .errors import Location, NoteError
 from .load import load_project
 from .mindmap import lay_out_sheet, plan_sheets
 from .model import Corpus, Document, Topic
-from .render import layout_directories, make_environment, render_booklet, render_comparison, render_epub_html, render_mindmaps
+from .render import (
+    layout_directories,
+    make_environment,
+    render_booklet,
+    render_comparison,
+    render_epub_html,
+    render_mindmaps,
+)
 from .validate import validate_project
 from .write import OutputBatch, WriteJob, remove_stray_temporaries, run_write_jobs
 

@@ -14,8 +14,7 @@ from pathlib import Path
 
 from . import __version__
 from .build import FORMATS, BuildOptions, build, check_project, dedupe_report
-from .errors import NoteError
-from .errors import Interrupted, ToolError, raise_interrupted
+from .errors import Interrupted, NoteError, ToolError, raise_interrupted
 
 EXIT_OK, EXIT_NOTES, EXIT_USAGE, EXIT_TOOL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 

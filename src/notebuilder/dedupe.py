@@ -37,13 +37,13 @@ import functools
 import math
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from rapidfuzz import fuzz
 
 from .markup import number_key, numbers_in, plain_text
-from .model import Citation, Conflict, Figure, Fragment, Member, Point, Topic
+from .model import Conflict, Figure, Fragment, Member, Point, Topic
 
 MERGE_THRESHOLD = 0.44
 LINK_FLOOR = 0.33

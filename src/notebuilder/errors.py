@@ -7,8 +7,8 @@ of them, so one run shows every mistake at once (like MkDocs' config validation)
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 
 @dataclass(frozen=True, order=True)
@@ -45,7 +45,7 @@ class NoteError(Exception):
         super().__init__("\n".join(str(problem) for problem in self.problems))
 
     @classmethod
-    def at(cls, location: Location, message: str) -> "NoteError":
+    def at(cls, location: Location, message: str) -> NoteError:
         return cls([Problem(location, message)])
 
 

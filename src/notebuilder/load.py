@@ -10,9 +10,10 @@ reports everything.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 
@@ -293,7 +294,7 @@ def load_project(root: Path) -> RawProject:
         files = _yaml_files(directory)
         by_name = {file.name: file for file in files}
 
-        def special(name: str) -> YamlFile | None:
+        def special(name: str, by_name: dict[str, Path] = by_name) -> YamlFile | None:
             return read(by_name[name]) if name in by_name else None
 
         topics.append(

@@ -23,9 +23,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from .assemble import point_order
 from .errors import Location, NoteError, ToolError
 from .markup import plain_text
-from .assemble import point_order
 from .model import DocPoint, DocSection, Document
 
 MIN_PRINTED_PT = 7.0

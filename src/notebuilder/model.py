@@ -8,10 +8,9 @@ assemble  -> :class:`Document` (everything a layout needs, numbered and ordered)
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from .errors import Location, Problem
-
 
 # ---------------------------------------------------------------- validated input
 
@@ -257,7 +256,7 @@ class Document:
 
     @property
     def build_date(self) -> str:
-        return datetime.fromtimestamp(self.build_epoch, timezone.utc).strftime("%Y-%m-%d")
+        return datetime.fromtimestamp(self.build_epoch, UTC).strftime("%Y-%m-%d")
 
     @property
     def point_count(self) -> int:

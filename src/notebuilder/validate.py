@@ -10,13 +10,24 @@ from __future__ import annotations
 
 import difflib
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .dates import parse_date
-from .errors import Location, NoteError, ProblemLog
-from .markup import numbers_in, plain_text
+from .errors import Location, ProblemLog
 from .load import Node, RawProject, RawTopic, YamlFile
-from .model import Cell, Citation, Comparison, Corpus, Fragment, GlossaryEntry, Section, Source, Topic
+from .markup import numbers_in, plain_text
+from .model import (
+    Cell,
+    Citation,
+    Comparison,
+    Corpus,
+    Fragment,
+    GlossaryEntry,
+    Section,
+    Source,
+    Topic,
+)
 
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
 SHORT_MAX_WORDS = 6

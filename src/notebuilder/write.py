@@ -14,10 +14,10 @@ import os
 import signal
 import subprocess
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Sequence
 
 from .errors import ToolError
 
@@ -55,7 +55,7 @@ class OutputBatch:
             temporary.unlink(missing_ok=True)
         self.staged = []
 
-    def __enter__(self) -> "OutputBatch":
+    def __enter__(self) -> OutputBatch:
         return self
 
     def __exit__(self, kind, error, traceback) -> None:
