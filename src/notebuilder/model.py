@@ -219,6 +219,16 @@ class DocSection:
     number: int
     points: tuple[DocPoint, ...]
 
+    @property
+    def groups(self) -> tuple[tuple[str | None, tuple[DocPoint, ...]], ...]:
+        """Consecutive points under the same curated ``branch``, for subheadings."""
+        groups: list[tuple[str | None, list[DocPoint]]] = []
+        for item in self.points:
+            if not groups or groups[-1][0] != item.point.branch:
+                groups.append((item.point.branch, []))
+            groups[-1][1].append(item)
+        return tuple((branch, tuple(items)) for branch, items in groups)
+
 
 @dataclass(frozen=True)
 class DocCell:
