@@ -151,3 +151,12 @@ def test_builds_are_reproducible_and_an_unchanged_build_is_skipped(tmp_path: Pat
     rebuilt = run_notebuilder("build", "--root", str(project), "--out", str(first))
     assert "up to date" not in rebuilt.stdout
     assert "restored ties" in pdftotext(first / "demo" / "booklet.pdf")
+
+
+def test_curated_branches_become_subheadings(shipped_build: Path, document):
+    text = pdftotext(shipped_build / "india-japan" / "booklet.pdf")
+    (way_forward,) = [section for section in document.sections if section.id == "way-forward"]
+    branches = [branch for branch, _ in way_forward.groups if branch]
+    assert len(branches) == len(set(branches)) >= 5  # each branch's points stand together
+    for branch in branches:
+        assert branch.upper() in text
