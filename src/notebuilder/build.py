@@ -168,6 +168,7 @@ def build(
     out.mkdir(parents=True, exist_ok=True)
     remove_stray_temporaries(out)
     allowed = (*layouts, out)
+    epub_stylesheet = next((layout / "epub.css" for layout in layouts if (layout / "epub.css").is_file()), None)
     with OutputBatch() as batch:
         jobs, owners = [], []
         for document, outputs, digest in pending:
@@ -176,7 +177,9 @@ def build(
                 targets = [batch.stage(directory / name)]
                 if writer == "sheets":
                     targets += [batch.stage(directory / sheet) for sheet in sheet_names(document)]
-                jobs.append(WriteJob(writer, content, tuple(targets), layouts[0], allowed, epub_metadata(document), document.build_epoch))
+                jobs.append(
+                    WriteJob(writer, content, tuple(targets), layouts[0], allowed, epub_metadata(document), document.build_epoch, epub_stylesheet)
+                )
                 owners.append((document.topic.id, name))
             jobs.append(WriteJob("text", digest, (batch.stage(directory / stamp_name),)))
             owners.append((document.topic.id, stamp_name))

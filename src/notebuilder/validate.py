@@ -330,7 +330,7 @@ def _validate_fragment_file(file: YamlFile, topic_id: str, sections: set[str] | 
     return fragments
 
 
-def _validate_comparisons(file: YamlFile | None, sources: set[str], check: _Checker) -> tuple[Comparison, ...]:
+def _validate_comparisons(file: YamlFile | None, sources: set[str] | None, check: _Checker) -> tuple[Comparison, ...]:
     fields = _document(file, check, "the comparisons file", ("comparisons",), ("comparisons",))
     comparisons: dict[str, Comparison] = {}
     for item in _list_of(fields, "comparisons", check):
@@ -473,7 +473,7 @@ def _validate_topic(raw: RawTopic, sources: set[str] | None, check: _Checker) ->
         sections=sections,
         fragments=tuple(sorted(seen.values(), key=lambda fragment: fragment.id)),
         location=raw.topic_file.document.location,
-        comparisons=_validate_comparisons(raw.comparisons_file, sources or set(), check),
+        comparisons=_validate_comparisons(raw.comparisons_file, sources, check),
         glossary=glossary,
     )
 

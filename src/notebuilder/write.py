@@ -169,6 +169,7 @@ def write_epub(
     target: Path,
     metadata: dict[str, str],
     build_epoch: int,
+    stylesheet: Path | None = None,
 ) -> None:
     """Convert the EPUB-flavoured HTML to EPUB3 with the bundled pandoc.
 
@@ -188,6 +189,7 @@ def write_epub(
         "--toc-depth=2",
         "--split-level=1",
         "--resource-path=.",
+        *([f"--css={stylesheet}"] if stylesheet else []),
     ]
     for name, value in sorted(metadata.items()):
         arguments.append(f"--metadata={name}:{value}")
@@ -247,6 +249,7 @@ class WriteJob:
     allowed_directories: tuple[Path, ...] = ()
     metadata: dict | None = None
     epoch: int = 0
+    stylesheet: Path | None = None
 
 
 def run_write_job(job: WriteJob) -> int | None:
@@ -258,7 +261,7 @@ def run_write_job(job: WriteJob) -> int | None:
         return write_pdf(job.content, job.targets[0], job.base_directory, job.allowed_directories)
     if job.writer == "sheets":
         return write_sheets(job.content, job.targets[0], job.targets[1:], job.base_directory, job.allowed_directories)
-    write_epub(job.content, job.targets[0], job.metadata, job.epoch)
+    write_epub(job.content, job.targets[0], job.metadata, job.epoch, job.stylesheet)
     return None
 
 
