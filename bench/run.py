@@ -22,7 +22,7 @@ from synthetic import REPO, synthetic_corpus, write_synthetic_project  # noqa: E
 
 from notebuilder.build import assemble_topic, check_project  # noqa: E402
 from notebuilder.dedupe import deduplicate  # noqa: E402
-from notebuilder.mindmap import lay_out_sheet, plan_sheets  # noqa: E402
+from notebuilder.mindmap import lay_out_sheets, plan_sheets  # noqa: E402
 from notebuilder.render import (  # noqa: E402
     make_environment,
     render_booklet,
@@ -69,7 +69,7 @@ def main() -> None:
         assemble_time, document = timed(lambda: assemble_topic(corpus, topic, 0))
         environment = make_environment(REPO)
         sheets = plan_sheets(document)
-        graphviz_time, laid_out = timed(lambda: [lay_out_sheet(sheet) for sheet in sheets])
+        graphviz_time, laid_out = timed(lambda: lay_out_sheets(sheets))
         render_time, _ = timed(
             lambda: (
                 render_booklet(environment, document, REPO),

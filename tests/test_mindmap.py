@@ -164,3 +164,36 @@ def test_nothing_overlaps_and_no_label_is_clipped(sheet):
             overlap_x = min(first[2], second[2]) - max(first[0], second[0])
             overlap_y = min(first[3], second[3]) - max(first[1], second[1])
             assert overlap_x <= 1 or overlap_y <= 1, f"{sheet.id}: two nodes overlap"
+
+
+EDGE = re.compile(r'<g id="edge\d+" class="edge">\s*<title>([^<]*)</title>\s*<path[^>]* d="([^"]+)"', re.S)
+NAMED_NODE = re.compile(r'<g id="node\d+" class="node">\s*<title>([^<]*)</title>(.*?)</g>', re.S)
+
+
+def _bezier_points(points, steps=12):
+    for start in range(0, len(points) - 3, 3):
+        p0, p1, p2, p3 = points[start : start + 4]
+        for step in range(steps + 1):
+            t = step / steps
+            u = 1 - t
+            yield (
+                u**3 * p0[0] + 3 * u * u * t * p1[0] + 3 * u * t * t * p2[0] + t**3 * p3[0],
+                u**3 * p0[1] + 3 * u * u * t * p1[1] + 3 * u * t * t * p2[1] + t**3 * p3[1],
+            )
+
+
+@pytest.mark.parametrize("sheet", SHEETS, ids=[sheet.id for sheet in SHEETS])
+def test_no_edge_runs_through_another_node(sheet):
+    svg = lay_out_sheet(sheet).svg
+    boxes = {}
+    for name, block in NAMED_NODE.findall(svg):
+        (box, _), = node_boxes(f'<g id="node1" class="node">{block}</g>')
+        boxes[name] = box
+    for title, path in EDGE.findall(svg):
+        ends = html.unescape(title).split("--")
+        numbers = list(map(float, NUMBER.findall(path)))
+        samples = list(_bezier_points(list(zip(numbers[0::2], numbers[1::2]))))
+        for name, (left, top, right, bottom) in boxes.items():
+            if name not in ends:
+                inside = [(x, y) for x, y in samples if left + 2 < x < right - 2 and top + 2 < y < bottom - 2]
+                assert not inside, f"{sheet.id}: the edge {title} runs through {name}"

@@ -19,7 +19,7 @@ from .assemble import assemble_document, notes_json
 from .dedupe import deduplicate, format_report, merge_duplicates
 from .errors import Location, NoteError
 from .load import load_project
-from .mindmap import lay_out_sheet, plan_sheets
+from .mindmap import lay_out_sheets, plan_sheets
 from .model import Corpus, Document, Topic
 from .render import (
     layout_directories,
@@ -127,7 +127,7 @@ def render_outputs(environment, document: Document, root: Path, options: BuildOp
         "notes.json": lambda: ("text", json.dumps(notes_json(document), ensure_ascii=False, indent=2) + "\n"),
         "booklet.pdf": lambda: ("pdf", render_booklet(environment, document, root, options.paper)),
         "comparison.pdf": lambda: ("pdf", render_comparison(environment, document, root, options.paper)),
-        "mindmaps.pdf": lambda: ("sheets", render_mindmaps(environment, document, [lay_out_sheet(sheet) for sheet in sheets], root)),
+        "mindmaps.pdf": lambda: ("sheets", render_mindmaps(environment, document, lay_out_sheets(sheets), root)),
         "booklet.epub": lambda: ("epub", render_epub_html(environment, document, sheets, root)),
     }
     return {name: renderers[name]() for name in output_names(document, options.formats) if name in renderers}

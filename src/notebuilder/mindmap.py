@@ -2,10 +2,13 @@
 with Graphviz ``twopi`` and fit it to one printed page.
 
 ``plan_sheets`` is pure: it turns a :class:`Document` into :class:`MindMapSheet` values
-(centre, branches, leaves). ``lay_out_sheet`` runs Graphviz (through the ``graphviz``
-package) and measures the drawing: the map is scaled to fill the printable area, and if
-its labels would print smaller than :data:`MIN_PRINTED_PT` the sheet is refused with a
-:class:`NoteError` that names the section and says how much to trim.
+(centre, branches, leaves). ``lay_out_sheet`` runs Graphviz ``twopi`` (through the
+``graphviz`` package; ``overlap=vpsc`` keeps nodes apart compactly, ``splines=true``
+routes edges around nodes, and the ring spacings in :data:`RING_SPACINGS` are tried in
+turn, keeping the most compact) and measures the drawing: the map is scaled to fill the
+printable area, and if its labels would print smaller than :data:`MIN_PRINTED_PT` the
+sheet is refused with a :class:`NoteError` that names the section and says how much to
+trim.
 
 Branches: a section's points hang on branches named by their ``branch`` field when any
 point has one; else, in a section of more than :data:`DIRECT_LEAVES` points, by their
@@ -19,6 +22,7 @@ then the earliest, until it has 2.
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -35,6 +39,7 @@ CENTRE_PT = 17.0
 MAX_SCALE = 1.5  # a small map grows, but its text no larger than 1.5 times
 DIRECT_LEAVES = 7
 MAX_BRANCHES = 7
+RING_SPACINGS = ("1.2", "1.5", "1.8")  # twopi ranksep, in inches, tried in turn
 LABEL_WORDS = 6
 OVERVIEW_POINTS = (2, 4)
 # Printable map area on an A4 landscape sheet, in points: 297 x 210 mm less margins
@@ -203,7 +208,7 @@ def _tint(colour: str, amount: float) -> str:
     return f"#{mix(red):02x}{mix(green):02x}{mix(blue):02x}"
 
 
-def sheet_graph(sheet: MindMapSheet):
+def sheet_graph(sheet: MindMapSheet, ranksep: str = "1.5"):
     import graphviz
 
     graph = graphviz.Graph(
@@ -212,8 +217,8 @@ def sheet_graph(sheet: MindMapSheet):
         graph_attr={
             "root": "centre",
             "overlap": "vpsc",
-            "splines": "curved",
-            "ranksep": "1.5",
+            "splines": "true",  # edges are routed around the nodes, never through them
+            "ranksep": ranksep,
             "ratio": f"{MAP_HEIGHT_PT / MAP_WIDTH_PT:.3f}",
             "pad": "0.1",
             "bgcolor": "transparent",
@@ -249,22 +254,30 @@ def sheet_graph(sheet: MindMapSheet):
 _SIZE = re.compile(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"')
 
 
-def lay_out_sheet(sheet: MindMapSheet) -> LaidOutSheet:
-    """Run twopi, then size the drawing to the page; refuse a map whose text would be unreadable."""
+def _run_twopi(sheet: MindMapSheet, ranksep: str) -> tuple[str, float, float]:
     import graphviz
 
     try:
-        svg = sheet_graph(sheet).pipe(format="svg", encoding="utf-8")
+        svg = sheet_graph(sheet, ranksep).pipe(format="svg", encoding="utf-8")
     except graphviz.ExecutableNotFound:
         raise ToolError("Graphviz is not installed (no 'twopi' on PATH); `make pdf` installs it, or: apt-get install graphviz") from None
     except graphviz.CalledProcessError as error:
         raise ToolError(f"Graphviz failed on the mind map of '{sheet.id}': {error.stderr!r}") from None
     svg = svg[svg.index("<svg") :]  # drop the XML prolog, the DOCTYPE and comments
+    match = _SIZE.search(svg)
+    return svg, float(match[1]), float(match[2])
+
+
+def lay_out_sheet(sheet: MindMapSheet) -> LaidOutSheet:
+    """Run twopi, then size the drawing to the page; refuse a map whose text would be unreadable."""
+    # The ring spacing changes how compact the map comes out, and not monotonically:
+    # lay it out a few ways and keep the one whose labels print largest.
+    svg, width, height = min(
+        (_run_twopi(sheet, ranksep) for ranksep in RING_SPACINGS), key=lambda run: max(run[1] / MAP_WIDTH_PT, run[2] / MAP_HEIGHT_PT)
+    )
     svg = re.sub(r"<!--.*?-->", "", svg, flags=re.S)
     # Graphviz names the bold face as a family; the page's font matching wants a weight.
     svg = svg.replace('font-family="Noto Sans Bold"', 'font-family="Noto Sans" font-weight="bold"')
-    match = _SIZE.search(svg)
-    width, height = float(match[1]), float(match[2])
     scale = min(MAP_WIDTH_PT / width, MAP_HEIGHT_PT / height, MAX_SCALE)
     smallest = LEAF_PT * scale if any(branch.leaves for branch in sheet.branches) else BRANCH_PT * scale
     if smallest < MIN_PRINTED_PT:
@@ -280,3 +293,21 @@ def lay_out_sheet(sheet: MindMapSheet) -> LaidOutSheet:
     width_mm, height_mm = width * scale * 25.4 / 72, height * scale * 25.4 / 72
     svg = _SIZE.sub(f'<svg width="{width_mm:.1f}mm" height="{height_mm:.1f}mm"', svg, count=1)
     return LaidOutSheet(sheet, svg, scale, smallest)
+
+
+def lay_out_sheets(sheets: tuple[MindMapSheet, ...]) -> tuple[LaidOutSheet, ...]:
+    """Lay out every sheet, Graphviz runs side by side on the machine's cores; every
+    over-full sheet is reported, not just the first."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1))) as pool:
+        futures = [pool.submit(lay_out_sheet, sheet) for sheet in sheets]
+    laid_out, problems = [], []
+    for future in futures:
+        try:
+            laid_out.append(future.result())
+        except NoteError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise NoteError(problems)
+    return tuple(laid_out)
