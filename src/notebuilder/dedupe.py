@@ -93,7 +93,6 @@ class Features:
     words: frozenset[str]  # content words, names and numbers ("=1952"): the terms IDF weighs
     names: frozenset[str]
     numbers: frozenset[str]
-    figures: tuple[FigureMention, ...]
     normalised: str
 
 
@@ -146,7 +145,7 @@ def extract_figures(text: str) -> tuple[FigureMention, ...]:
 
 
 def extract_features(text: str, glossary: dict[str, str] | None = None) -> Features:
-    """Words, names, numbers and figures of a fragment's text.
+    """Words, names and numbers of a fragment's text.
 
     ``glossary`` (acronym -> expansion) makes "ODA" and "official development
     assistance" the same name.
@@ -173,7 +172,7 @@ def extract_features(text: str, glossary: dict[str, str] | None = None) -> Featu
             names.add(acronym.lower())
     numbers = frozenset(number_key(number) for number in _NUMBER.findall(plain))
     terms = frozenset(words | names | {"=" + number for number in numbers})
-    return Features(terms, frozenset(names), numbers, extract_figures(plain), normalised)
+    return Features(terms, frozenset(names), numbers, normalised)
 
 
 def quantities(fragment: Fragment) -> frozenset[str]:
@@ -353,15 +352,17 @@ def _curated_conflicts(group: list[Fragment], source_order: dict[str, int]) -> l
     ]
 
 
-def _detected_conflicts(group: list[Fragment], features: dict[str, Features], source_order: dict[str, int]) -> list[Conflict]:
+def _detected_conflicts(group: list[Fragment], source_order: dict[str, int]) -> list[Conflict]:
     """For members without curated figures: figures of one kind that members give differently."""
     label = next((fragment.short for fragment in group if fragment.short), None) or group[0].id
+    # Figures are only needed here, for the few fragments that merged: found lazily.
+    found = {fragment.id: extract_figures(plain_text(fragment.text)) for fragment in group}
     conflicts = []
     for kind in ("amount", "count", "percentage", "year"):
         per_member = {}
         by_value: dict[frozenset, dict] = {}
         for fragment in group:
-            mentions = [figure for figure in features[fragment.id].figures if figure.kind == kind]
+            mentions = [figure for figure in found[fragment.id] if figure.kind == kind]
             if mentions:
                 per_member[fragment.id] = frozenset(figure.value for figure in mentions)
                 for figure in mentions:
@@ -377,10 +378,10 @@ def _detected_conflicts(group: list[Fragment], features: dict[str, Features], so
     return conflicts
 
 
-def _conflicts(group: list[Fragment], features: dict[str, Features], source_order: dict[str, int]) -> tuple[Conflict, ...]:
+def _conflicts(group: list[Fragment], source_order: dict[str, int]) -> tuple[Conflict, ...]:
     if any(fragment.figures for fragment in group):
         return tuple(_curated_conflicts(group, source_order))
-    return tuple(_detected_conflicts(group, features, source_order))
+    return tuple(_detected_conflicts(group, source_order))
 
 
 def _most_complete(group: list[Fragment], features: dict[str, Features]) -> Fragment:
@@ -410,7 +411,7 @@ def _make_point(group: list[Fragment], reason: str, features: dict[str, Features
         text=lead.text,
         citations=tuple(citations),
         members=tuple(Member(fragment.id, fragment.location) for fragment in group),
-        conflicts=_conflicts(group, features, source_order) if len(group) > 1 else (),
+        conflicts=_conflicts(group, source_order) if len(group) > 1 else (),
         short=first_of("short"),
         date=lead.date,  # another member's date may not fit the lead's wording
         tags=tuple(sorted({tag for fragment in group for tag in fragment.tags})),
