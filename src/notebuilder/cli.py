@@ -2,7 +2,7 @@
 
 Exit codes: 0 success; 1 the notes (or a layout) have mistakes, each printed as
 ``path:line:col: error: message``; 2 bad command-line usage; 3 an external tool failed
-(pandoc, WeasyPrint, Graphviz); 130 interrupted.
+(pandoc, WeasyPrint, Graphviz) or a folder cannot be read or written; 130 interrupted.
 """
 
 from __future__ import annotations
