@@ -160,3 +160,13 @@ def test_curated_branches_become_subheadings(shipped_build: Path, document):
     assert len(branches) == len(set(branches)) >= 5  # each branch's points stand together
     for branch in branches:
         assert branch.upper() in text
+
+
+def test_warnings_are_errors_with_W(tmp_path: Path):
+    project = make_project(tmp_path, {"notes/demo/topic.yaml": "title: Demo topic\npaper: GS2\nsubject: IR\nsections:\n  - id: history\n    title: History\n  - id: trade\n    title: Trade\n  - id: empty\n    title: Nothing yet\n"})
+    relaxed = run_notebuilder("check", "--root", str(project))
+    assert relaxed.returncode == 0
+    assert "notes/demo/topic.yaml:9:5: warning: section 'empty' has no fragments yet; it is left out of the booklet" in relaxed.stderr
+    strict = run_notebuilder("check", "--root", str(project), "-W")
+    assert strict.returncode == 1
+    assert "notes/demo/topic.yaml:9:5: error: section 'empty' has no fragments yet; it is left out of the booklet" in strict.stderr

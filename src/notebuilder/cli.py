@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import __version__
 from .build import FORMATS, BuildOptions, build, check_project, dedupe_report
-from .errors import Interrupted, NoteError, ToolError, raise_interrupted
+from .errors import Interrupted, NoteError, Problem, ToolError, raise_interrupted
 
 EXIT_OK, EXIT_NOTES, EXIT_USAGE, EXIT_TOOL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -27,6 +27,7 @@ def _parser() -> argparse.ArgumentParser:
     def with_root(command: argparse.ArgumentParser) -> argparse.ArgumentParser:
         command.add_argument("--root", type=Path, default=Path("."), help="folder holding notes/ and seeds/ (default: .)")
         command.add_argument("--topic", help="only this topic (a folder name under notes/)")
+        command.add_argument("-W", dest="strict", action="store_true", help="turn warnings into errors (as Sphinx's -W)")
         return command
 
     build_command = with_root(commands.add_parser("build", help="build the booklet PDF and EPUB"))
@@ -44,9 +45,14 @@ def _progress(message: str) -> None:
         print(f"notebuilder: {message}…", file=sys.stderr, flush=True)
 
 
-def _print_warnings(warnings) -> None:
-    for warning in warnings:
-        print(warning, file=sys.stderr)
+def _warnings_printer(strict: bool):
+    def print_warnings(warnings) -> None:
+        for warning in warnings:
+            print(warning, file=sys.stderr)
+        if strict and warnings:
+            raise NoteError([Problem(warning.location, warning.message) for warning in warnings])
+
+    return print_warnings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -56,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if arguments.command == "check":
             corpus = check_project(arguments.root, arguments.topic)
-            _print_warnings(corpus.warnings)
+            _warnings_printer(arguments.strict)(corpus.warnings)
             fragments = sum(len(topic.fragments) for topic in corpus.topics)
             print(f"ok: {len(corpus.topics)} topic(s), {fragments} fragments, {len(corpus.sources)} sources")
             return EXIT_OK
@@ -66,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         formats = FORMATS if arguments.format == "all" else (arguments.format,)
         out = arguments.out if arguments.out is not None else arguments.root / "build"
         options = BuildOptions(arguments.root, out, formats, arguments.topic, arguments.paper, arguments.force)
-        for built in build(options, _progress, _print_warnings):
+        for built in build(options, _progress, _warnings_printer(arguments.strict)):
             if built.skipped:
                 print(f"{built.topic}: up to date (nothing changed; --force rebuilds)")
                 continue

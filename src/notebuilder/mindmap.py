@@ -161,11 +161,12 @@ def most_important(section: DocSection) -> tuple[DocPoint, ...]:
 
 def plan_sheets(document: Document) -> tuple[MindMapSheet, ...]:
     locations = {section.id: section.location for section in document.topic.sections}
+    shorts = {section.id: section.short or section.title for section in document.topic.sections}
     overview = MindMapSheet(
         id="overview",
         title=f"{document.topic.title}: overview",
         centre=document.topic.title,
-        branches=_styled([(section.title, tuple(leaf_label(item) for item in most_important(section))) for section in document.sections]),
+        branches=_styled([(shorts[section.id], tuple(leaf_label(item) for item in most_important(section))) for section in document.sections]),
         location=document.topic.location,
     )
     sections = tuple(

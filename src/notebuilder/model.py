@@ -31,6 +31,7 @@ class Section:
     id: str
     title: str
     location: Location
+    short: str | None = None  # a shorter title for the overview mind map
 
 
 @dataclass(frozen=True, order=True)

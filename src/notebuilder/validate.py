@@ -35,7 +35,7 @@ SOURCE_KINDS = ("coaching-notes", "personal-note", "academy-handout", "newspaper
 
 SOURCE_KEYS = ("id", "file", "title", "kind", "publisher", "date")
 TOPIC_KEYS = ("title", "paper", "subject", "language", "sections")
-SECTION_KEYS = ("id", "title")
+SECTION_KEYS = ("id", "title", "short")
 FRAGMENT_FILE_KEYS = ("defaults", "fragments")
 DEFAULT_KEYS = ("section", "source", "sources", "tags", "branch")
 FRAGMENT_KEYS = (
@@ -217,7 +217,7 @@ def _validate_sections(node: Node | None, check: _Checker) -> tuple[Section, ...
         return ()
     sections: dict[str, Section] = {}
     for item in node.value:
-        entry = check.mapping(item, "a section", SECTION_KEYS, SECTION_KEYS)
+        entry = check.mapping(item, "a section", SECTION_KEYS, ("id", "title"))
         if entry is None:
             continue
         section_id = check.identifier(entry.get("id"), "id")
@@ -225,7 +225,7 @@ def _validate_sections(node: Node | None, check: _Checker) -> tuple[Section, ...
         if section_id in sections:
             check.log.error(entry["id"].location, f"duplicate section id '{section_id}' (first on line {sections[section_id].location.line})")
         elif section_id and title:
-            sections[section_id] = Section(section_id, title, item.location)
+            sections[section_id] = Section(section_id, title, item.location, _validate_short(entry.get("short"), check))
     return tuple(sections.values())
 
 
