@@ -121,7 +121,7 @@ class _Checker:
             return None
         return node.value
 
-    def citations(self, fields: dict[str, Node], owner: Node, known_sources: set[str] | None) -> tuple[Citation, ...] | None:
+    def citations(self, fields: dict[str, Node], known_sources: set[str] | None) -> tuple[Citation, ...] | None:
         """``source: id`` or ``sources: [id, {id: x, at: "p. 3"}]``; None when neither is given."""
         if "source" in fields and "sources" in fields:
             self.log.error(fields["sources"].location, "give either 'source' or 'sources', not both")
@@ -283,7 +283,7 @@ def _validate_fragment_file(file: YamlFile, topic_id: str, sections: set[str] | 
         return []
     defaults_node = fields.get("defaults")
     defaults = (check.mapping(defaults_node, "'defaults'", DEFAULT_KEYS) if defaults_node else None) or {}
-    default_citations = check.citations(defaults, defaults_node, sources) if defaults_node else None
+    default_citations = check.citations(defaults, sources) if defaults_node else None
     default_section = check.identifier(defaults.get("section"), "section")
     default_tags = check.text_list(defaults.get("tags"), "tags")
     default_branch = check.text(defaults.get("branch"), "branch")
@@ -297,7 +297,7 @@ def _validate_fragment_file(file: YamlFile, topic_id: str, sections: set[str] | 
             continue
         fragment_id = check.identifier(entry.get("id"), "id")
         text = check.text(entry.get("text"), "text")
-        citations = check.citations(entry, item, sources)
+        citations = check.citations(entry, sources)
         if citations is None:
             citations = default_citations
             if citations is None:
@@ -354,7 +354,7 @@ def _validate_comparisons(file: YamlFile | None, sources: set[str] | None, check
             for cell in row.value:
                 if cell.is_mapping:
                     cell_fields = check.mapping(cell, "a cell", CELL_KEYS, ("text",)) or {}
-                    cells.append(Cell(check.text(cell_fields.get("text"), "text", allow_number=True) or "", check.citations(cell_fields, cell, sources) or ()))
+                    cells.append(Cell(check.text(cell_fields.get("text"), "text", allow_number=True) or "", check.citations(cell_fields, sources) or ()))
                 else:
                     cells.append(Cell(check.text(cell, "cell", allow_number=True) or ""))
             rows.append(tuple(cells))
