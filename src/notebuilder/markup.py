@@ -11,6 +11,10 @@ import re
 from markupsafe import Markup, escape
 
 _BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
+# Punctuation glued to the end of <strong>/<em> ("**crisis**.") trips WeasyPrint's line
+# breaking (Kozea/WeasyPrint#1614): it breaks the line far too early. Inside the tag, it
+# doesn't.
+_TRAILING_PUNCTUATION = re.compile(r"</(strong|em)>([.,;:!?)\]’'”]+)")
 _ITALIC = re.compile(r"(?<![*\w])\*(?=\S)(.+?)(?<=\S)\*(?![*\w])")
 
 
@@ -18,6 +22,7 @@ def inline_html(text: str) -> Markup:
     html = str(escape(text))
     html = _BOLD.sub(r"<strong>\1</strong>", html)
     html = _ITALIC.sub(r"<em>\1</em>", html)
+    html = _TRAILING_PUNCTUATION.sub(r"\2</\1>", html)
     return Markup(html)
 
 

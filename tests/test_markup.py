@@ -1,0 +1,20 @@
+"""The inline-markdown subset: escaping first, then bold and italic."""
+
+from notebuilder.markup import inline_html, numbers_in, plain_text
+
+
+def test_emphasis_and_escaping():
+    assert inline_html("**Japan** is *the* <script>x</script>") == "<strong>Japan</strong> is <em>the</em> &lt;script&gt;x&lt;/script&gt;"
+    assert inline_html("5 * 3 = 15 * 2") == "5 * 3 = 15 * 2"
+    assert plain_text("**Japan** is *the*") == "Japan is the"
+
+
+def test_punctuation_after_emphasis_moves_inside_the_tag():
+    # Keeps WeasyPrint from breaking the line early (Kozea/WeasyPrint#1614).
+    assert inline_html("the **1991 crisis**. Then **1958**, and (**$40 bn**)") == (
+        "the <strong>1991 crisis.</strong> Then <strong>1958,</strong> and (<strong>$40 bn)</strong>"
+    )
+
+
+def test_numbers_are_normalised():
+    assert numbers_in("1,400+ firms, $4.50 bn, 2023–24") == {"1400", "4.5", "2023", "24"}
