@@ -30,7 +30,7 @@ LABELS = yaml.safe_load((TESTS / "cases" / "dedupe-pairs.yaml").read_text(encodi
 RAW = load_project(REPO)
 CORPUS = validate_project(RAW)
 TOPIC = next(topic for topic in CORPUS.topics if topic.id == "india-japan")
-ORDER = {source.id: index for index, source in enumerate(CORPUS.sources)}
+ORDER = CORPUS.source_order
 RESULT = deduplicate(TOPIC, ORDER)
 POINT_OF = {member.fragment: point for point in RESULT.points for member in point.members}
 BY_ID = {fragment.id: fragment for fragment in TOPIC.fragments}
@@ -145,7 +145,7 @@ def test_figure_extraction_skips_names_and_ordinals():
 def shipped_notes_json(raw: RawProject) -> str:
     corpus = validate_project(raw)
     topic = next(topic for topic in corpus.topics if topic.id == "india-japan")
-    order = {source.id: index for index, source in enumerate(corpus.sources)}
+    order = corpus.source_order
     document = assemble_document(corpus, topic, deduplicate(topic, order).points, 0)
     return json.dumps(notes_json(document), sort_keys=True)
 

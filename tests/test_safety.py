@@ -209,7 +209,7 @@ def run_pipeline(project: Path) -> None:
     corpus = validate_project(load_project(project))
     environment = make_environment(project)
     for topic in corpus.topics:
-        order = {source.id: index for index, source in enumerate(corpus.sources)}
+        order = corpus.source_order
         document = assemble_document(corpus, topic, deduplicate(topic, order).points, 0)
         render_booklet(environment, document, project)
         render_epub_html(environment, document, (), project)

@@ -72,8 +72,7 @@ def check_project(root: Path, topic: str | None = None) -> Corpus:
 
 
 def assemble_topic(corpus: Corpus, topic: Topic, epoch: int) -> Document:
-    source_order = {source.id: index for index, source in enumerate(corpus.sources)}
-    points = merge_duplicates(topic, source_order)
+    points = merge_duplicates(topic, corpus.source_order)
     return assemble_document(corpus, topic, points, epoch)
 
 
@@ -90,16 +89,26 @@ def epub_metadata(document: Document) -> dict[str, str]:
     }
 
 
-def input_digest(root: Path, topic_id: str, formats: tuple[str, ...], paper: str, build_date: str) -> str:
-    """A digest of everything one topic's outputs depend on, so an unchanged build can be skipped."""
-    digest = hashlib.sha256()
-    package = Path(__file__).parent
-    files = [root / "seeds" / "sources.yaml", *sorted((root / "notes" / topic_id).glob("*.y*ml"))]
-    files += [path for directory in layout_directories(root) for path in sorted(directory.rglob("*")) if path.is_file()]
-    files += sorted(package.glob("*.py"))
+def _hash_files(digest, files) -> None:
     for path in files:
         digest.update(str(path).encode() + b"\0" + (path.read_bytes() if path.is_file() else b"") + b"\0")
-    digest.update(repr((formats, paper, build_date)).encode())
+
+
+def shared_inputs_digest(root: Path, options: BuildOptions, build_date: str):
+    """What every topic's outputs depend on: sources, layouts, notebuilder itself, options."""
+    digest = hashlib.sha256()
+    files = [root / "seeds" / "sources.yaml"]
+    files += [path for directory in layout_directories(root) for path in sorted(directory.rglob("*")) if path.is_file()]
+    files += sorted(Path(__file__).parent.glob("*.py"))
+    _hash_files(digest, files)
+    digest.update(repr((options.formats, options.paper, build_date)).encode())
+    return digest
+
+
+def input_digest(shared, root: Path, topic_id: str) -> str:
+    """A digest of everything one topic's outputs depend on, so an unchanged build can be skipped."""
+    digest = shared.copy()
+    _hash_files(digest, sorted((root / "notes" / topic_id).glob("*.y*ml")))
     return digest.hexdigest()
 
 
@@ -151,12 +160,13 @@ def build(
     epoch = build_epoch()
     documents = [assemble_topic(corpus, topic, epoch) for topic in corpus.topics if options.topic in (None, topic.id)]
     stamp_name = f"{STAMP_PREFIX}{'-'.join(options.formats)}.sha256"
+    shared = shared_inputs_digest(root, options, documents[0].build_date) if documents else None
 
     built: list[BuiltTopic] = []
     pending = []
     for document in documents:
         directory = out / document.topic.id
-        digest = input_digest(root, document.topic.id, options.formats, options.paper, document.build_date)
+        digest = input_digest(shared, root, document.topic.id)
         names = output_names(document, options.formats)
         stamp = directory / stamp_name
         if not options.force and all((directory / name).is_file() for name in names) and stamp.is_file() and stamp.read_text() == digest:
@@ -196,7 +206,6 @@ def build(
 def dedupe_report(root: Path, topic: str | None = None) -> str:
     """The grouping, conflicts and near misses of every topic, for review."""
     corpus = check_project(root, topic)
-    source_order = {source.id: index for index, source in enumerate(corpus.sources)}
     return "\n".join(
-        format_report(candidate, deduplicate(candidate, source_order)) for candidate in corpus.topics if topic in (None, candidate.id)
+        format_report(candidate, deduplicate(candidate, corpus.source_order)) for candidate in corpus.topics if topic in (None, candidate.id)
     )

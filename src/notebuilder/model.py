@@ -110,6 +110,11 @@ class Corpus:
     def source(self, source_id: str) -> Source:
         return next(source for source in self.sources if source.id == source_id)
 
+    @property
+    def source_order(self) -> dict[str, int]:
+        """Source id -> position in sources.yaml: the stable order citations are listed in."""
+        return {source.id: index for index, source in enumerate(self.sources)}
+
 
 # ---------------------------------------------------------------- deduplicated
 
