@@ -258,6 +258,8 @@ def read_yaml_file(file: Path, root: Path) -> tuple[YamlFile, list[Problem]]:
     if text is None:
         return YamlFile(path, None), problems
     document, problems = parse_yaml(text, path)
+    if document is None and not problems:
+        problems = [Problem(Location(path), "the file is empty")]  # every notes file must say something
     return YamlFile(path, document), problems
 
 

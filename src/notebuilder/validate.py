@@ -155,10 +155,8 @@ def _suggest(value: str, choices) -> str:
 
 
 def _document(file: YamlFile | None, check: _Checker, what: str, allowed: tuple[str, ...], required: tuple[str, ...]) -> dict[str, Node] | None:
-    if file is None:
-        return None
-    if file.document is None:
-        return None if any(p.location.path == file.path for p in check.log.problems) else _empty(file, check)
+    if file is None or file.document is None:
+        return None  # loading already reported why (missing, empty, not YAML)
     return check.mapping(file.document, what, allowed, required)
 
 
@@ -171,11 +169,6 @@ def _list_of(fields: dict[str, Node] | None, key: str, check: _Checker) -> tuple
         check.log.error(node.location, f"'{key}' must be a list, not {_kind_of(node.value)}")
         return ()
     return node.value
-
-
-def _empty(file: YamlFile, check: _Checker) -> None:
-    check.log.error(Location(file.path), "the file is empty")
-    return None
 
 
 def _validate_sources(file: YamlFile | None, seed_names: frozenset[str], check: _Checker) -> tuple[Source, ...]:
