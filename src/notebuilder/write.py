@@ -102,17 +102,22 @@ def make_url_fetcher(allowed_directories: Sequence[Path]):
     return ProjectURLFetcher(allowed_protocols=("file", "data"), timeout=1)
 
 
-def write_pdf(html: str, target: Path, base_directory: Path, allowed_directories: Sequence[Path]) -> int:
-    """Render HTML to a PDF with WeasyPrint; returns the page count."""
+def _lay_out_pages(html: str, base_directory: Path, allowed_directories: Sequence[Path]):
+    """WeasyPrint's laid-out document, fetching only inside the allowed folders."""
     import logging
 
     import weasyprint
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    document = weasyprint.HTML(
+    return weasyprint.HTML(
         string=html, base_url=base_directory.as_uri() + "/", url_fetcher=make_url_fetcher(allowed_directories)
     ).render()
+
+
+def write_pdf(html: str, target: Path, base_directory: Path, allowed_directories: Sequence[Path]) -> int:
+    """Render HTML to a PDF with WeasyPrint; returns the page count."""
+    document = _lay_out_pages(html, base_directory, allowed_directories)
     document.write_pdf(target)
     return len(document.pages)
 
@@ -145,11 +150,7 @@ def write_sheets(html: str, combined: Path, singles: Sequence[Path], base_direct
     Every sheet must come out as exactly one page: a sheet that spills over is a bug in
     the fitting, and the build stops before anything is renamed into place.
     """
-    import weasyprint
-
-    document = weasyprint.HTML(
-        string=html, base_url=base_directory.as_uri() + "/", url_fetcher=make_url_fetcher(allowed_directories)
-    ).render()
+    document = _lay_out_pages(html, base_directory, allowed_directories)
     if len(document.pages) != len(singles):
         raise ToolError(f"{len(singles)} mind-map sheets came out as {len(document.pages)} pages; each must be one page")
     document.write_pdf(combined)
