@@ -1,6 +1,6 @@
 """The inline-markdown subset: escaping first, then bold and italic."""
 
-from notebuilder.markup import inline_html, numbers_in, plain_text
+from notebuilder.markup import bold_spans, inline_html, plain_text, stem
 
 
 def test_emphasis_and_escaping():
@@ -16,5 +16,8 @@ def test_punctuation_after_emphasis_moves_inside_the_tag():
     )
 
 
-def test_numbers_are_normalised():
-    assert numbers_in("1,400+ firms, $4.50 bn, 2023–24") == {"1400", "4.5", "2023", "24"}
+def test_bold_spans_and_plurals():
+    assert bold_spans("The **42nd Amendment** (**1976**) added *words*") == ["42nd Amendment", "1976"]
+    assert [stem(word) for word in ("rights", "policies", "taxes", "dialogues", "class", "status", "crisis")] == [
+        "right", "policy", "tax", "dialogue", "class", "status", "crisis",
+    ]  # fmt: skip

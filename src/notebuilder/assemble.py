@@ -9,7 +9,8 @@ safe inline HTML. Layouts receive finished values and only present them.
 from __future__ import annotations
 
 from .dates import parse_date
-from .markup import inline_html, numbers_in
+from .figures import quantity_keys
+from .markup import inline_html
 from .model import (
     Citation,
     Corpus,
@@ -19,12 +20,14 @@ from .model import (
     DocFigure,
     DocPoint,
     DocSection,
+    DocStatement,
     Document,
     FiguresRow,
     FiguresTable,
     Marker,
     NumberedSource,
     Point,
+    Statement,
     TimelineEntry,
     Topic,
 )
@@ -75,6 +78,17 @@ def _conflicts(point: Point, numbers: dict[str, int]) -> tuple[DocConflict, ...]
     )
 
 
+def _doc_point(point: Point, numbers: dict[str, int]) -> DocPoint:
+    """The point's text cited to the sources that state all of it, then what the others add."""
+    fact, *more = point.statements or (Statement("fact", point.text, point.citations, ()),)
+
+    def doc_statement(statement: Statement) -> DocStatement:
+        html = inline_html(statement.text) if statement.kind != "without" else inline_html("; ".join(statement.missing))
+        return DocStatement(statement.kind, html, _markers(statement.citations, numbers))
+
+    return DocPoint(point, inline_html(fact.text), _markers(fact.citations, numbers), _conflicts(point, numbers), tuple(map(doc_statement, more)))
+
+
 def figures_table(topic: Topic, sources: tuple[NumberedSource, ...]) -> FiguresTable | None:
     """Every quantity that fragments give a figure for, against every source that gives one."""
     columns = tuple(numbered for numbered in sources if any(numbered.source.id in f.source_ids for f in topic.fragments if f.figures))
@@ -87,7 +101,7 @@ def figures_table(topic: Topic, sources: tuple[NumberedSource, ...]) -> FiguresT
         for quantity, value in fragment.figures:
             names.setdefault(quantity.casefold(), quantity)
             for source in fragment.source_ids:
-                values.setdefault(quantity.casefold(), {}).setdefault(column_of[source], {})[numbers_in(value)] = value
+                values.setdefault(quantity.casefold(), {}).setdefault(column_of[source], {})[quantity_keys(value)] = value
     rows = []
     for quantity in sorted(values, key=lambda name: names[name].casefold()):
         by_column = values[quantity]
@@ -110,9 +124,7 @@ def assemble_document(corpus: Corpus, topic: Topic, points: tuple[Point, ...], b
                 id=section.id,
                 title=section.title,
                 number=number,
-                points=tuple(
-                    DocPoint(point, inline_html(point.text), _markers(point.citations, numbers), _conflicts(point, numbers)) for point in in_section
-                ),
+                points=tuple(_doc_point(point, numbers) for point in in_section),
             )
         )
     comparisons = tuple(
@@ -138,14 +150,19 @@ def assemble_document(corpus: Corpus, topic: Topic, points: tuple[Point, ...], b
 
 
 def build_timeline(sections: list[DocSection]) -> tuple[TimelineEntry, ...]:
-    """Every dated point, oldest first; ties keep section order, then id."""
+    """Every dated point, oldest first; ties keep section order, then id.
+
+    An entry is the point's own wording (its lead's label) with the markers of the
+    sources that state it; where sources differ, the entry carries the differing figures.
+    """
     entries = []
     for section in sections:
         for item in section.points:
             span = parse_date(item.point.date) if item.point.date else None
             if span is not None:
                 label = inline_html(item.point.short) if item.point.short else item.html
-                entries.append((span.start, span.end_year, section.number, item.point.id, TimelineEntry(item.point.date, label, section, item.markers)))
+                entry = TimelineEntry(item.point.date, label, section, item.markers, item.point.id, item.conflicts)
+                entries.append((span.start, span.end_year, section.number, item.point.id, entry))
     return tuple(entry[-1] for entry in sorted(entries, key=lambda entry: entry[:4]))
 
 
@@ -157,7 +174,18 @@ def notes_json(document: Document) -> dict:
         return {
             "id": point.id,
             "text": point.text,
+            "lead": point.lead,
             "sources": [{"id": citation.source, "locator": citation.locator} for citation in point.citations],
+            "statements": [
+                {
+                    "kind": statement.kind,
+                    "text": statement.text if statement.kind != "without" else None,
+                    "missing": list(statement.missing),
+                    "sources": list(dict.fromkeys(citation.source for citation in statement.citations)),
+                    "fragments": list(statement.fragments),
+                }
+                for statement in point.statements
+            ],
             "members": [
                 {"fragment": member.fragment, "path": member.location.path, "line": member.location.line, "column": member.location.column}
                 for member in point.members
@@ -177,7 +205,7 @@ def notes_json(document: Document) -> dict:
     topic = document.topic
     figures = document.figures
     return {
-        "schema": "notebuilder-notes/1",
+        "schema": "notebuilder-notes/2",
         "topic": {"id": topic.id, "title": topic.title, "paper": topic.paper, "subject": topic.subject, "language": topic.language},
         "sources": [
             {

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .assemble import assemble_document, notes_json
-from .dedupe import deduplicate, format_report, merge_duplicates
-from .errors import Location, NoteError
+from .dedupe import Deduplication, deduplicate, format_report
+from .errors import Location, NoteError, Problem
 from .load import load_project
 from .mindmap import lay_out_sheets, plan_sheets
 from .model import Corpus, Document, Topic
@@ -71,9 +71,17 @@ def check_project(root: Path, topic: str | None = None) -> Corpus:
     return corpus
 
 
+def deduplicate_topics(corpus: Corpus, topic: str | None = None) -> dict[str, Deduplication]:
+    """Each selected topic's points, and the pairs its dedupe could not decide."""
+    return {candidate.id: deduplicate(candidate, corpus.source_order) for candidate in corpus.topics if topic in (None, candidate.id)}
+
+
 def assemble_topic(corpus: Corpus, topic: Topic, epoch: int) -> Document:
-    points = merge_duplicates(topic, corpus.source_order)
-    return assemble_document(corpus, topic, points, epoch)
+    return assemble_document(corpus, topic, deduplicate(topic, corpus.source_order).points, epoch)
+
+
+def all_warnings(corpus: Corpus, deduplicated: dict[str, Deduplication]) -> tuple[Problem, ...]:
+    return corpus.warnings + tuple(warning for result in deduplicated.values() for warning in result.warnings)
 
 
 def epub_metadata(document: Document) -> dict[str, str]:
@@ -154,11 +162,12 @@ def build(
             raise NoteError.at(Location(protected), f"the output folder {out} is inside {protected}/, which a build never writes to")
     progress("checking notes")
     corpus = check_project(root, options.topic)
-    warn(corpus.warnings)
+    deduplicated = deduplicate_topics(corpus, options.topic)
+    warn(all_warnings(corpus, deduplicated))
     environment = make_environment(root)
     layouts = layout_directories(root)
     epoch = build_epoch()
-    documents = [assemble_topic(corpus, topic, epoch) for topic in corpus.topics if options.topic in (None, topic.id)]
+    documents = [assemble_document(corpus, topic, deduplicated[topic.id].points, epoch) for topic in corpus.topics if topic.id in deduplicated]
     stamp_name = f"{STAMP_PREFIX}{'-'.join(options.formats)}.sha256"
     shared = shared_inputs_digest(root, options, documents[0].build_date) if documents else None
 
@@ -206,6 +215,5 @@ def build(
 def dedupe_report(root: Path, topic: str | None = None) -> str:
     """The grouping, conflicts and near misses of every topic, for review."""
     corpus = check_project(root, topic)
-    return "\n".join(
-        format_report(candidate, deduplicate(candidate, corpus.source_order)) for candidate in corpus.topics if topic in (None, candidate.id)
-    )
+    deduplicated = deduplicate_topics(corpus, topic)
+    return "\n".join(format_report(candidate, deduplicated[candidate.id]) for candidate in corpus.topics if candidate.id in deduplicated)

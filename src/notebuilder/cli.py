@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .build import FORMATS, BuildOptions, build, check_project, dedupe_report
+from .build import FORMATS, BuildOptions, all_warnings, build, check_project, dedupe_report, deduplicate_topics
 from .errors import Interrupted, NoteError, Problem, ToolError, raise_interrupted
 
 EXIT_OK, EXIT_NOTES, EXIT_USAGE, EXIT_TOOL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if arguments.command == "check":
             corpus = check_project(arguments.root, arguments.topic)
-            _warnings_printer(arguments.strict)(corpus.warnings)
+            _warnings_printer(arguments.strict)(all_warnings(corpus, deduplicate_topics(corpus, arguments.topic)))
             fragments = sum(len(topic.fragments) for topic in corpus.topics)
             print(f"ok: {len(corpus.topics)} topic(s), {fragments} fragments, {len(corpus.sources)} sources")
             return EXIT_OK

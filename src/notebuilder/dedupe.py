@@ -1,34 +1,52 @@
 """Stage 3, dedupe: merge the fragments of a topic that state the same fact into points.
 
 Pure: takes a :class:`Topic` and returns a :class:`Deduplication`: its points (each with
-every member fragment, every member's sources and any conflicting figures), the scored
-pairs that caused each merge, and the near misses just below the threshold.
+every member fragment, the statements it prints with the sources that state each, and
+any conflicting figures), the scored pairs that caused each merge, the near misses, and
+warnings for the pairs it could not decide.
 
-Two fragments are the same fact when
+A student revises from the result instead of the sources, so a wrong merge (a fact lost,
+a source credited for what it does not say) is worse than a missed one. Two fragments
+are the same fact when
 
 * they share an explicit ``key`` (always, across sections), or
-* they are in the same section and their **score** reaches :data:`MERGE_THRESHOLD`.
+* they are in the same section, their **score** reaches :data:`MERGE_THRESHOLD`, and
+  nothing vetoes the merge.
 
-The score (0–1) combines four signals, each 0–1:
+Vetoes (the merge never happens by similarity, whatever the score):
+
+* the two name **differently numbered things** of one kind: Article 14 vs Article 24,
+  the 42nd vs the 44th Amendment, GS1 vs GS2 (:func:`notebuilder.figures.numbered_references`);
+* one **negates** what the other asserts ("not", "never", "no longer");
+* ``distinct: [id]`` on either.
+
+A pair scoring from :data:`WARN_THRESHOLD` up to (or above) the threshold that does not
+end in one point, and that no ``key``, ``distinct`` or numbered-thing veto settles, is a
+**warning** with both locations: the curator adds a shared ``key:`` or ``distinct:``.
+
+The score (0–1) combines five signals, each 0–1:
 
 * ``words``: IDF-weighted overlap of content words and names (rare shared words count
-  more than common ones such as "India"), the mean of their Jaccard and overlap
-  coefficients so that a fact restated inside a longer one still scores;
-* ``fuzzy``: rapidfuzz ``token_set_ratio`` of the normalised texts, which scores a
-  fact stated inside a longer one as similar;
-* ``names``: IDF-weighted overlap of named entities and acronyms (``CEPA``, ``Bodhisena``);
-* ``numbers``: overlap of the numbers and years; where both give numbers and share
-  none, the pair is penalised unless the fragments' ``figures`` name the same quantity
-  (then they are the same fact with disagreeing figures).
+  more than common ones), the mean of their Jaccard and overlap coefficients so that a
+  fact restated inside a longer one still scores;
+* ``fuzzy``: rapidfuzz ``token_set_ratio`` of the normalised texts;
+* ``label``: the same on the ``short`` labels (``fuzzy`` again where one has none);
+* ``names``: IDF-weighted overlap of named entities and acronyms;
+* ``numbers``: overlap of the figures' values, in any notation (``seven`` is ``7``);
+  where both give figures and share none, the pair is penalised unless the fragments'
+  ``figures`` name the same quantity (then they are the same fact with disagreeing figures).
 
 ``score = 0.40·words + 0.15·fuzzy + 0.15·label + 0.20·names + 0.10·numbers``, plus
 :data:`QUANTITY_BONUS` when both name the same quantity. Grouping is *complete linkage
 with a floor*: clusters join along the strongest pairs first, and only when every pair
 across the two clusters scores at least :data:`LINK_FLOOR`, so one weak link can never
-chain unrelated facts together. ``distinct: [id]`` forbids a merge outright.
+chain unrelated facts together.
 
 Candidate pairs come from an inverted index of each fragment's rarer features within
 its section, not from all pairs, so the cost grows with the number of real candidates.
+
+Each point then credits each of its statements only to the members that state it
+(:mod:`notebuilder.credit`).
 """
 
 from __future__ import annotations
@@ -42,14 +60,17 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from .markup import number_key, numbers_in, plain_text
-from .model import Conflict, Figure, Fragment, Member, Point, Topic
+from .credit import NEGATION, read_members, statements, supporters
+from .errors import Problem
+from .figures import Quantity, numbered_references, quantity_keys, read_quantities, reference_clash
+from .markup import plain_text, stem
+from .model import Citation, Conflict, Figure, Fragment, Member, Point, Statement, Topic
 
-MERGE_THRESHOLD = 0.44
+MERGE_THRESHOLD = 0.50  # at or above: the same fact, merged
+WARN_THRESHOLD = 0.40  # from here up to a merge: undecided, a warning
 LINK_FLOOR = 0.33
-NEAR_MISS_MARGIN = 0.10
+NEAR_MISS_MARGIN = 0.06  # near misses listed in the report, below the warning band
 QUANTITY_BONUS = 0.25
-NUMBER_CLASH_PENALTY = 0.15
 # A feature makes candidate pairs only if few fragments of the section have it: at most
 # MAX_FEATURE_SHARE of them (but always up to MIN_POSTINGS, never above MAX_POSTINGS),
 # which bounds the pairs per fragment and keeps grouping sub-quadratic.
@@ -65,35 +86,21 @@ STOPWORDS = frozenset(
     two they there these this its their""".split()
 )
 _TOKEN = re.compile(r"2\+2|[A-Za-z][A-Za-z0-9]*(?:-[A-Z0-9][A-Za-z0-9]*)*|\d+(?:st|nd|rd|th)\b")
-_NUMBER = re.compile(r"(?<![A-Za-z\d+\-.,])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d+A-Za-z])|(?<![A-Za-z\d+\-.,])\d+(?:\.\d+)?(?![\d+A-Za-z]|\+\d)")
-_FIGURE = re.compile(
-    r"(?P<prefix>~|approx\.\s*|over\s+|about\s+|around\s+)?"
-    r"(?P<currency>\$|USD\s*|US\$\s*|JPY\s*|₹\s*)?"
-    r"(?P<number>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"
-    r"(?P<plus>\+)?"
-    r"(?:\s*(?P<scale>trillion|billion|bn|B\b|million|mn|lakh|crore))?"
-    r"(?P<plus2>\+)?"
-    r"(?:\s*(?P<unit>%|per\s?cent|km|yen|people|companies|exchanges|partnerships|professionals|institutional))?",
-    re.IGNORECASE,
-)
-_YEAR = re.compile(r"^(1[0-9]|20)\d\d$")
-
-
-@dataclass(frozen=True)
-class FigureMention:
-    """A figure as a source writes it (``~$43 billion``), with what kind of figure it is."""
-
-    kind: str  # amount | count | percentage | year
-    value: float
-    text: str
-
-
 @dataclass(frozen=True)
 class Features:
     words: frozenset[str]  # content words, names and numbers ("=1952"): the terms IDF weighs
     names: frozenset[str]
-    numbers: frozenset[str]
+    numbers: frozenset[str]  # figures' values, in any notation
     normalised: str
+    plain: str = ""  # the text without markup: its numbered things and negations are read when a pair needs them
+
+    @property
+    def references(self) -> frozenset[tuple[str, str]]:
+        return numbered_references(self.plain)  # ("article", "14"); cached
+
+    @property
+    def negated(self) -> bool:
+        return _negated(self.plain)
 
 
 @dataclass(frozen=True)
@@ -109,39 +116,8 @@ class Deduplication:
     points: tuple[Point, ...]
     merges: tuple[ScoredPair, ...]  # the pairs that joined groups, strongest first
     near_misses: tuple[ScoredPair, ...]
-
-
-@functools.lru_cache(maxsize=65536)
-def _stem(word: str) -> str:
-    for suffix, replacement in (("ies", "y"), ("es", ""), ("s", "")):
-        if len(word) > 4 and word.endswith(suffix) and not word.endswith(("ss", "us", "is")):
-            return word[: -len(suffix)] + replacement
-    return word
-
-
-def extract_figures(text: str) -> tuple[FigureMention, ...]:
-    figures = []
-    for match in _FIGURE.finditer(text):
-        number = match["number"]
-        before = text[max(0, match.start() - 1) : match.start()]
-        after = text[match.end() : match.end() + 1]
-        if before.isalpha() or before in "-–" and match.start() > 0 and text[match.start() - 2 : match.start() - 1].isalpha():
-            continue  # part of a name: G20, Malabar-24, TIM-3, US-2
-        if after.isalpha() and not match["scale"] and not match["unit"]:
-            continue  # 6th, 15th, 5th-largest
-        value = float(number.replace(",", ""))
-        if match["currency"] or match["scale"] or (match["unit"] or "").lower() == "yen":
-            kind = "amount"
-        elif match["unit"] and match["unit"].replace(" ", "").lower() in ("%", "percent"):
-            kind = "percentage"
-        elif _YEAR.match(number) and not match["unit"]:
-            kind = "year"
-        elif value >= 10 or match["unit"] or match["plus"] or match["plus2"]:
-            kind = "count"
-        else:
-            continue
-        figures.append(FigureMention(kind, value, match.group(0).strip()))
-    return tuple(figures)
+    kept_apart: tuple[ScoredPair, ...] = ()  # pairs scoring high that a veto kept apart
+    warnings: tuple[Problem, ...] = ()  # undecided pairs, with both locations
 
 
 def extract_features(text: str, glossary: dict[str, str] | None = None) -> Features:
@@ -164,15 +140,15 @@ def extract_features(text: str, glossary: dict[str, str] | None = None) -> Featu
                 words.add(lower)  # an ordinal: "6th" (century)
             continue
         if len(lower) > 2:
-            words.add(_stem(lower))
+            words.add(stem(lower))
         if token == "2+2" or (token[0].isupper() and (position > 0 or token.isupper() or len(token) > 3)):
-            names.add(_stem(lower))
+            names.add(stem(lower))
     for acronym, expansion in (glossary or {}).items():
         if acronym.lower() in names or expansion.lower() in normalised:
             names.add(acronym.lower())
-    numbers = frozenset(number_key(number) for number in _NUMBER.findall(plain))
+    numbers = frozenset(f"{quantity.value:g}" for quantity in read_quantities(plain_text(text)))
     terms = frozenset(words | names | {"=" + number for number in numbers})
-    return Features(terms, frozenset(names), numbers, normalised)
+    return Features(terms, frozenset(names), numbers, normalised, plain_text(text))
 
 
 def quantities(fragment: Fragment) -> frozenset[str]:
@@ -211,6 +187,7 @@ class PairScore:
     quantity: str | None
     clash: bool
     shared: frozenset
+    veto: str | None = None  # why they can never merge by similarity
 
     @property
     def reason(self) -> str:
@@ -221,7 +198,26 @@ class PairScore:
             reason += "; different numbers"
         if self.shared:
             reason += f"; shares {', '.join(sorted(self.shared)[:6])}"
+        if self.veto:
+            reason += f"; kept apart: {self.veto}"
         return reason
+
+
+@functools.lru_cache(maxsize=65536)
+def _negated(plain: str) -> bool:
+    return bool(NEGATION.search(plain))
+
+
+def _veto(a: Features, b: Features, figures_clash: bool) -> str | None:
+    """Why a pair must never merge by similarity alone, or None."""
+    clash = reference_clash(a.references, b.references)
+    if clash:
+        return f"different numbered things ({clash})"
+    if a.negated != b.negated:
+        return "one of them negates ('not', 'never', …) and may contradict the other"
+    if figures_clash:
+        return "different figures"
+    return None
 
 
 def _weights(found: Features, idf: dict[str, float]) -> tuple[float, float]:
@@ -246,7 +242,6 @@ def _score(first: Fragment, second: Fragment, a: Features, b: Features, idf: dic
         + WEIGHTS["names"] * names
         + WEIGHTS["numbers"] * numbers
         + (QUANTITY_BONUS if shared_quantities else 0.0)
-        - (NUMBER_CLASH_PENALTY if clash else 0.0)
     )
     return PairScore(
         round(max(0.0, min(1.0, score)), 4),
@@ -258,6 +253,7 @@ def _score(first: Fragment, second: Fragment, a: Features, b: Features, idf: dic
         min(shared_quantities) if shared_quantities else None,
         clash,
         (a.names & b.names) | (a.numbers & b.numbers),
+        _veto(a, b, clash) if score >= LINK_FLOOR else None,  # below, the pair can neither merge nor link a group
     )
 
 
@@ -301,14 +297,14 @@ class _Clusters:
     def _score(self, first: str, second: str) -> float:
         return self.scores.get((first, second) if first < second else (second, first), 0.0)
 
-    def join(self, first: str, second: str, floor: float) -> bool:
+    def join(self, first: str, second: str, floor: float, vetoed: set[tuple[str, str]] = frozenset()) -> bool:
         a, b = self.cluster_of[first], self.cluster_of[second]
         if a is b:
             return False
         for x in a:
             for y in b:
                 pair = (x, y) if x < y else (y, x)
-                if pair in self.forbidden or self._score(x, y) < floor:
+                if pair in self.forbidden or pair in vetoed or self._score(x, y) < floor:
                     return False
         merged = a | b
         for member in merged:
@@ -337,13 +333,13 @@ def _figure_list(by_value: dict[frozenset, dict], source_order: dict[str, int]) 
 
 
 def _curated_conflicts(group: list[Fragment], source_order: dict[str, int]) -> list[Conflict]:
-    """Quantities named in ``figures`` that members give with different numbers."""
+    """Quantities named in ``figures`` that members give with different values."""
     by_quantity: dict[str, dict[frozenset, dict]] = {}
     names: dict[str, str] = {}
     for fragment in group:
         for quantity, value in fragment.figures:
             names.setdefault(quantity.casefold(), quantity)
-            entry = by_quantity.setdefault(quantity.casefold(), {}).setdefault(numbers_in(value), {"text": value, "sources": set()})
+            entry = by_quantity.setdefault(quantity.casefold(), {}).setdefault(quantity_keys(value), {"text": value, "sources": set()})
             entry["sources"].update(fragment.source_ids)
     return [
         Conflict(names[quantity], _figure_list(values, source_order))
@@ -352,21 +348,29 @@ def _curated_conflicts(group: list[Fragment], source_order: dict[str, int]) -> l
     ]
 
 
-def _detected_conflicts(group: list[Fragment], source_order: dict[str, int]) -> list[Conflict]:
+def _comparable(first: Quantity, second: Quantity) -> bool:
+    """Two figures of one kind that may measure the same thing (counts: of the same things)."""
+    if first.kind != second.kind or (first.kind == "amount" and first.unit and second.unit and first.unit != second.unit):
+        return False
+    return first.kind != "count" or bool(first.counted & second.counted)
+
+
+def _detected_conflicts(group: list[Fragment], source_order: dict[str, int], label: str) -> list[Conflict]:
     """For members without curated figures: figures of one kind that members give differently."""
-    label = next((fragment.short for fragment in group if fragment.short), None) or group[0].id
     # Figures are only needed here, for the few fragments that merged: found lazily.
-    found = {fragment.id: extract_figures(plain_text(fragment.text)) for fragment in group}
+    found = {fragment.id: read_quantities(plain_text(fragment.text)) for fragment in group}
     conflicts = []
     for kind in ("amount", "count", "percentage", "year"):
         per_member = {}
         by_value: dict[frozenset, dict] = {}
         for fragment in group:
             mentions = [figure for figure in found[fragment.id] if figure.kind == kind]
+            others = [figure for other in group if other is not fragment for figure in found[other.id]]
+            mentions = [figure for figure in mentions if any(_comparable(figure, other) for other in others)]
             if mentions:
-                per_member[fragment.id] = frozenset(figure.value for figure in mentions)
+                per_member[fragment.id] = frozenset(figure.key for figure in mentions)
                 for figure in mentions:
-                    entry = by_value.setdefault(frozenset([figure.value]), {"text": figure.text, "sources": set()})
+                    entry = by_value.setdefault(frozenset([figure.key]), {"text": figure.text, "sources": set()})
                     entry["sources"].update(fragment.source_ids)
         if len(per_member) < 2 or len(set(per_member.values())) < 2:
             continue
@@ -378,47 +382,83 @@ def _detected_conflicts(group: list[Fragment], source_order: dict[str, int]) -> 
     return conflicts
 
 
-def _conflicts(group: list[Fragment], source_order: dict[str, int]) -> tuple[Conflict, ...]:
+def _conflicts(group: list[Fragment], source_order: dict[str, int], label: str) -> tuple[Conflict, ...]:
     if any(fragment.figures for fragment in group):
         return tuple(_curated_conflicts(group, source_order))
-    return tuple(_detected_conflicts(group, source_order))
+    return tuple(_detected_conflicts(group, source_order, label))
 
 
-def _most_complete(group: list[Fragment], features: dict[str, Features]) -> Fragment:
-    def completeness(fragment: Fragment):
-        found = features[fragment.id]
-        return (len(found.names) + len(found.numbers) + len(found.words) / 4, len(fragment.text), fragment.id)
-
-    canonical = [fragment for fragment in group if fragment.canonical]
-    return canonical[0] if canonical else max(group, key=completeness)
+def _completeness(fragment: Fragment, features: dict[str, Features]) -> tuple:
+    found = features[fragment.id]
+    return (len(found.names) + len(found.numbers) + len(found.words) / 4, len(fragment.text), fragment.id)
 
 
-def _make_point(group: list[Fragment], reason: str, features: dict[str, Features], source_order: dict[str, int]) -> Point:
+def _make_point(group: list[Fragment], reason: str, features: dict[str, Features], source_order: dict[str, int], glossary: dict[str, str]) -> Point:
     group = sorted(group, key=lambda fragment: fragment.id)
-    lead = _most_complete(group, features)
-    citations = sorted(
-        {citation for fragment in group for citation in fragment.citations},
-        key=lambda citation: (source_order.get(citation.source, len(source_order)), citation.source, citation.locator or ""),
+
+    def order(citation: Citation):
+        return (source_order.get(citation.source, len(source_order)), citation.source, citation.locator or "")
+
+    def cite(fragments) -> tuple[Citation, ...]:
+        return tuple(sorted({citation for fragment in fragments for citation in fragment.citations}, key=order))
+
+    if len(group) == 1:
+        (only,) = group
+        return Point(
+            id=only.id,
+            section=only.section,
+            text=only.text,
+            citations=cite(group),
+            members=(Member(only.id, only.location),),
+            short=only.short,
+            date=only.date,
+            tags=tuple(sorted(set(only.tags))),
+            priority=only.priority,
+            branch=only.branch,
+            statements=(Statement("fact", only.text, cite(group), (only.id,)),),
+            lead=only.id,
+        )
+    readings = read_members(group, glossary)
+    canonical = [fragment for fragment in group if fragment.canonical]
+    # The wording: the curator's choice, else the one the most members fully state
+    # (so that it can cite them all), the most complete among those.
+    lead = canonical[0] if canonical else max(
+        group, key=lambda fragment: (len(supporters(readings[fragment.id], readings.values())), _completeness(fragment, features))
     )
-
-    def first_of(attribute: str):
-        value = getattr(lead, attribute)
-        return value if value else next((getattr(f, attribute) for f in group if getattr(f, attribute)), None)
-
+    # A conflict's label names the quantity, so it must not carry one source's figure.
+    labels = [fragment.short for fragment in (lead, *group) if fragment.short]
+    label = next((short for short in labels if not read_quantities(plain_text(short))), None) or _without_figures(labels[0] if labels else "")
+    conflicts = _conflicts(group, source_order, label) if len(group) > 1 else ()
+    shown = frozenset(value for conflict in conflicts for figure in conflict.figures for value in _values(figure.value))
     return Point(
-        id=(lead.key or lead.id) if len(group) > 1 and lead.key else lead.id,
+        id=lead.key if len(group) > 1 and lead.key else lead.id,
         section=lead.section,
         text=lead.text,
-        citations=tuple(citations),
+        citations=cite(group),
         members=tuple(Member(fragment.id, fragment.location) for fragment in group),
-        conflicts=_conflicts(group, source_order) if len(group) > 1 else (),
-        short=first_of("short"),
-        date=lead.date,  # another member's date may not fit the lead's wording
+        conflicts=conflicts,
+        short=lead.short,  # another member's label may name details the lead lacks
+        date=lead.date,
         tags=tuple(sorted({tag for fragment in group for tag in fragment.tags})),
         priority=min((fragment.priority for fragment in group if fragment.priority), default=None),
-        branch=first_of("branch"),
+        branch=lead.branch or next((fragment.branch for fragment in group if fragment.branch), None),
         reason=reason,
+        statements=statements(readings[lead.id], [readings[fragment.id] for fragment in group], shown, cite),
+        lead=lead.id,
     )
+
+
+def _without_figures(label: str) -> str:
+    """"Seven rights originally" -> "Rights originally"."""
+    plain = plain_text(label)
+    for quantity in read_quantities(plain):
+        plain = plain.replace(quantity.text, " ", 1)
+    plain = re.sub(r"\s+", " ", plain).strip(" ,;:")
+    return plain[:1].upper() + plain[1:] if plain else "Figures"
+
+
+def _values(text: str) -> set[str]:
+    return {f"{quantity.value:g}" for quantity in read_quantities(text)}
 
 
 def idf_weights(features: Iterable[Features]) -> dict[str, float]:
@@ -444,6 +484,7 @@ def deduplicate(topic: Topic, source_order: dict[str, int]) -> Deduplication:
         scored[(first, second)] = _score(by_id[first], by_id[second], features[first], features[second], idf, weights[first], weights[second])
     scores = {pair: result.score for pair, result in scored.items()}
 
+    vetoed = {pair for pair, result in scored.items() if result.veto}
     clusters = _Clusters(by_id, scores, forbidden)
     merges = []
     # Explicit keys first: they always merge (unless a 'distinct' forbids it).
@@ -457,12 +498,9 @@ def deduplicate(topic: Topic, source_order: dict[str, int]) -> Deduplication:
                 merges.append(ScoredPair(sorted(ids)[0], other, 1.0, f"same key '{key}'"))
     near_misses = []
     for pair, score in sorted(scores.items(), key=lambda item: (-item[1], item[0])):
-        if score >= MERGE_THRESHOLD:
-            if clusters.join(*pair, floor=LINK_FLOOR):
-                merges.append(ScoredPair(*pair, score, scored[pair].reason))
-            elif clusters.cluster_of[pair[0]] is not clusters.cluster_of[pair[1]]:
-                near_misses.append(ScoredPair(*pair, score, scored[pair].reason + "; blocked by a weaker link in the group or 'distinct'"))
-        elif score >= MERGE_THRESHOLD - NEAR_MISS_MARGIN and clusters.cluster_of[pair[0]] is not clusters.cluster_of[pair[1]]:
+        if score >= MERGE_THRESHOLD and pair not in vetoed and clusters.join(*pair, floor=LINK_FLOOR, vetoed=vetoed):
+            merges.append(ScoredPair(*pair, score, scored[pair].reason))
+        elif WARN_THRESHOLD - NEAR_MISS_MARGIN <= score < WARN_THRESHOLD and clusters.cluster_of[pair[0]] is not clusters.cluster_of[pair[1]]:
             near_misses.append(ScoredPair(*pair, score, scored[pair].reason))
 
     merge_reasons: dict[frozenset, str] = {}
@@ -470,18 +508,55 @@ def deduplicate(topic: Topic, source_order: dict[str, int]) -> Deduplication:
         group = clusters.cluster_of[merge.first]
         merge_reasons.setdefault(group, "key" if merge.reason.startswith("same key") else f"similar (score {merge.score:.2f})")
     points = [
-        _make_point([by_id[member] for member in group], merge_reasons.get(group, "single"), features, source_order)
+        _make_point([by_id[member] for member in group], merge_reasons.get(group, "single"), features, source_order, glossary)
         for group in clusters.groups()
     ]
+    kept_apart, warnings = _undecided(scored, clusters, forbidden, by_id)
     return Deduplication(
         points=tuple(sorted(points, key=lambda point: point.id)),
         merges=tuple(merges),
         near_misses=tuple(sorted(near_misses, key=lambda pair: (-pair.score, pair.first, pair.second))),
+        kept_apart=kept_apart,
+        warnings=warnings,
     )
 
 
-def merge_duplicates(topic: Topic, source_order: dict[str, int]) -> tuple[Point, ...]:
-    return deduplicate(topic, source_order).points
+def _undecided(scored: dict[tuple[str, str], PairScore], clusters: _Clusters, forbidden: set, by_id: dict[str, Fragment]):
+    """Pairs that score as if they might be one fact but ended in two points.
+
+    Different numbered things are certainly different facts (listed, not warned about);
+    a pair the curator settled (``distinct``, or two different keys) is left alone; every
+    other such pair is a warning that asks for a ``key:`` or ``distinct:``.
+    """
+    kept_apart, warnings = [], []
+    for pair, result in sorted(scored.items(), key=lambda item: (-item[1].score, item[0])):
+        first, second = by_id[pair[0]], by_id[pair[1]]
+        if result.score < WARN_THRESHOLD or clusters.cluster_of[pair[0]] is clusters.cluster_of[pair[1]] or pair in forbidden:
+            continue
+        if first.key and second.key:
+            continue
+        if result.veto and result.veto.startswith("different numbered"):
+            kept_apart.append(ScoredPair(*pair, result.score, result.reason))
+            continue
+        where = f"{second.location.path}:{second.location.line}"
+        if result.veto == "different figures":
+            message = (
+                f"'{first.id}' may state the same fact as '{second.id}' with a different figure ({where}; score {result.score:.3f}): "
+                f"if so, give both a shared key: (and figures:) so the booklet shows that the sources differ; "
+                f"otherwise add distinct: [{second.id}]"
+            )
+        elif result.veto:
+            message = (
+                f"'{first.id}' may contradict '{second.id}' ({where}; score {result.score:.3f}; one of them says 'not'): "
+                f"if they are one fact, add a shared key: and both wordings are printed; otherwise add distinct: [{second.id}]"
+            )
+        else:
+            message = (
+                f"'{first.id}' may state the same fact as '{second.id}' ({where}; score {result.score:.3f}); "
+                f"add a shared key: to merge them, or distinct: [{second.id}] to keep them apart"
+            )
+        warnings.append(Problem(first.location, message, "warning"))
+    return tuple(kept_apart), tuple(sorted(warnings))
 
 
 def format_report(topic: Topic, result: Deduplication) -> str:
@@ -492,28 +567,41 @@ def format_report(topic: Topic, result: Deduplication) -> str:
         location = by_id[fragment_id].location
         return f"{location.path}:{location.line}"
 
+    def sources(statement) -> str:
+        return ", ".join(dict.fromkeys(citation.source for citation in statement.citations))
+
     groups = [point for point in result.points if len(point.members) > 1]
     conflicts = [(point, conflict) for point in result.points for conflict in point.conflicts]
     lines = [
         f"{topic.id}: {len(topic.fragments)} fragments -> {len(result.points)} points "
-        f"({len(groups)} merged groups, {len(conflicts)} conflicts, {len(result.near_misses)} near misses)",
-        f"thresholds: merge at {MERGE_THRESHOLD}, every pair in a group at least {LINK_FLOOR}",
+        f"({len(groups)} merged groups, {len(conflicts)} conflicts, {len(result.warnings)} warnings, "
+        f"{len(result.kept_apart)} kept apart, {len(result.near_misses)} near misses)",
+        f"thresholds: merge at {MERGE_THRESHOLD}, warn from {WARN_THRESHOLD}, every pair in a group at least {LINK_FLOOR}",
         "",
-        "GROUPS",
+        "GROUPS (each statement with the sources whose fragments state it)",
     ]
     for point in groups:
         members = {member.fragment for member in point.members}
         lines.append(f"  {point.id}  [{point.reason}]  sources: {', '.join(point.source_ids)}")
         for member in point.members:
-            lines.append(f"    {member.location.path}:{member.location.line}  {member.fragment}")
+            lines.append(f"    {member.location.path}:{member.location.line}  {member.fragment}{'  (wording)' if member.fragment == point.lead else ''}")
         for pair in result.merges:
             if pair.first in members:
                 lines.append(f"      {pair.score:.2f}  {pair.first} ~ {pair.second}: {pair.reason}")
+        for statement in point.statements:
+            text = plain_text(statement.text) if statement.kind != "without" else "the fact, without: " + statement.text
+            lines.append(f"      {statement.kind:7}  [{sources(statement)}]  {text}")
     lines += ["", "CONFLICTS"]
     for point, conflict in conflicts:
         figures = " · ".join(f"{figure.value} [{', '.join(figure.sources)}]" for figure in conflict.figures)
         lines.append(f"  {point.id}: {conflict.quantity}: {figures}")
-    lines += ["", f"NEAR MISSES (scores from {MERGE_THRESHOLD - NEAR_MISS_MARGIN:.2f} up to the threshold, or blocked)"]
+    lines += ["", "WARNINGS (undecided: add a shared key: or distinct:)"]
+    lines += [f"  {warning}" for warning in result.warnings]
+    lines += ["", "KEPT APART (they name differently numbered things)"]
+    for pair in result.kept_apart:
+        lines.append(f"  {pair.score:.2f}  {where(pair.first)} {pair.first} ~ {where(pair.second)} {pair.second}")
+        lines.append(f"        {pair.reason}")
+    lines += ["", f"NEAR MISSES (scores from {WARN_THRESHOLD - NEAR_MISS_MARGIN:.2f} up to the warning band)"]
     for pair in result.near_misses:
         lines.append(f"  {pair.score:.2f}  {where(pair.first)} {pair.first} ~ {where(pair.second)} {pair.second}")
         lines.append(f"        {pair.reason}")

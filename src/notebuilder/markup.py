@@ -6,6 +6,7 @@ shows as visible text; only the two emphasis forms become tags.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from markupsafe import Markup, escape
@@ -26,20 +27,25 @@ def inline_html(text: str) -> Markup:
     return Markup(html)
 
 
+def bold_spans(text: str) -> list[str]:
+    """The ``**bold**`` spans of a note text: its key terms, dates and figures."""
+    return _BOLD.findall(text)
+
+
+@functools.lru_cache(maxsize=65536)
 def plain_text(text: str) -> str:
     """The text with emphasis markers removed (for labels, search and comparison)."""
     return _ITALIC.sub(r"\1", _BOLD.sub(r"\1", text))
 
 
-_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
-
-
-def number_key(text: str) -> str:
-    """'1,400' -> '1400', '4.50' -> '4.5': one spelling per number."""
-    text = text.replace(",", "")
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def numbers_in(text: str) -> frozenset[str]:
-    """Every number a text states, normalised: used to compare figures across sources."""
-    return frozenset(number_key(number) for number in _NUMBER.findall(text))
+@functools.lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """A plural's singular, roughly: "rights" -> "right", "policies" -> "policy",
+    "taxes" -> "tax", "dialogues" -> "dialogue"."""
+    if len(word) <= 4 or not word.endswith("s") or word.endswith(("ss", "us", "is")):
+        return word
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith(("ches", "shes", "xes", "zes", "sses")):
+        return word[:-2]
+    return word[:-1]

@@ -92,10 +92,12 @@ class LaidOutSheet:
 
 
 def leaf_label(item: DocPoint) -> str:
+    """A point's label; "≠" marks a point on whose figures the sources differ."""
+    differ = " ≠" if item.conflicts else ""
     if item.point.short:
-        return plain_text(item.point.short)
+        return plain_text(item.point.short) + differ
     words = plain_text(item.point.text).split()
-    return " ".join(words[:LABEL_WORDS]).rstrip(",;:.") + ("…" if len(words) > LABEL_WORDS else "")
+    return " ".join(words[:LABEL_WORDS]).rstrip(",;:.") + ("…" if len(words) > LABEL_WORDS else "") + differ
 
 
 def _styled(labels_by_branch: list[tuple[str, tuple[str, ...]]]) -> tuple[Branch, ...]:

@@ -144,6 +144,21 @@ class Conflict:
 
 
 @dataclass(frozen=True)
+class Statement:
+    """One thing a point prints, cited to exactly the sources whose fragments state it.
+
+    ``fact`` is the point's wording; ``also`` a member's own wording where it adds
+    details; ``without`` members that state the fact but not the ``missing`` details.
+    """
+
+    kind: str  # fact | also | without
+    text: str  # note markup; for "without", the missing details joined by "; "
+    citations: tuple[Citation, ...]
+    fragments: tuple[str, ...]
+    missing: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Point:
     id: str
     section: str
@@ -157,6 +172,8 @@ class Point:
     priority: int | None = None
     branch: str | None = None
     reason: str = "single"
+    statements: tuple[Statement, ...] = ()  # what it prints, each with its own sources
+    lead: str = ""  # the member whose wording is the point's text
 
     @property
     def source_ids(self) -> tuple[str, ...]:
@@ -196,11 +213,21 @@ class DocConflict:
 
 
 @dataclass(frozen=True)
+class DocStatement:
+    """A statement as printed: "also" lines and "without" lines under the point's text."""
+
+    kind: str  # fact | also | without
+    html: str  # safe inline HTML; for "without", the missing details
+    markers: tuple[Marker, ...]
+
+
+@dataclass(frozen=True)
 class DocPoint:
     point: Point
     html: str  # the point's text as safe inline HTML
-    markers: tuple[Marker, ...]
+    markers: tuple[Marker, ...]  # the sources that state all of it
     conflicts: tuple[DocConflict, ...] = ()
+    more: tuple[DocStatement, ...] = ()  # what other sources add, or state without some detail
 
 
 @dataclass(frozen=True)
@@ -257,6 +284,8 @@ class TimelineEntry:
     html: str  # the point's text
     section: DocSection
     markers: tuple[Marker, ...]
+    point_id: str = ""
+    conflicts: tuple[DocConflict, ...] = ()  # sources differ on this point: shown beside the entry
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,8 @@ from typing import Any
 from .dates import parse_date
 from .errors import Location, ProblemLog
 from .load import Node, RawProject, RawTopic, YamlFile
-from .markup import numbers_in, plain_text
+from .figures import read_quantities
+from .markup import plain_text
 from .model import (
     Cell,
     Citation,
@@ -251,7 +252,8 @@ def _validate_flag(node: Node | None, field: str, check: _Checker) -> bool:
 
 
 def _validate_figures(node: Node | None, text: str | None, check: _Checker) -> tuple[tuple[str, str], ...]:
-    """``figures: {quantity: figure}``; every number of a figure must be in the fragment's text."""
+    """``figures: {quantity: figure}``; every figure's value must be in the fragment's text,
+    in any notation ("seven" in the figure and "7" in the text are one value)."""
     if node is None:
         return ()
     if not node.is_mapping:
@@ -262,7 +264,11 @@ def _validate_figures(node: Node | None, text: str | None, check: _Checker) -> t
         value = check.text(value_node, quantity, allow_number=True)
         if value is None:
             continue
-        missing = sorted(numbers_in(value) - numbers_in(text or ""))
+        stated = {quantity.value for quantity in read_quantities(plain_text(text or ""))}
+        missing = [quantity.text for quantity in read_quantities(value) if quantity.value not in stated]
+        if not read_quantities(value):
+            check.log.error(value_node.location, f"the figure '{value}' states no number (write it as the text does: '7', 'seven', '₹1.5 lakh crore')")
+            continue
         if text and missing:
             check.log.error(value_node.location, f"the figure '{value}' has {', '.join(missing)}, which the fragment's text does not state")
             continue

@@ -1,0 +1,228 @@
+"""Which source states which part of a merged point, so that every marker is true.
+
+Pure. A merged point prints the wording of one member, its **lead**. A source's marker
+may follow that wording only if the source's own fragment states every *detail* in it.
+The details of a fragment are what a student would quote in an exam:
+
+* each ``**bold**`` span (the curated key terms, names, dates and figures);
+* each figure, in any notation (:mod:`notebuilder.figures`): ``~$43 billion``, ``seven``;
+* each month and year (``August 2024``) and coded name (``TIM-3``, ``G20``);
+* the fragment's ``date:``.
+
+A fragment *states* a detail when its text (or ``date:``) holds every number and name of
+the detail, and at least half of the detail's other words (so "largest bilateral ODA
+partner" needs ODA and two of "largest", "bilateral", "partner"). Acronyms and their
+glossary expansions count as the same name.
+
+From that, :func:`statements` lays a point out as:
+
+1. ``fact``: the lead's text, cited to every member that states all of its details;
+2. ``also``: a member that gives details the lead lacks, in its own words and citing
+   only its own sources (figures shown in a "sources differ" line are not counted);
+3. ``without``: members that state the fact but lack some of the lead's details, cited
+   with the details they do not give ("also in [3, 4], without: 2018, August 2024").
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .figures import numeric_text, read_quantities
+from .markup import bold_spans, plain_text, stem
+from .model import Fragment, Statement
+
+NEGATION = re.compile(r"\b(?:not(?!\s+(?:only|just|merely|least)\b)|never|cannot|no\s+longer|none|neither|nor)\b|n't\b", re.IGNORECASE)
+_TOKEN = re.compile(r"2\+2|\d+(?:\.\d+)?(?:st|nd|rd|th)?|[A-Za-z]+")
+_MONTHS = {
+    month[:3]: month
+    for month in "january february march april may june july august september october november december".split()
+}
+_MONTH_YEAR = re.compile(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?(?:\s+\d{1,2},?)?\s+((?:1\d|20)\d\d)\b")
+_CODE = re.compile(r"\b[A-Za-z]{1,10}-?\d{1,3}[A-Za-z]?\b")
+# Words that carry no detail of their own: function words, and the words of figures
+# (whose values are compared as numbers instead).
+_PLAIN_WORDS = frozenset(
+    """a an and are as at be been by for from has have in into is it its of on or the their this to was were which
+    with about around over nearly almost approximately approx than more less up under above below till until since
+    per cent percent thousand lakh lakhs crore crores million mn billion bn trillion tn usd us inr jpy eur gbp rs
+    dollar dollars rupee rupees yen euro euros pound pounds""".split()
+)
+
+
+@dataclass(frozen=True)
+class Detail:
+    """Something a fragment states that a source must state too to be cited for it."""
+
+    text: str  # as the fragment writes it
+    required: frozenset[str]  # numbers ("=43000000000") and names that must all be stated
+    words: frozenset[str] = frozenset()  # other words, at least half of which must be stated
+    phrase: str = ""  # a name of several words, which must be stated in this order
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Every term a fragment states (words, names, numbers, figures' values), and its
+    words in order, for names of several words."""
+
+    terms: frozenset[str]
+    sequence: str
+
+    def states(self, detail: Detail) -> bool:
+        if not detail.required <= self.terms or (detail.phrase and f" {detail.phrase} " not in self.sequence):
+            return False
+        return 2 * len(detail.words & self.terms) >= len(detail.words)
+
+
+@functools.lru_cache(maxsize=65536)
+def _terms(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """(names and numbers, other content words) of a text, normalised."""
+    names: set[str] = set()
+    words: set[str] = set()
+    for token in _TOKEN.findall(numeric_text(text)):
+        lower = token.lower()
+        if token[0].isdigit() or token == "2+2":
+            names.add(lower)
+        elif lower[:3] in _MONTHS and _MONTHS[lower[:3]].startswith(lower) and (token[0].isupper() or len(lower) > 3):
+            names.add(lower[:3])  # "Aug", "August"
+        elif lower in _PLAIN_WORDS:
+            continue
+        elif token[0].isupper():
+            names.add(stem(lower))
+        elif len(lower) > 2:
+            words.add(stem(lower))
+    return frozenset(names), frozenset(words)
+
+
+def _values(text: str) -> frozenset[str]:
+    return frozenset(f"={quantity.value:g}" for quantity in read_quantities(text))
+
+
+@functools.lru_cache(maxsize=65536)
+def _sequence(text: str) -> str:
+    """The text's words, lower-case and singular, without function words: for phrases."""
+    return " ".join(stem(token.lower()) for token in _TOKEN.findall(numeric_text(text)) if token.lower() not in _PLAIN_WORDS)
+
+
+def vocabulary(fragment: Fragment, glossary: dict[str, str]) -> Vocabulary:
+    """Every term a fragment states: its words, names, numbers and figures' values."""
+    plain, date = plain_text(fragment.text), fragment.date or ""
+    found = set(_stated_terms(plain)) | (_stated_terms(date) if date else frozenset())
+    for acronym, expansion in glossary.items():
+        expanded = _expansion_terms(expansion)
+        if stem(acronym.lower()) in found:
+            found |= expanded
+        elif expanded and expanded <= found:
+            found.add(stem(acronym.lower()))
+    return Vocabulary(frozenset(found), f" {_sequence(plain)} {_sequence(date)} ")
+
+
+@functools.lru_cache(maxsize=65536)
+def _stated_terms(text: str) -> frozenset[str]:
+    names, words = _terms(text)
+    return frozenset({term.lower() for term in names | words} | {stem(term.lower()) for term in names}) | _values(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _expansion_terms(expansion: str) -> frozenset[str]:
+    names, words = _terms(expansion)
+    return frozenset(term.lower() for term in names | words)
+
+
+@functools.lru_cache(maxsize=65536)
+def _detail(text: str) -> Detail:
+    names, words = _terms(text)
+    values = _values(text)
+    if values:  # a figure's value stands for its digits: "$36 billion" is stated by "36 bn"
+        names = {name for name in names if not name[0].isdigit() or not re.fullmatch(r"[\d.]+", name)}
+    capitalised = [token for token in _TOKEN.findall(text) if token[0].isupper() and token.lower() not in _PLAIN_WORDS]
+    phrase = _sequence(text) if len(capitalised) >= 2 and not values else ""
+    return Detail(text.strip(), frozenset(names | values), frozenset(words), phrase)
+
+
+def details(fragment: Fragment) -> tuple[Detail, ...]:
+    """The details of a fragment, each once, in the order the text gives them."""
+    return _details(fragment.text, fragment.date)
+
+
+@functools.lru_cache(maxsize=65536)
+def _details(text: str, date: str | None) -> tuple[Detail, ...]:
+    plain = plain_text(text)
+    found = [_detail(span) for span in bold_spans(text)]
+    found += [Detail(quantity.text, frozenset({f"={quantity.value:g}"})) for quantity in read_quantities(plain)]
+    found += [_detail(match.group(0)) for match in _MONTH_YEAR.finditer(plain)]
+    found += [_detail(match.group(0)) for match in _CODE.finditer(plain) if not match.group(0).isdigit()]
+    if date:
+        found.append(_detail(date))
+    unique: dict[tuple, Detail] = {}
+    for detail in found:
+        if detail.required or detail.words:
+            unique.setdefault((detail.required, detail.words), detail)
+    return tuple(unique.values())
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What one member states: its details and its vocabulary."""
+
+    fragment: Fragment
+    details: tuple[Detail, ...]
+    vocabulary: Vocabulary
+    negated: bool = False  # says "not", "never", …: it cannot back a wording that does not, nor the reverse
+
+    def states_all(self, wanted: Iterable[Detail]) -> bool:
+        return all(self.vocabulary.states(detail) for detail in wanted)
+
+
+def read_members(group: list[Fragment], glossary: dict[str, str]) -> dict[str, Reading]:
+    return {
+        fragment.id: Reading(fragment, details(fragment), vocabulary(fragment, glossary), bool(NEGATION.search(plain_text(fragment.text))))
+        for fragment in group
+    }
+
+
+def supporters(lead: Reading, readings: Iterable[Reading]) -> list[Reading]:
+    """The members that state every detail of the lead's wording (and agree on "not")."""
+    return [reading for reading in readings if reading.negated == lead.negated and reading.states_all(lead.details)]
+
+
+def statements(lead: Reading, readings: list[Reading], shown_values: frozenset[str], cite) -> tuple[Statement, ...]:
+    """The point's statements (see the module's docstring), each citing exactly its sources.
+
+    ``shown_values`` are the figure values already shown with their own sources in a
+    "sources differ" line; ``cite(fragments)`` gives the citations of some members.
+    """
+
+    def beyond_shown(detail: Detail) -> Detail:
+        """The detail less the figures a "sources differ" line already shows with their sources."""
+        values = {term for term in detail.required if term.startswith("=") and term[1:] in shown_values}
+        if not values:
+            return detail
+        digits = {term for term in detail.required if re.fullmatch(r"[\d.]+", term)}
+        return Detail(detail.text, detail.required - values - digits, detail.words, detail.phrase)
+
+    def states(reading: Reading, detail: Detail) -> bool:
+        return reading.vocabulary.states(beyond_shown(detail))
+
+    backing = supporters(lead, readings)
+    result = [Statement("fact", lead.fragment.text, cite([reading.fragment for reading in backing]), tuple(r.fragment.id for r in backing))]
+    cited = {citation.source for citation in result[0].citations}
+    without: dict[tuple[str, ...], list[Reading]] = {}
+    for reading in readings:
+        if reading is lead:
+            continue
+        extra = [detail for detail in reading.details if not states(lead, detail)]
+        if extra or reading.negated != lead.negated:
+            result.append(Statement("also", reading.fragment.text, cite([reading.fragment]), (reading.fragment.id,)))
+        elif reading not in backing and not set(reading.fragment.source_ids) <= cited:  # else cited already
+            missing = tuple(detail.text for detail in lead.details if not states(reading, detail))
+            if missing:
+                without.setdefault(missing, []).append(reading)
+    for missing, members in without.items():
+        fragments = [reading.fragment for reading in members]
+        result.append(Statement("without", "; ".join(missing), cite(fragments), tuple(fragment.id for fragment in fragments), missing))
+    return tuple(result)
+
+
