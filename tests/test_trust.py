@@ -363,3 +363,16 @@ def test_timeline_page_prints_the_disagreement(shipped_build: Path):
     text = squash(pdftotext(shipped_build / "india-japan" / "booklet.pdf"))
     timeline = text[re.search(r"Timeline page \d+ of \d+ Timeline", text).start() :]  # the running head, then the heading
     assert re.search(r"Annual summits began 2005–06 \[2\].{0,80}Sources differ annual summits began: since 2000 \[1\] · 2005–2006 \[2\]", timeline, re.I)
+
+
+def test_a_syllabus_is_deduplicated_on_every_core_with_the_same_result():
+    import dataclasses
+
+    from notebuilder.model import Corpus
+
+    corpus = check_project(SUBJECTS)
+    topics = tuple(dataclasses.replace(topic, id=f"{topic.id}-{copy}") for copy in range(9) for topic in corpus.topics)
+    syllabus = Corpus(corpus.sources, topics)
+    parallel = deduplicate_topics(syllabus, parallel=True)
+    assert list(parallel) == [topic.id for topic in topics]
+    assert parallel == deduplicate_topics(syllabus, parallel=False)

@@ -6,6 +6,8 @@ then build"), so a mistake in the notes never costs the last good outputs.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import json
 import os
@@ -21,6 +23,7 @@ from .errors import Location, NoteError, Problem
 from .load import load_project
 from .mindmap import lay_out_sheets, plan_sheets
 from .model import Corpus, Document, Topic
+from .pool import WorkerPool, worker_count
 from .render import (
     layout_directories,
     make_environment,
@@ -71,9 +74,45 @@ def check_project(root: Path, topic: str | None = None) -> Corpus:
     return corpus
 
 
-def deduplicate_topics(corpus: Corpus, topic: str | None = None) -> dict[str, Deduplication]:
-    """Each selected topic's points, and the pairs its dedupe could not decide."""
-    return {candidate.id: deduplicate(candidate, corpus.source_order) for candidate in corpus.topics if topic in (None, candidate.id)}
+PARALLEL_DEDUPE_TOPICS = 16  # from this many topics on, a syllabus is deduplicated on every core
+
+
+@contextlib.contextmanager
+def cyclic_gc_paused():
+    """Dedupe makes hundreds of thousands of small frozen objects and no reference cycles:
+    Python's cycle collector would only rescan them again and again (measured: a third of
+    the stage, and nine tenths of reading the results back from the workers)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _deduplicate_chunk(topics: list[Topic], source_order: dict[str, int]) -> list[Deduplication]:
+    with cyclic_gc_paused():
+        return [deduplicate(topic, source_order) for topic in topics]
+
+
+def deduplicate_topics(corpus: Corpus, topic: str | None = None, parallel: bool | None = None) -> dict[str, Deduplication]:
+    """Each selected topic's points, and the pairs its dedupe could not decide.
+
+    Topics are independent, so a whole syllabus is spread over the cores (``parallel``
+    None: when there are at least :data:`PARALLEL_DEDUPE_TOPICS` topics).
+    """
+    selected = [candidate for candidate in corpus.topics if topic in (None, candidate.id)]
+    workers = worker_count(len(selected))
+    if parallel is None:
+        parallel = len(selected) >= PARALLEL_DEDUPE_TOPICS
+    if not parallel or workers < 2:
+        return dict(zip((candidate.id for candidate in selected), _deduplicate_chunk(selected, corpus.source_order)))
+    size = max(1, len(selected) // (workers * 4))
+    chunks = [selected[start : start + size] for start in range(0, len(selected), size)]
+    with WorkerPool(workers) as pool, cyclic_gc_paused():  # the results are unpickled here
+        results = pool.gather([pool.submit(_deduplicate_chunk, chunk, corpus.source_order) for chunk in chunks])
+    return {candidate.id: result for chunk, found in zip(chunks, results) for candidate, result in zip(chunk, found)}
 
 
 def assemble_topic(corpus: Corpus, topic: Topic, epoch: int) -> Document:

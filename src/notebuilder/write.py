@@ -9,7 +9,6 @@ never from the network or elsewhere on disk.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
 import subprocess
@@ -19,7 +18,8 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
-from .errors import Interrupted, ToolError
+from .errors import ToolError
+from .pool import WorkerPool, worker_count
 
 TEMP_PREFIX = ".nb-tmp-"
 
@@ -236,9 +236,6 @@ def _run_tool(arguments: list[str], data: bytes, environment: dict, cwd: str) ->
     return process.returncode, errors
 
 
-MAX_WORKERS = 4
-
-
 @dataclass(frozen=True)
 class WriteJob:
     """One output to serialise into its staged temporary file(s)."""
@@ -266,50 +263,24 @@ def run_write_job(job: WriteJob) -> int | None:
     return None
 
 
-def _worker_signals() -> None:
-    # The parent handles Ctrl-C and SIGTERM; it stops the workers itself (with SIGTERM,
-    # which kills them at once; their pandoc dies with them, see _die_with_parent).
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-
-
 def run_write_jobs(jobs: list[WriteJob]) -> list[int | None]:
     """WeasyPrint dominates a build and uses one core: spread the heavy jobs over the cores.
 
     Workers only fill staged temporaries; if anything fails or the build is interrupted,
-    the pool is terminated before the temporaries are discarded. While the pool runs, a
-    Ctrl-C or SIGTERM is only noted and acted on between waits: an exception raised from
-    a signal handler inside the pool's own locking would deadlock its shutdown.
+    the pool is terminated before the temporaries are discarded (:class:`WorkerPool`).
     """
     heavy = [index for index, job in enumerate(jobs) if job.writer in ("pdf", "sheets", "epub")]
-    workers = min(len(heavy), os.cpu_count() or 1, MAX_WORKERS)
+    workers = worker_count(len(heavy))
     if workers < 2:
         return [run_write_job(job) for job in jobs]
     results: list[int | None] = [None] * len(jobs)
-    stops: list[int] = []
-    previous = {number: signal.signal(number, lambda signum, frame: stops.append(signum)) for number in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        pool = multiprocessing.get_context("fork").Pool(workers, initializer=_worker_signals)
-        try:
-            # Largest first, so the long jobs do not end up queued behind short ones.
-            order = sorted(heavy, key=lambda index: -len(jobs[index].content))
-            pending = {index: pool.apply_async(run_write_job, (jobs[index],)) for index in order}
-            for index, job in enumerate(jobs):
-                if index not in pending:
-                    results[index] = run_write_job(job)
-            for result in pending.values():
-                while not stops and not result.ready():
-                    result.wait(0.1)
-            if stops:
-                raise Interrupted
-            for index, result in pending.items():
-                results[index] = result.get()
-        finally:
-            pool.terminate()
-            pool.join()
-    finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
-    if stops:
-        raise Interrupted
+    with WorkerPool(workers) as pool:
+        # Largest first, so the long jobs do not end up queued behind short ones.
+        order = sorted(heavy, key=lambda index: -len(jobs[index].content))
+        pending = {index: pool.submit(run_write_job, jobs[index]) for index in order}
+        for index, job in enumerate(jobs):
+            if index not in pending:
+                results[index] = run_write_job(job)
+        for index, result in zip(pending, pool.gather(pending.values())):
+            results[index] = result
     return results

@@ -1,0 +1,74 @@
+"""A fork pool for CPU-bound stages, stopped safely on Ctrl-C or SIGTERM.
+
+While the pool runs, a Ctrl-C or SIGTERM is only noted and acted on between waits: an
+exception raised from a signal handler inside the pool's own locking would deadlock its
+shutdown. On any way out of the ``with`` block the workers are terminated and joined,
+so nothing they do can outlive the stage (write.py discards staged files only after).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+from collections.abc import Callable, Iterable
+
+from .errors import Interrupted
+
+MAX_WORKERS = 4
+
+
+def worker_count(jobs: int) -> int:
+    return min(jobs, os.cpu_count() or 1, MAX_WORKERS)
+
+
+def _worker_signals() -> None:
+    # The parent handles Ctrl-C and SIGTERM; it stops the workers itself (with SIGTERM,
+    # which kills them at once; a tool they started dies with them, see write._die_with_parent).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+class WorkerPool:
+    """``with WorkerPool(2) as pool: results = pool.gather([pool.submit(f, x) for x in xs])``."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self.stops: list[int] = []
+
+    def __enter__(self) -> WorkerPool:
+        self.previous = {
+            number: signal.signal(number, lambda signum, frame: self.stops.append(signum)) for number in (signal.SIGINT, signal.SIGTERM)
+        }
+        try:
+            self.pool = multiprocessing.get_context("fork").Pool(self.workers, initializer=_worker_signals)
+        except BaseException:
+            self._restore()
+            raise
+        return self
+
+    def submit(self, function: Callable, *arguments):
+        return self.pool.apply_async(function, arguments)
+
+    def gather(self, pending: Iterable) -> list:
+        """Each result in order; a noted stop raises :class:`Interrupted` between waits."""
+        pending = list(pending)
+        for result in pending:
+            while not self.stops and not result.ready():
+                result.wait(0.1)
+            if self.stops:
+                raise Interrupted
+        return [result.get() for result in pending]
+
+    def _restore(self) -> None:
+        for number, handler in self.previous.items():
+            signal.signal(number, handler)
+
+    def __exit__(self, kind, error, traceback) -> None:
+        try:
+            self.pool.terminate()
+            self.pool.join()
+        finally:
+            self._restore()
+        if self.stops and kind is None:
+            raise Interrupted
