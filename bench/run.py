@@ -19,16 +19,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from synthetic import REPO, synthetic_corpus, write_synthetic_project  # noqa: E402
+import functools
+import gc
 
-import functools  # noqa: E402
-import gc  # noqa: E402
+from synthetic import REPO, synthetic_corpus, write_synthetic_project
 
-from notebuilder.build import assemble_topic, check_project, deduplicate_topics  # noqa: E402
-from notebuilder.errors import Location  # noqa: E402
-from notebuilder.model import Corpus, Source  # noqa: E402
-from notebuilder.mindmap import lay_out_sheets, plan_sheets  # noqa: E402
-from notebuilder.render import (  # noqa: E402
+from notebuilder.build import assemble_topic, check_project, deduplicate_topics
+from notebuilder.errors import Location
+from notebuilder.mindmap import lay_out_sheets, plan_sheets
+from notebuilder.model import Corpus, Source
+from notebuilder.render import (
     make_environment,
     render_booklet,
     render_comparison,
@@ -36,8 +36,10 @@ from notebuilder.render import (  # noqa: E402
     render_mindmaps,
 )
 
-
-SOURCES = tuple(Source(f"s{n}", f"s{n}.txt", f"Source {n}", "other", None, None, Location("seeds/sources.yaml")) for n in range(1, 6))
+SOURCES = tuple(
+    Source(f"s{n}", f"s{n}.txt", f"Source {n}", "other", None, None, Location("seeds/sources.yaml"))
+    for n in range(1, 6)
+)
 
 
 def cold() -> None:
@@ -77,9 +79,16 @@ def main() -> None:
         cold = notebuilder("build", "--root", str(REPO), "--out", str(out), "--format", "all")
         page_count = 0
         for name in ("booklet.pdf", "mindmaps.pdf", "comparison.pdf"):
-            info = subprocess.run(["pdfinfo", str(out / "india-japan" / name)], capture_output=True, text=True).stdout
-            page_count += int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
-        print(f"cold build, all outputs:       {cold:6.2f} s   ({page_count} PDF pages in booklet, mind maps and comparison sheet; {cold / page_count:.3f} s/page all in)")
+            info = subprocess.run(
+                ["pdfinfo", str(out / "india-japan" / name)], capture_output=True, text=True
+            ).stdout
+            page_count += int(
+                next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:"))
+            )
+        print(
+            f"cold build, all outputs:       {cold:6.2f} s   ({page_count} PDF pages in booklet, mind maps "
+            f"and comparison sheet; {cold / page_count:.3f} s/page all in)"
+        )
         noop = notebuilder("build", "--root", str(REPO), "--out", str(out), "--format", "all")
         print(f"no-op rebuild:                 {noop:6.2f} s")
 
@@ -98,7 +107,10 @@ def main() -> None:
             )
         )
         ours = corpus_time + assemble_time + render_time
-        print(f"our pipeline (load..HTML):     {ours:6.3f} s   (load+validate {corpus_time:.3f}, dedupe+assemble {assemble_time:.3f}, layouts {render_time:.3f})")
+        print(
+            f"our pipeline (load..HTML):     {ours:6.3f} s   (load+validate {corpus_time:.3f}, "
+            f"dedupe+assemble {assemble_time:.3f}, layouts {render_time:.3f})"
+        )
         print(f"Graphviz (twopi, {len(sheets)} sheets):    {graphviz_time:6.3f} s")
         print(f"WeasyPrint + pandoc + start:   {cold - ours - graphviz_time:6.2f} s")
 
@@ -106,21 +118,27 @@ def main() -> None:
         print(f"{'fragments':>10} {'seconds':>9} {'µs/fragment':>12}")
         for size in (250, 1000, 4000):
             project = write_synthetic_project(out / f"synthetic-{size}", 1, size)
-            seconds, _ = timed(lambda: pipeline_to_html(project))
+            seconds, _ = timed(lambda project=project: pipeline_to_html(project))
             print(f"{size:>10} {seconds:>9.2f} {seconds / size * 1e6:>12.1f}")
 
         print("\n== dedupe scaling (synthetic corpora; caches cleared before each run)")
-        print(f"{'topics':>7} {'fragments':>10} {'all cores':>10} {'one core':>9} {'µs/fragment':>12} {'points':>8}")
+        print(
+            f"{'topics':>7} {'fragments':>10} {'all cores':>10} {'one core':>9} "
+            f"{'µs/fragment':>12} {'points':>8}"
+        )
         for topics, per_topic in ((10, 100), (50, 100), (100, 100), (200, 100), (200, 200)):
             corpus = Corpus(SOURCES, synthetic_corpus(topics, per_topic))
             cold()
-            parallel, results = timed(lambda: deduplicate_topics(corpus, parallel=True))
+            parallel, results = timed(lambda corpus=corpus: deduplicate_topics(corpus, parallel=True))
             cold()
-            serial, _ = timed(lambda: deduplicate_topics(corpus, parallel=False))
+            serial, _ = timed(lambda corpus=corpus: deduplicate_topics(corpus, parallel=False))
             fragments = topics * per_topic
             points = sum(len(result.points) for result in results.values())
             marker = "   <- target < 3 s" if fragments == 20_000 else ""
-            print(f"{topics:>7} {fragments:>10} {parallel:>10.2f} {serial:>9.2f} {serial / fragments * 1e6:>12.1f} {points:>8}{marker}")
+            print(
+                f"{topics:>7} {fragments:>10} {parallel:>10.2f} {serial:>9.2f} "
+                f"{serial / fragments * 1e6:>12.1f} {points:>8}{marker}"
+            )
     finally:
         shutil.rmtree(out, ignore_errors=True)
 

@@ -17,7 +17,20 @@ from notebuilder.validate import validate_project
 
 REPO = Path(__file__).resolve().parents[1]
 SOURCES = ("s1", "s2", "s3", "s4", "s5")
-NAMES = ("Aster", "Birch", "Cedar", "Dahlia", "Elm", "Fern", "Ginkgo", "Hazel", "Iris", "Juniper", "Kelp", "Lotus")
+NAMES = (
+    "Aster",
+    "Birch",
+    "Cedar",
+    "Dahlia",
+    "Elm",
+    "Fern",
+    "Ginkgo",
+    "Hazel",
+    "Iris",
+    "Juniper",
+    "Kelp",
+    "Lotus",
+)
 
 
 def _base_texts() -> list[str]:
@@ -57,7 +70,16 @@ def synthetic_topic(index: int, fragments: int, rng: random.Random, base: list[s
                     location=Location(f"notes/topic-{index}/{source}.yaml", len(made) * 4 + 2, 5),
                 )
             )
-    return Topic(f"topic-{index}", f"Topic {index}", "GS2", "Synthetic", "en", sections, tuple(made), Location("topic.yaml"))
+    return Topic(
+        f"topic-{index}",
+        f"Topic {index}",
+        "GS2",
+        "Synthetic",
+        "en",
+        sections,
+        tuple(made),
+        Location("topic.yaml"),
+    )
 
 
 def synthetic_corpus(topics: int, fragments_per_topic: int, seed: int = 7) -> list[Topic]:
@@ -73,13 +95,21 @@ def write_synthetic_project(directory: Path, topics: int, fragments_per_topic: i
     (directory / "seeds").mkdir(parents=True, exist_ok=True)
     for source in SOURCES:
         (directory / "seeds" / f"{source}.txt").write_text("synthetic seed\n", encoding="utf-8")
-    sources = [{"id": source, "file": f"{source}.txt", "title": f"Source {source}", "kind": "other"} for source in SOURCES]
+    sources = [
+        {"id": source, "file": f"{source}.txt", "title": f"Source {source}", "kind": "other"}
+        for source in SOURCES
+    ]
     (directory / "seeds" / "sources.yaml").write_text(yaml.safe_dump({"sources": sources}), encoding="utf-8")
     for topic in synthetic_corpus(topics, fragments_per_topic, seed):
         folder = directory / "notes" / topic.id
         folder.mkdir(parents=True, exist_ok=True)
         sections = [{"id": section.id, "title": section.title} for section in topic.sections]
-        (folder / "topic.yaml").write_text(yaml.safe_dump({"title": topic.title, "paper": "GS2", "subject": "Synthetic", "sections": sections}), encoding="utf-8")
+        (folder / "topic.yaml").write_text(
+            yaml.safe_dump(
+                {"title": topic.title, "paper": "GS2", "subject": "Synthetic", "sections": sections}
+            ),
+            encoding="utf-8",
+        )
         for source in SOURCES:
             fragments = [
                 {"id": fragment.id, "section": fragment.section, "text": fragment.text}
@@ -87,6 +117,9 @@ def write_synthetic_project(directory: Path, topics: int, fragments_per_topic: i
                 if fragment.source_ids == (source,)
             ]
             (folder / f"{source}.yaml").write_text(
-                yaml.safe_dump({"defaults": {"source": source}, "fragments": fragments}, allow_unicode=True, width=1000), encoding="utf-8"
+                yaml.safe_dump(
+                    {"defaults": {"source": source}, "fragments": fragments}, allow_unicode=True, width=1000
+                ),
+                encoding="utf-8",
             )
     return directory

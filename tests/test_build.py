@@ -30,7 +30,11 @@ def document():
 
 def outline_pages(pdf: Path) -> dict[str, int]:
     reader = PdfReader(pdf)
-    return {entry.title: reader.get_destination_page_number(entry) + 1 for entry in reader.outline if not isinstance(entry, list)}
+    return {
+        entry.title: reader.get_destination_page_number(entry) + 1
+        for entry in reader.outline
+        if not isinstance(entry, list)
+    }
 
 
 def toc_entries(pdf: Path) -> dict[str, int]:
@@ -100,7 +104,10 @@ def test_epub_is_valid_and_lists_every_section(shipped_build: Path, document, tm
         chapters = [name for name in archive.namelist() if name.startswith("EPUB/text/ch")]
         body = "".join(archive.read(name).decode("utf-8") for name in chapters)
     for section in document.sections:
-        assert f"{section.number}. {section.title}".replace("'", "&#39;") in nav.replace("&#39;", "&#39;") or section.title in nav
+        assert (
+            f"{section.number}. {section.title}".replace("'", "&#39;") in nav.replace("&#39;", "&#39;")
+            or section.title in nav
+        )
     assert "<dc:date" in opf and "2026-01-01" in opf
     assert "2026-01-01T00:00:00Z" in opf  # dcterms:modified from SOURCE_DATE_EPOCH
     assert "pre-paginated" not in opf
@@ -112,18 +119,30 @@ def test_letter_paper_and_single_format(tmp_path: Path):
     completed = run_notebuilder("build", "--root", str(project), "--format", "pdf", "--paper", "letter")
     assert completed.returncode == 0, completed.stderr
     pdf = project / "build" / "demo" / "booklet.pdf"
-    assert "612 x 792" in __import__("subprocess").run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+    assert (
+        "612 x 792"
+        in __import__("subprocess").run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+    )
     assert not (project / "build" / "demo" / "booklet.epub").exists()
 
 
 def test_check_reports_all_problems_without_traceback(tmp_path: Path):
-    project = make_project(tmp_path, {"notes/demo/bad.yaml": "fragments:\n  - id: x\n    txt: y\n", "notes/demo/worse.yaml": "fragments: [\n"})
+    project = make_project(
+        tmp_path,
+        {
+            "notes/demo/bad.yaml": "fragments:\n  - id: x\n    txt: y\n",
+            "notes/demo/worse.yaml": "fragments: [\n",
+        },
+    )
     completed = run_notebuilder("check", "--root", str(project))
     assert completed.returncode == 1
     assert "Traceback" not in completed.stderr
     lines = completed.stderr.splitlines()
     assert "notes/demo/bad.yaml:3:5: error: unknown key 'txt' in a fragment; did you mean 'text'?" in lines
-    assert "notes/demo/worse.yaml:2:1: error: the file ends before a bracket is closed; close the [ or {" in lines
+    assert (
+        "notes/demo/worse.yaml:2:1: error: the file ends before a bracket is closed; close the [ or {"
+        in lines
+    )
     assert lines[-1] == "notebuilder: 5 errors; nothing was written"
 
 
@@ -146,7 +165,10 @@ def test_builds_are_reproducible_and_an_unchanged_build_is_skipped(tmp_path: Pat
     assert again.returncode == 0 and "demo: up to date" in again.stdout
     assert {path: path.stat().st_mtime_ns for path in first.rglob("*") if path.is_file()} == mtimes
     (project / "notes" / "demo" / "notes.yaml").write_text(
-        (project / "notes" / "demo" / "notes.yaml").read_text(encoding="utf-8").replace("restored relations", "restored ties"), encoding="utf-8"
+        (project / "notes" / "demo" / "notes.yaml")
+        .read_text(encoding="utf-8")
+        .replace("restored relations", "restored ties"),
+        encoding="utf-8",
     )
     rebuilt = run_notebuilder("build", "--root", str(project), "--out", str(first))
     assert "up to date" not in rebuilt.stdout
@@ -163,10 +185,24 @@ def test_curated_branches_become_subheadings(shipped_build: Path, document):
 
 
 def test_warnings_are_errors_with_W(tmp_path: Path):
-    project = make_project(tmp_path, {"notes/demo/topic.yaml": "title: Demo topic\npaper: GS2\nsubject: IR\nsections:\n  - id: history\n    title: History\n  - id: trade\n    title: Trade\n  - id: empty\n    title: Nothing yet\n"})
+    project = make_project(
+        tmp_path,
+        {
+            "notes/demo/topic.yaml": (
+                "title: Demo topic\npaper: GS2\nsubject: IR\nsections:\n  - id: history\n    title: History\n"
+                "  - id: trade\n    title: Trade\n  - id: empty\n    title: Nothing yet\n"
+            )
+        },
+    )
     relaxed = run_notebuilder("check", "--root", str(project))
     assert relaxed.returncode == 0
-    assert "notes/demo/topic.yaml:9:5: warning: section 'empty' has no fragments yet; it is left out of the booklet" in relaxed.stderr
+    assert (
+        "notes/demo/topic.yaml:9:5: warning: section 'empty' has no fragments yet; it is left out "
+        "of the booklet" in relaxed.stderr
+    )
     strict = run_notebuilder("check", "--root", str(project), "-W")
     assert strict.returncode == 1
-    assert "notes/demo/topic.yaml:9:5: error: section 'empty' has no fragments yet; it is left out of the booklet" in strict.stderr
+    assert (
+        "notes/demo/topic.yaml:9:5: error: section 'empty' has no fragments yet; it is left out of "
+        "the booklet" in strict.stderr
+    )

@@ -21,8 +21,8 @@ from notebuilder.dedupe import (
     idf_weights,
     score_pair,
 )
-from notebuilder.figures import read_quantities
 from notebuilder.errors import Location
+from notebuilder.figures import read_quantities
 from notebuilder.load import Node, RawProject, load_project
 from notebuilder.model import Citation, Fragment, Section, Topic
 from notebuilder.validate import validate_project
@@ -50,7 +50,10 @@ def test_labelled_different_facts_stay_apart():
 def test_detector_alone_scores_unkeyed_labelled_pairs_correctly():
     """Without the help of explicit keys, the score itself flags every labelled "same" pair
     (it merges it, or warns that it may be one fact) and merges no "different" pair."""
-    features = {fragment.id: extract_features(fragment.text, {e.term: e.expansion for e in TOPIC.glossary}) for fragment in TOPIC.fragments}
+    features = {
+        fragment.id: extract_features(fragment.text, {e.term: e.expansion for e in TOPIC.glossary})
+        for fragment in TOPIC.fragments
+    }
     idf = idf_weights(features.values())
 
     def score(a: str, b: str) -> float:
@@ -92,11 +95,23 @@ def fragment(fragment_id: str, text: str, source: str = "a", section: str = "s",
 
 
 def topic_of(*fragments: Fragment) -> Topic:
-    return Topic("t", "T", "GS2", "IR", "en", (Section("s", "S", Location("t.yaml")), Section("u", "U", Location("t.yaml"))), fragments, Location("t.yaml"))
+    return Topic(
+        "t",
+        "T",
+        "GS2",
+        "IR",
+        "en",
+        (Section("s", "S", Location("t.yaml")), Section("u", "U", Location("t.yaml"))),
+        fragments,
+        Location("t.yaml"),
+    )
 
 
 def groups(topic: Topic) -> list[list[str]]:
-    return sorted(sorted(member.fragment for member in point.members) for point in deduplicate(topic, {"a": 0, "b": 1, "c": 2}).points)
+    return sorted(
+        sorted(member.fragment for member in point.members)
+        for point in deduplicate(topic, {"a": 0, "b": 1, "c": 2}).points
+    )
 
 
 def test_explicit_key_merges_across_sections_and_distinct_forbids():
@@ -111,7 +126,9 @@ def test_explicit_key_merges_across_sections_and_distinct_forbids():
 def test_one_weak_link_does_not_chain_unrelated_facts():
     a = fragment("a1", "The Bodhisena visit to Nara in 752 AD opened Buddhist ties with Todaiji temple.")
     b = fragment("b1", "Bodhisena consecrated the Great Buddha at Todaiji temple in 752 AD.", source="b")
-    c = fragment("c1", "The Great Buddha statue at Todaiji temple is a UNESCO site visited by tourists.", source="c")
+    c = fragment(
+        "c1", "The Great Buddha statue at Todaiji temple is a UNESCO site visited by tourists.", source="c"
+    )
     result = deduplicate(topic_of(a, b, c), {"a": 0, "b": 1, "c": 2})
     features = {f.id: extract_features(f.text) for f in (a, b, c)}
     idf = idf_weights(features.values())
@@ -130,17 +147,29 @@ def test_same_numbers_different_facts_are_not_merged():
 def test_different_figures_never_merge_silently_and_a_key_shows_the_conflict():
     first = "Japan's cumulative FDI in India is ~$43 billion, the fifth-largest investor."
     second = "Japan's cumulative FDI in India is $40 billion, the fifth-largest investor."
-    result = deduplicate(topic_of(fragment("f1", first), fragment("f2", second, source="b")), {"a": 0, "b": 1})
+    result = deduplicate(
+        topic_of(fragment("f1", first), fragment("f2", second, source="b")), {"a": 0, "b": 1}
+    )
     assert len(result.points) == 2
     (warning,) = result.warnings
-    assert "'f1' may state the same fact as 'f2' with a different figure" in warning.message and "key:" in warning.message
+    assert (
+        "'f1' may state the same fact as 'f2' with a different figure" in warning.message
+        and "key:" in warning.message
+    )
     topic = topic_of(fragment("f1", first, key="fdi"), fragment("f2", second, source="b", key="fdi"))
     (point,) = deduplicate(topic, {"a": 0, "b": 1}).points
-    assert [[figure.value for figure in conflict.figures] for conflict in point.conflicts] == [["~$43 billion", "$40 billion"]]
+    assert [[figure.value for figure in conflict.figures] for conflict in point.conflicts] == [
+        ["~$43 billion", "$40 billion"]
+    ]
 
 
 def test_figure_extraction_skips_names_and_ordinals():
-    found = [(figure.kind, figure.text) for figure in read_quantities("G20, Malabar-24, 15th summit, $17.7B in FY24, 94% of items, 1,400+ firms, 1952")]
+    found = [
+        (figure.kind, figure.text)
+        for figure in read_quantities(
+            "G20, Malabar-24, 15th summit, $17.7B in FY24, 94% of items, 1,400+ firms, 1952"
+        )
+    ]
     assert found == [("amount", "$17.7B"), ("percentage", "94%"), ("count", "1,400+"), ("year", "1952")]
 
 
@@ -165,10 +194,17 @@ def reorder(raw: RawProject, file_order: list[int], seeds: list[int]) -> RawProj
     for file, seed in zip(files, seeds):
         document = file.document
         items = list(document.value["fragments"].value)
-        items = items[seed % len(items):] + items[: seed % len(items)]
+        items = items[seed % len(items) :] + items[: seed % len(items)]
         items = items[::-1] if seed % 2 else items
         fragments = dataclasses.replace(document.value["fragments"], value=tuple(items))
-        shuffled.append(dataclasses.replace(file, document=Node({**document.value, "fragments": fragments}, document.location, document.key_locations)))
+        shuffled.append(
+            dataclasses.replace(
+                file,
+                document=Node(
+                    {**document.value, "fragments": fragments}, document.location, document.key_locations
+                ),
+            )
+        )
     return dataclasses.replace(raw, topics=(dataclasses.replace(topic, fragment_files=tuple(shuffled)),))
 
 

@@ -4,7 +4,10 @@ from notebuilder.markup import bold_spans, inline_html, plain_text, stem
 
 
 def test_emphasis_and_escaping():
-    assert inline_html("**Japan** is *the* <script>x</script>") == "<strong>Japan</strong> is <em>the</em> &lt;script&gt;x&lt;/script&gt;"
+    assert (
+        inline_html("**Japan** is *the* <script>x</script>")
+        == "<strong>Japan</strong> is <em>the</em> &lt;script&gt;x&lt;/script&gt;"
+    )
     assert inline_html("5 * 3 = 15 * 2") == "5 * 3 = 15 * 2"
     assert plain_text("**Japan** is *the*") == "Japan is the"
 
@@ -18,6 +21,7 @@ def test_punctuation_after_emphasis_moves_inside_the_tag():
 
 def test_bold_spans_and_plurals():
     assert bold_spans("The **42nd Amendment** (**1976**) added *words*") == ["42nd Amendment", "1976"]
-    assert [stem(word) for word in ("rights", "policies", "taxes", "dialogues", "class", "status", "crisis")] == [
+    words = ("rights", "policies", "taxes", "dialogues", "class", "status", "crisis")
+    assert [stem(word) for word in words] == [
         "right", "policy", "tax", "dialogue", "class", "status", "crisis",
     ]  # fmt: skip

@@ -33,15 +33,25 @@ def test_overview_first_then_every_section_in_order():
     overview = SHEETS[0]
     assert overview.centre == DOCUMENT.topic.title
     shorts = {section.id: section.short or section.title for section in DOCUMENT.topic.sections}
-    assert [branch.label for branch in overview.branches] == [shorts[section.id] for section in DOCUMENT.sections]
-    assert all(2 <= len(branch.leaves) <= 4 for branch, section in zip(overview.branches, DOCUMENT.sections) if len(section.points) >= 2)
+    assert [branch.label for branch in overview.branches] == [
+        shorts[section.id] for section in DOCUMENT.sections
+    ]
+    assert all(
+        2 <= len(branch.leaves) <= 4
+        for branch, section in zip(overview.branches, DOCUMENT.sections)
+        if len(section.points) >= 2
+    )
 
 
 def test_leaves_are_short_labels_and_every_point_is_on_its_sheet():
     for sheet, section in zip(SHEETS[1:], DOCUMENT.sections):
-        labels = [leaf for branch in sheet.branches for leaf in branch.leaves] or [branch.label for branch in sheet.branches]
+        labels = [leaf for branch in sheet.branches for leaf in branch.leaves] or [
+            branch.label for branch in sheet.branches
+        ]
         assert len(labels) == len(section.points)
-        assert all(len(label.removesuffix(" ≠").split()) <= LABEL_WORDS for label in labels)  # "≠": sources differ
+        assert all(
+            len(label.removesuffix(" ≠").split()) <= LABEL_WORDS for label in labels
+        )  # "≠": sources differ
 
 
 def test_branch_styles_stay_apart_in_grayscale():
@@ -72,7 +82,9 @@ def test_sheets_are_one_page_each_and_every_label_is_text(shipped_build: Path):
         assert pdf_page_count(single) == 1
         text = squash(pdftotext(combined, page, page))
         assert squash(sheet.title) in text
-        labels = [sheet.centre] + [label for branch in sheet.branches for label in (branch.label, *branch.leaves)]
+        labels = [sheet.centre] + [
+            label for branch in sheet.branches for label in (branch.label, *branch.leaves)
+        ]
         for label in labels:
             for line in _wrap(label, 13):
                 for word in line.split():
@@ -81,17 +93,23 @@ def test_sheets_are_one_page_each_and_every_label_is_text(shipped_build: Path):
 
 def test_an_overfull_section_fails_with_a_clear_message(tmp_path: Path):
     fragments = "".join(
-        f"  - id: point-{n}\n    text: Point number {n} says something rather long about trade.\n    short: Trade fact number {n} in words\n"
+        f"  - id: point-{n}\n    text: Point number {n} says something rather long about trade.\n  "
+        f"  short: Trade fact number {n} in words\n"
         for n in range(90)
     )
-    project = make_project(tmp_path, {"notes/demo/many.yaml": "defaults:\n  source: alpha\n  section: trade\nfragments:\n" + fragments})
+    project = make_project(
+        tmp_path,
+        {"notes/demo/many.yaml": "defaults:\n  source: alpha\n  section: trade\nfragments:\n" + fragments},
+    )
     (project / "build" / "demo").mkdir(parents=True)
     (project / "build" / "demo" / "booklet.pdf").write_bytes(b"last good booklet")
     completed = run_notebuilder("build", "--root", str(project), "--format", "pdf")
     assert completed.returncode == 1
     assert "Traceback" not in completed.stderr
     message = completed.stderr.splitlines()[0]
-    assert message.startswith("notes/demo/topic.yaml:7:5: error: the mind map of section 'trade' is too full for one page")
+    assert message.startswith(
+        "notes/demo/topic.yaml:7:5: error: the mind map of section 'trade' is too full for one page"
+    )
     assert re.search(r"trim about \d+ of its \d+ labels", message)
     assert (project / "build" / "demo" / "booklet.pdf").read_bytes() == b"last good booklet"
 
@@ -110,7 +128,11 @@ def font_widths(bold: bool):
 
     from fontTools.ttLib import TTFont
 
-    path = subprocess.run(["fc-match", "-f", "%{file}", "Noto Sans:bold" if bold else "Noto Sans"], capture_output=True, text=True).stdout
+    path = subprocess.run(
+        ["fc-match", "-f", "%{file}", "Noto Sans:bold" if bold else "Noto Sans"],
+        capture_output=True,
+        text=True,
+    ).stdout
     font = TTFont(path)
     cmap, metrics, units = font.getBestCmap(), font["hmtx"].metrics, font["head"].unitsPerEm
 
@@ -127,7 +149,9 @@ NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 def node_boxes(svg: str):
     """Each node's bounding box (from its ellipse or path) and its text lines."""
     for block in NODE.findall(svg):
-        ellipse = re.search(r'<ellipse[^>]*cx="([-\d.]+)" cy="([-\d.]+)" rx="([-\d.]+)" ry="([-\d.]+)"', block)
+        ellipse = re.search(
+            r'<ellipse[^>]*cx="([-\d.]+)" cy="([-\d.]+)" rx="([-\d.]+)" ry="([-\d.]+)"', block
+        )
         if ellipse:
             cx, cy, rx, ry = map(float, ellipse.groups())
             box = (cx - rx, cy - ry, cx + rx, cy + ry)
@@ -137,7 +161,9 @@ def node_boxes(svg: str):
             box = (min(xs), min(ys), max(xs), max(ys))
         texts = [
             (float(x), float(size), "bold" in attributes, html.unescape(content))
-            for attributes, x, size, content in re.findall(r'<text([^>]*?)x="([-\d.]+)"[^>]*font-size="([\d.]+)"[^>]*>([^<]*)</text>', block)
+            for attributes, x, size, content in re.findall(
+                r'<text([^>]*?)x="([-\d.]+)"[^>]*font-size="([\d.]+)"[^>]*>([^<]*)</text>', block
+            )
         ]
         yield box, texts
 
@@ -188,7 +214,7 @@ def test_no_edge_runs_through_another_node(sheet):
     svg = lay_out_sheet(sheet).svg
     boxes = {}
     for name, block in NAMED_NODE.findall(svg):
-        (box, _), = node_boxes(f'<g id="node1" class="node">{block}</g>')
+        ((box, _),) = node_boxes(f'<g id="node1" class="node">{block}</g>')
         boxes[name] = box
     for title, path in EDGE.findall(svg):
         ends = html.unescape(title).split("--")

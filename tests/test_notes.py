@@ -66,7 +66,11 @@ def test_every_source_is_cited_and_every_fragment_has_a_label():
 
 
 def test_dated_facts_carry_a_date():
-    undated = [f.id for f in TOPIC.fragments if YEAR_IN_TEXT.search(f.text) and not f.date and f.id not in UNDATED_ON_PURPOSE]
+    undated = [
+        f.id
+        for f in TOPIC.fragments
+        if YEAR_IN_TEXT.search(f.text) and not f.date and f.id not in UNDATED_ON_PURPOSE
+    ]
     assert undated == []
 
 
@@ -74,7 +78,15 @@ def test_every_section_has_notes_and_no_advertising_slipped_in():
     used = {fragment.section for fragment in TOPIC.fragments}
     assert used == {section.id for section in TOPIC.sections}
     text = " ".join(fragment.text for fragment in TOPIC.fragments).lower()
-    for advert in ("mindmaps", "whatsapp", "login", "lectures", "copyright", "all right reserved", "anna nagar"):
+    for advert in (
+        "mindmaps",
+        "whatsapp",
+        "login",
+        "lectures",
+        "copyright",
+        "all right reserved",
+        "anna nagar",
+    ):
         assert advert not in text
 
 

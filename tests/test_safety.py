@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 PASSWD_LINE = re.compile(r"root:.*:0:0:")
 HOSTILE_TEXT = (
     'Beware <script>alert(1)</script> and <img src="file:///etc/passwd"> and '
-    '<link rel="attachment" href="file:///etc/passwd"> and <style>body{background:url(file:///etc/passwd)}</style> '
+    '<link rel="attachment" href="file:///etc/passwd"> and '
+    "<style>body{background:url(file:///etc/passwd)}</style> "
     "and **bold** text"
 )
 
@@ -40,7 +41,11 @@ def epub_text(epub: Path) -> str:
 
 
 def hostile_project(directory: Path) -> Path:
-    notes = f"defaults:\n  source: alpha\n  section: history\nfragments:\n  - id: hostile\n    text: {yaml.safe_dump(HOSTILE_TEXT, width=1000).splitlines()[0]}\n    short: <b>not bold</b>\n"
+    text = yaml.safe_dump(HOSTILE_TEXT, width=1000).splitlines()[0]
+    notes = (
+        "defaults:\n  source: alpha\n  section: history\nfragments:\n"
+        f"  - id: hostile\n    text: {text}\n    short: <b>not bold</b>\n"
+    )
     return make_project(directory, {"notes/demo/hostile.yaml": notes})
 
 
@@ -87,7 +92,9 @@ def test_an_epub_layout_that_references_files_is_refused(tmp_path: Path):
     project = make_project(tmp_path / "project")
     (project / "layouts").mkdir()
     original = (Path(__file__).parents[1] / "layouts" / "epub.html.j2").read_text(encoding="utf-8")
-    (project / "layouts" / "epub.html.j2").write_text(original.replace("</body>", '<img src="/etc/passwd"></body>'), encoding="utf-8")
+    (project / "layouts" / "epub.html.j2").write_text(
+        original.replace("</body>", '<img src="/etc/passwd"></body>'), encoding="utf-8"
+    )
     completed = run_notebuilder("build", "--root", str(project), "--format", "epub")
     assert completed.returncode == 3
     assert "references files or URLs" in completed.stderr
@@ -97,7 +104,9 @@ def test_an_epub_layout_that_references_files_is_refused(tmp_path: Path):
 def test_layout_mistakes_name_the_layout_file_and_line(tmp_path: Path):
     project = make_project(tmp_path / "project")
     (project / "layouts").mkdir()
-    (project / "layouts" / "booklet.html.j2").write_text("<html>\n<body>\n{{ doc.topic.nonexistent }}\n</body>\n</html>\n")
+    (project / "layouts" / "booklet.html.j2").write_text(
+        "<html>\n<body>\n{{ doc.topic.nonexistent }}\n</body>\n</html>\n"
+    )
     completed = run_notebuilder("build", "--root", str(project), "--format", "pdf")
     assert completed.returncode == 1
     assert completed.stderr.splitlines()[0].startswith("layouts/booklet.html.j2:3:1: error: layout error:")
@@ -105,7 +114,9 @@ def test_layout_mistakes_name_the_layout_file_and_line(tmp_path: Path):
     (project / "layouts" / "booklet.html.j2").write_text("<html>\n{% for x in %}\n</html>\n")
     completed = run_notebuilder("build", "--root", str(project), "--format", "pdf")
     assert completed.returncode == 1
-    assert completed.stderr.splitlines()[0].startswith("layouts/booklet.html.j2:2:1: error: layout syntax error:")
+    assert completed.stderr.splitlines()[0].startswith(
+        "layouts/booklet.html.j2:2:1: error: layout syntax error:"
+    )
 
 
 def test_a_failed_build_leaves_every_earlier_output_byte_identical(tmp_path: Path):
@@ -117,7 +128,12 @@ def test_a_failed_build_leaves_every_earlier_output_byte_identical(tmp_path: Pat
     # Break the notes: nothing is written.
     notes = project / "notes" / "demo" / "notes.yaml"
     good_notes = notes.read_text(encoding="utf-8")
-    notes.write_text(good_notes.replace("text: The **1952**", "text: The **1953**").replace("section: history", "section: nowhere"), encoding="utf-8")
+    notes.write_text(
+        good_notes.replace("text: The **1952**", "text: The **1953**").replace(
+            "section: history", "section: nowhere"
+        ),
+        encoding="utf-8",
+    )
     assert run_notebuilder("build", "--root", str(project), "--force").returncode == 1
     assert snapshot(project / "build") == before
 
@@ -125,7 +141,9 @@ def test_a_failed_build_leaves_every_earlier_output_byte_identical(tmp_path: Pat
     notes.write_text(good_notes.replace("The **1952**", "The **1953**"), encoding="utf-8")
     (project / "layouts").mkdir()
     original = (Path(__file__).parents[1] / "layouts" / "epub.html.j2").read_text(encoding="utf-8")
-    (project / "layouts" / "epub.html.j2").write_text(original.replace("</body>", '<img src="x.png"></body>'), encoding="utf-8")
+    (project / "layouts" / "epub.html.j2").write_text(
+        original.replace("</body>", '<img src="x.png"></body>'), encoding="utf-8"
+    )
     assert run_notebuilder("build", "--root", str(project), "--force").returncode == 3
     assert snapshot(project / "build") == before
     assert not list((project / "build").rglob(".nb-tmp-*"))
@@ -151,12 +169,18 @@ def test_interrupting_a_build_leaves_no_partial_files(tmp_path: Path):
     for delay in (0.0, 0.2, 0.4, 0.6, 0.9):
         process = subprocess.Popen(
             [sys.executable, "-m", "notebuilder", "build", "--root", str(project), "--force"],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=environment,
         )
         # Stop it while it writes: once its first temporary exists, then a little later
         # each time (waiting on a file, not the clock, keeps a loaded machine from racing).
         deadline = time.monotonic() + 60
-        while process.poll() is None and not list((project / "build").rglob(".nb-tmp-*")) and time.monotonic() < deadline:
+        while (
+            process.poll() is None
+            and not list((project / "build").rglob(".nb-tmp-*"))
+            and time.monotonic() < deadline
+        ):
             time.sleep(0.02)
         time.sleep(delay)
         if process.poll() is None:
@@ -188,8 +212,16 @@ from notebuilder.load import load_project  # noqa: E402
 from notebuilder.render import make_environment, render_booklet, render_epub_html  # noqa: E402
 from notebuilder.validate import validate_project  # noqa: E402
 
-scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats(allow_nan=False), st.text(max_size=40))
-values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)), max_leaves=12)
+scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(-(10**6), 10**6), st.floats(allow_nan=False), st.text(max_size=40)
+)
+values = st.recursive(
+    scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
 fragment_fields = st.fixed_dictionaries(
     {"id": st.one_of(st.from_regex(r"[a-z][a-z0-9-]{0,12}", fullmatch=True), values)},
     optional={
@@ -228,16 +260,28 @@ def test_random_yaml_text_never_crashes(tmp_path_factory, document):
     try:
         run_pipeline(project)
     except NoteError as error:
-        assert error.problems and all(str(problem).startswith(problem.location.path) for problem in error.problems)
+        assert error.problems and all(
+            str(problem).startswith(problem.location.path) for problem in error.problems
+        )
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(fragments=st.lists(fragment_fields, max_size=6), defaults=st.one_of(st.none(), st.dictionaries(st.sampled_from(["source", "section", "tags", "branch", "bogus"]), values, max_size=3)))
+@given(
+    fragments=st.lists(fragment_fields, max_size=6),
+    defaults=st.one_of(
+        st.none(),
+        st.dictionaries(
+            st.sampled_from(["source", "section", "tags", "branch", "bogus"]), values, max_size=3
+        ),
+    ),
+)
 def test_random_fragment_fields_build_or_give_user_errors(tmp_path_factory, fragments, defaults):
     content = {"fragments": fragments}
     if defaults is not None:
         content["defaults"] = defaults
-    project = make_project(tmp_path_factory.mktemp("fuzz"), {"notes/demo/fuzz.yaml": yaml.safe_dump(content, allow_unicode=True)})
+    project = make_project(
+        tmp_path_factory.mktemp("fuzz"), {"notes/demo/fuzz.yaml": yaml.safe_dump(content, allow_unicode=True)}
+    )
     try:
         run_pipeline(project)
     except NoteError as error:

@@ -16,21 +16,54 @@ from notebuilder.model import Citation, DocPoint, DocSection, Member, Point
 
 
 def test_timeline_orders_mixed_date_forms():
-    dates = ["2023-24", "FY24", "752 AD", "Jul 2023", "6th century", "2025-08-21", "Feb–Mar 2025", "1950s–1990s", "2023", "Sept 2024", "2014"]
+    dates = [
+        "2023-24",
+        "FY24",
+        "752 AD",
+        "Jul 2023",
+        "6th century",
+        "2025-08-21",
+        "Feb–Mar 2025",
+        "1950s–1990s",
+        "2023",
+        "Sept 2024",
+        "2014",
+    ]
 
     def doc_point(index: int, date: str) -> DocPoint:
-        point = Point(f"p{index}", "s", f"fact {index}", (Citation("a"),), (Member(f"p{index}", Location("f.yaml")),), date=date)
+        point = Point(
+            f"p{index}",
+            "s",
+            f"fact {index}",
+            (Citation("a"),),
+            (Member(f"p{index}", Location("f.yaml")),),
+            date=date,
+        )
         return DocPoint(point, f"fact {index}", ())
 
     section = DocSection("s", "S", 1, tuple(doc_point(index, date) for index, date in enumerate(dates)))
     assert [entry.date for entry in build_timeline([section])] == [
-        "6th century", "752 AD", "1950s–1990s", "2014", "2023", "2023-24", "FY24", "Jul 2023", "Sept 2024", "Feb–Mar 2025", "2025-08-21",
+        "6th century",
+        "752 AD",
+        "1950s–1990s",
+        "2014",
+        "2023",
+        "2023-24",
+        "FY24",
+        "Jul 2023",
+        "Sept 2024",
+        "Feb–Mar 2025",
+        "2025-08-21",
     ]
     assert parse_date("2023-24").end_year == 2024 and parse_date("FY24").start == (2023, 4, 0)
 
 
 def long_table_project(directory: Path) -> Path:
-    rows = "\n".join(f'      - ["Row {n:02d}", "alpha value {n:02d}", {{text: "beta {n:02d}", sources: [beta]}}, "gamma {n:02d} with a longer cell"]' for n in range(1, 61))
+    rows = "\n".join(
+        f'      - ["Row {n:02d}", "alpha value {n:02d}", '
+        f'{{text: "beta {n:02d}", sources: [beta]}}, "gamma {n:02d} with a longer cell"]'
+        for n in range(1, 61)
+    )
     comparisons = f"""comparisons:
   - id: long
     title: A long table
@@ -71,9 +104,13 @@ def test_epub_turns_wide_tables_into_row_blocks(tmp_path: Path):
     completed = run_notebuilder("build", "--root", str(project), "--format", "epub")
     assert completed.returncode == 0, completed.stderr
     with zipfile.ZipFile(project / "build" / "demo" / "booklet.epub") as archive:
-        body = "".join(archive.read(name).decode("utf-8") for name in archive.namelist() if name.startswith("EPUB/text/"))
+        body = "".join(
+            archive.read(name).decode("utf-8") for name in archive.namelist() if name.startswith("EPUB/text/")
+        )
     assert "<table" not in body.split("A long table")[1].split("Sources")[0]
-    assert re.search(r"<strong>Row 07</strong>.*?First column: alpha value 07.*?Third column: gamma 07", body, re.S)
+    assert re.search(
+        r"<strong>Row 07</strong>.*?First column: alpha value 07.*?Third column: gamma 07", body, re.S
+    )
 
 
 def test_glossary_warns_about_a_missing_acronym_with_its_location(tmp_path: Path):
@@ -81,7 +118,10 @@ def test_glossary_warns_about_a_missing_acronym_with_its_location(tmp_path: Path
         tmp_path,
         {
             "notes/demo/glossary.yaml": "glossary:\n  FDI: foreign direct investment\n",
-            "notes/demo/extra.yaml": "defaults:\n  source: alpha\n  section: trade\nfragments:\n  - id: oda\n    text: Japan is the largest ODA donor; its FDI and MoUs grow (WW II).\n",
+            "notes/demo/extra.yaml": (
+                "defaults:\n  source: alpha\n  section: trade\nfragments:\n  - id: oda\n"
+                "    text: Japan is the largest ODA donor; its FDI and MoUs grow (WW II).\n"
+            ),
         },
     )
     completed = run_notebuilder("check", "--root", str(project))

@@ -31,11 +31,22 @@ PAIRS = yaml.safe_load((TESTS / "cases" / "subject-pairs.yaml").read_text(encodi
 
 
 def fragment(fragment_id: str, text: str, source: str = "a", **fields) -> Fragment:
-    return Fragment(fragment_id, "t", "s", text, (Citation(source),), Location(f"{fragment_id}.yaml", 3, 5), **fields)
+    return Fragment(
+        fragment_id, "t", "s", text, (Citation(source),), Location(f"{fragment_id}.yaml", 3, 5), **fields
+    )
 
 
 def deduplicated(*fragments: Fragment):
-    topic = Topic("t", "T", "GS2", "Polity", "en", (Section("s", "S", Location("t.yaml")),), fragments, Location("t.yaml"))
+    topic = Topic(
+        "t",
+        "T",
+        "GS2",
+        "Polity",
+        "en",
+        (Section("s", "S", Location("t.yaml")),),
+        fragments,
+        Location("t.yaml"),
+    )
     return deduplicate(topic, {"a": 0, "b": 1, "c": 2})
 
 
@@ -56,11 +67,23 @@ def members(result) -> list[list[str]]:
         ("The Constitution has XII schedules", [("count", 12, "XII")]),
         ("an outlay of ₹1.5 lakh crore", [("amount", 1.5e12, "₹1.5 lakh crore")]),
         ("an outlay of Rs 1,50,000 crore", [("amount", 1.5e12, "Rs 1,50,000 crore")]),
-        ("€300 billion and £2 bn and INR 500 crore", [("amount", 3e11, "€300 billion"), ("amount", 2e9, "£2 bn"), ("amount", 5e9, "INR 500 crore")]),
-        ("USD 44+ billion (2000–2025)", [("amount", 4.4e10, "USD 44+ billion"), ("year", 2000, "2000"), ("year", 2025, "2025")]),
-        ("grew 6.4 per cent in 2023-24", [("percentage", 6.4, "6.4 per cent"), ("year", 2023, "2023"), ("year", 2024, "24")]),
+        (
+            "€300 billion and £2 bn and INR 500 crore",
+            [("amount", 3e11, "€300 billion"), ("amount", 2e9, "£2 bn"), ("amount", 5e9, "INR 500 crore")],
+        ),
+        (
+            "USD 44+ billion (2000–2025)",
+            [("amount", 4.4e10, "USD 44+ billion"), ("year", 2000, "2000"), ("year", 2025, "2025")],
+        ),
+        (
+            "grew 6.4 per cent in 2023-24",
+            [("percentage", 6.4, "6.4 per cent"), ("year", 2023, "2023"), ("year", 2024, "24")],
+        ),
         ("one of the largest, for the second time, no one else", []),
-        ("Article 14 and Section 124A; the 42nd Amendment; GS2; TIM-3; on 21 Aug 2025", [("year", 2025, "2025")]),
+        (
+            "Article 14 and Section 124A; the 42nd Amendment; GS2; TIM-3; on 21 Aug 2025",
+            [("year", 2025, "2025")],
+        ),
     ],
 )
 def test_figures_are_read_in_any_notation(text, expected):
@@ -74,8 +97,17 @@ def test_numbered_things_are_recognised_across_subjects():
     assert numbered_references("Part III of the Constitution") == {("part", "3")}
     assert numbered_references("GS1 and Dharma Guardian-VI") == {("gs", "1"), ("guardian", "6")}
     assert numbered_references("Originally 7 rights; Summit 2025; Nearly 40 firms") == frozenset()
-    assert reference_clash(numbered_references("Article 14"), numbered_references("Article 24 and 14 years")) == "article 14 vs article 24"
-    assert reference_clash(numbered_references("the 15th Annual Summit"), numbered_references("15th India–Japan Annual Summit")) is None
+    assert (
+        reference_clash(numbered_references("Article 14"), numbered_references("Article 24 and 14 years"))
+        == "article 14 vs article 24"
+    )
+    assert (
+        reference_clash(
+            numbered_references("the 15th Annual Summit"),
+            numbered_references("15th India–Japan Annual Summit"),
+        )
+        is None
+    )
     assert numeric_text("a dozen and seven") == "12 and 7"
 
 
@@ -85,12 +117,30 @@ def test_numbered_things_are_recognised_across_subjects():
 @pytest.mark.parametrize(
     ("first", "second"),
     [
-        ("**Article 14** guarantees equality before law for children above 14 years.", "**Article 24** bars the labour of children below 14 years."),
-        ("The **42nd Amendment** of the Constitution changed the Preamble.", "The **44th Amendment** of the Constitution changed the Preamble."),
-        ("**Section 377** of the IPC was read down by the Supreme Court.", "**Section 124A** of the IPC was read down by the Supreme Court."),
-        ("Ethics is tested in **GS4** of the civil services mains.", "Ethics is tested in **GS2** of the civil services mains."),
-        ("The **2nd Steel Dialogue** was held in New Delhi.", "The **3rd Steel Dialogue** was held in New Delhi."),
-        ("The **Seventh Schedule** lists the Union subjects.", "The **Eighth Schedule** lists the Union subjects."),
+        (
+            "**Article 14** guarantees equality before law for children above 14 years.",
+            "**Article 24** bars the labour of children below 14 years.",
+        ),
+        (
+            "The **42nd Amendment** of the Constitution changed the Preamble.",
+            "The **44th Amendment** of the Constitution changed the Preamble.",
+        ),
+        (
+            "**Section 377** of the IPC was read down by the Supreme Court.",
+            "**Section 124A** of the IPC was read down by the Supreme Court.",
+        ),
+        (
+            "Ethics is tested in **GS4** of the civil services mains.",
+            "Ethics is tested in **GS2** of the civil services mains.",
+        ),
+        (
+            "The **2nd Steel Dialogue** was held in New Delhi.",
+            "The **3rd Steel Dialogue** was held in New Delhi.",
+        ),
+        (
+            "The **Seventh Schedule** lists the Union subjects.",
+            "The **Eighth Schedule** lists the Union subjects.",
+        ),
     ],
 )
 def test_differently_numbered_things_never_merge_and_need_no_warning(first, second):
@@ -103,15 +153,28 @@ def test_differently_numbered_things_never_merge_and_need_no_warning(first, seco
 def test_a_borderline_pair_merges_nothing_and_is_a_located_warning():
     # Scores in the warning band: neither merged nor silently kept apart.
     result = deduplicated(
-        fragment("pillars-scri", "The **Supply Chain Resilience Initiative (SCRI)** reduces dependency on China for critical goods."),
-        fragment("quad-scri", "Both are key players in the **Quad** and the **Supply Chain Resilience Initiative (SCRI)**, which promote regional security.", source="b"),
+        fragment(
+            "pillars-scri",
+            "The **Supply Chain Resilience Initiative (SCRI)** reduces dependency on China for "
+            "critical goods.",
+        ),
+        fragment(
+            "quad-scri",
+            "Both are key players in the **Quad** and the **Supply Chain Resilience Initiative "
+            "(SCRI)**, which promote regional security.",
+            source="b",
+        ),
     )
     assert members(result) == [["pillars-scri"], ["quad-scri"]]
     (warning,) = result.warnings
-    assert str(warning).startswith("pillars-scri.yaml:3:5: warning: 'pillars-scri' may state the same fact as 'quad-scri' (quad-scri.yaml:3;")
+    assert str(warning).startswith(
+        "pillars-scri.yaml:3:5: warning: 'pillars-scri' may state the same fact as 'quad-scri' "
+        "(quad-scri.yaml:3;"
+    )
     assert "add a shared key: to merge them, or distinct: [quad-scri] to keep them apart" in str(warning)
     settled = deduplicated(
-        fragment("pillars-scri", result.points[0].text, distinct=("quad-scri",)), fragment("quad-scri", result.points[1].text, source="b")
+        fragment("pillars-scri", result.points[0].text, distinct=("quad-scri",)),
+        fragment("quad-scri", result.points[1].text, source="b"),
     )
     assert settled.warnings == ()
 
@@ -122,22 +185,29 @@ def test_a_negation_is_never_merged_by_similarity_and_a_key_prints_both_wordings
     result = deduplicated(yes, no)
     assert members(result) == [["no"], ["yes"]]
     assert "may contradict" in result.warnings[0].message
-    (point,) = deduplicated(fragment("yes", yes.text, key="rcep"), fragment("no", no.text, source="b", key="rcep")).points
+    (point,) = deduplicated(
+        fragment("yes", yes.text, key="rcep"), fragment("no", no.text, source="b", key="rcep")
+    ).points
     fact, also = point.statements
-    assert (fact.text, [c.source for c in fact.citations]) == (no.text, ["b"]) or (fact.text, [c.source for c in fact.citations]) == (yes.text, ["a"])
+    assert (fact.text, [c.source for c in fact.citations]) == (no.text, ["b"]) or (
+        fact.text,
+        [c.source for c in fact.citations],
+    ) == (yes.text, ["a"])
     assert also.kind == "also" and also.text != fact.text
 
 
 def test_canonical_chooses_the_wording_of_a_similarity_group_without_a_key():
     texts = [
-        "Japan's cumulative FDI in India stands at about **$43 billion**, making it the fifth-largest investor.",
+        "Japan's cumulative FDI in India stands at about **$43 billion**, making it the "
+        "fifth-largest investor.",
         "Japan is the fifth-largest investor in India, with cumulative FDI of about **$43 billion**.",
     ]
     plain = deduplicated(fragment("p", texts[0]), fragment("q", texts[1], source="b"))
     assert members(plain) == [["p", "q"]]
     for chosen in ("p", "q"):
         (point,) = deduplicated(
-            fragment("p", texts[0], canonical=chosen == "p"), fragment("q", texts[1], source="b", canonical=chosen == "q")
+            fragment("p", texts[0], canonical=chosen == "p"),
+            fragment("q", texts[1], source="b", canonical=chosen == "q"),
         ).points
         assert point.lead == chosen and point.text == texts["pq".index(chosen)]
 
@@ -150,12 +220,19 @@ def strip_keys(tmp_path: Path) -> Path:
     project = tmp_path / "unkeyed"
     shutil.copytree(SUBJECTS, project)
     for path in (project / "notes").rglob("*.yaml"):
-        path.write_text(re.sub(r"(?m)^\s+(?:key|distinct): .*\n", "", path.read_text(encoding="utf-8")), encoding="utf-8")
+        path.write_text(
+            re.sub(r"(?m)^\s+(?:key|distinct): .*\n", "", path.read_text(encoding="utf-8")), encoding="utf-8"
+        )
     return project
 
 
 def point_of(results) -> dict:
-    return {member.fragment: point for result in results.values() for point in result.points for member in point.members}
+    return {
+        member.fragment: point
+        for result in results.values()
+        for point in result.points
+        for member in point.members
+    }
 
 
 def test_subject_pairs_detector_alone_merges_or_warns_and_never_merges_different_facts(tmp_path: Path):
@@ -164,10 +241,16 @@ def test_subject_pairs_detector_alone_merges_or_warns_and_never_merges_different
     assert {topic.id for topic in corpus.topics} == {"polity-fundamental-rights", "economy-schemes"}
     points = point_of(results)
     warned = {
-        frozenset(re.findall(r"'([a-z0-9-]+)'", warning.message)[:2]) for result in results.values() for warning in result.warnings
+        frozenset(re.findall(r"'([a-z0-9-]+)'", warning.message)[:2])
+        for result in results.values()
+        for warning in result.warnings
     }
     assert len(PAIRS["same"]) >= 10 and len(PAIRS["different"]) >= 8
-    missed = [pair for pair in PAIRS["same"] if points[pair[0]] is not points[pair[1]] and frozenset(pair) not in warned]
+    missed = [
+        pair
+        for pair in PAIRS["same"]
+        if points[pair[0]] is not points[pair[1]] and frozenset(pair) not in warned
+    ]
     assert missed == []
     merged = [pair for pair in PAIRS["different"] if points[pair[0]] is points[pair[1]]]
     assert merged == []
@@ -184,9 +267,17 @@ def test_warnings_print_with_locations_and_w_makes_them_errors(tmp_path: Path):
     project = strip_keys(tmp_path)
     completed = run_notebuilder("check", "--root", str(project))
     assert completed.returncode == 0
-    assert re.search(r"^notes/polity-fundamental-rights/\w+\.yaml:\d+:\d+: warning: 'pe-six-rights' may state the same fact as", completed.stderr, re.M)
+    assert re.search(
+        r"^notes/polity-fundamental-rights/\w+\.yaml:\d+:\d+: warning: 'pe-six-rights' may state "
+        r"the same fact as",
+        completed.stderr,
+        re.M,
+    )
     strict = run_notebuilder("build", "--root", str(project), "-W", "--format", "pdf")
-    assert strict.returncode == 1 and not (project / "build" / "polity-fundamental-rights" / "booklet.pdf").exists()
+    assert (
+        strict.returncode == 1
+        and not (project / "build" / "polity-fundamental-rights" / "booklet.pdf").exists()
+    )
     assert "Traceback" not in strict.stderr
     report = run_notebuilder("dedupe", "--root", str(project)).stdout
     assert "WARNINGS" in report and "may state the same fact as" in report and "KEPT APART" in report
@@ -201,8 +292,17 @@ def test_conflicts_in_words_percent_and_rupees_are_shown_with_their_sources():
         ("six", ("polity-explainer",)),
     ]
     (growth,) = points["en-growth"].conflicts
-    assert [(figure.value, figure.sources) for figure in growth.figures] == [("6.5%", ("economy-notes",)), ("6.4 per cent", ("economy-explainer",))]
-    for agreeing in ("en-pm-kisan", "en-pmay", "en-dozen", "en-mgnrega", "en-global-gateway"):  # one value, many notations
+    assert [(figure.value, figure.sources) for figure in growth.figures] == [
+        ("6.5%", ("economy-notes",)),
+        ("6.4 per cent", ("economy-explainer",)),
+    ]
+    for agreeing in (
+        "en-pm-kisan",
+        "en-pmay",
+        "en-dozen",
+        "en-mgnrega",
+        "en-global-gateway",
+    ):  # one value, many notations
         assert points[agreeing].conflicts == (), agreeing
         assert len(points[agreeing].members) == 2
 
@@ -231,15 +331,21 @@ def check_markers(corpus, results) -> list[str]:
                     continue
                 for source in {citation.source for citation in statement.citations}:
                     backing = [f for f in group if source in f.source_ids and f.id in statement.fragments]
-                    date = by_id[point.lead].date if statement.kind == "fact" else None  # printed before the text
+                    date = (
+                        by_id[point.lead].date if statement.kind == "fact" else None
+                    )  # printed before the text
                     for value in stated_values(statement.text) | stated_values(date or ""):
-                        if not any(value in stated_values(f.text) | stated_values(f.date or "") for f in backing):
+                        if not any(
+                            value in stated_values(f.text) | stated_values(f.date or "") for f in backing
+                        ):
                             wrong.append(f"{point.id}: [{source}] cited for {value:g}")
                     for span in bold_spans(statement.text):
                         for quantity in read_quantities(span):  # figures are checked by value above
                             span = span.replace(quantity.text, " ")
                         names = {word for word in words(span) if word[0].isdigit()} | {
-                            word.lower() for word in re.findall(r"\b[A-Z][A-Za-z]*", span) if word.isupper() and len(word) > 1
+                            word.lower()
+                            for word in re.findall(r"\b[A-Z][A-Za-z]*", span)
+                            if word.isupper() and len(word) > 1
                         }
                         if not any(names <= words(f.text) for f in backing):
                             wrong.append(f"{point.id}: [{source}] cited for {span!r}")
@@ -266,7 +372,9 @@ def test_the_five_miscredited_points_are_credited_correctly():
     assert statement_citing(points["pillars-oda-36bn"], "$36 billion") == ["pillars"]
     assert statement_citing(points["iasgyan-2plus2-2018"], "August 2024") == ["iasgyan"]
     assert statement_citing(points["obsidian-yen-loans-1958-1991"], "1991") == ["obsidian"]
-    assert "obsidian" not in statement_citing(points["pillars-clean-energy-partnership-2022"], "2022 Clean Energy")
+    assert "obsidian" not in statement_citing(
+        points["pillars-clean-energy-partnership-2022"], "2022 Clean Energy"
+    )
 
 
 # ------------------------------------------------------------------ what the reader sees
@@ -284,8 +392,16 @@ def markers_after(text: str, needle: str) -> str:
 
 def test_booklet_epub_and_json_credit_details_only_to_their_sources(shipped_build: Path):
     directory = shipped_build / "india-japan"
-    numbers = {source["id"]: source["number"] for source in json.loads((directory / "notes.json").read_text())["sources"]}
-    expected = {"TIM-3": "kamaraj", "$36 billion": "pillars", "most recently August 2024": "iasgyan", "1991 balance of payments": "obsidian"}
+    numbers = {
+        source["id"]: source["number"]
+        for source in json.loads((directory / "notes.json").read_text())["sources"]
+    }
+    expected = {
+        "TIM-3": "kamaraj",
+        "$36 billion": "pillars",
+        "most recently August 2024": "iasgyan",
+        "1991 balance of payments": "obsidian",
+    }
     with zipfile.ZipFile(directory / "booklet.epub") as epub:
         xhtml = " ".join(epub.read(name).decode() for name in epub.namelist() if name.endswith(".xhtml"))
     epub_text = re.sub(r"<[^>]+>", "", xhtml).replace("&#160;", " ").replace("\u00a0", " ")
@@ -294,7 +410,12 @@ def test_booklet_epub_and_json_credit_details_only_to_their_sources(shipped_buil
             assert markers_after(text, needle) == f"[{numbers[source]}]", needle
     data = json.loads((directory / "notes.json").read_text())
     assert data["schema"] == "notebuilder-notes/2"
-    statements = [(statement, point) for section in data["sections"] for point in section["points"] for statement in point["statements"]]
+    statements = [
+        (statement, point)
+        for section in data["sections"]
+        for point in section["points"]
+        for statement in point["statements"]
+    ]
     for statement, point in statements:
         assert set(statement["sources"]) <= {source["id"] for source in point["sources"]}
         assert set(statement["fragments"]) <= {member["fragment"] for member in point["members"]}
@@ -314,7 +435,9 @@ def fragment_reaches_the_page(fragment: Fragment, page: str, point_texts: str) -
         tokens = re.findall(r"[A-Za-z]+|\d+", numeric_text(rest))
         names = {token.lower() for token in tokens if token[0].isdigit() or token[0].isupper()}
         others = {token.lower() for token in tokens if token[0].islower() and len(token) > 3}
-        stated = names <= printed and 2 * len(others & printed) >= len(others)  # a paraphrase keeps names and numbers
+        stated = names <= printed and 2 * len(others & printed) >= len(
+            others
+        )  # a paraphrase keeps names and numbers
         if squash(plain_text(span)) not in page and not stated:
             lost.append(span)
     for quantity in read_quantities(plain_text(fragment.text)):
@@ -331,7 +454,9 @@ def test_every_fragment_reaches_the_booklet(root: str, shipped_build: Path, tmp_
     out = shipped_build
     if root == "subjects":
         out = tmp_path / "out"
-        completed = run_notebuilder("build", "--root", str(project), "--out", str(out), "--format", "all", "-W")
+        completed = run_notebuilder(
+            "build", "--root", str(project), "--out", str(out), "--format", "all", "-W"
+        )
         assert completed.returncode == 0, completed.stderr
     corpus = check_project(project)
     results = deduplicate_topics(corpus)
@@ -361,8 +486,15 @@ def test_timeline_and_mind_map_show_disagreement():
 
 def test_timeline_page_prints_the_disagreement(shipped_build: Path):
     text = squash(pdftotext(shipped_build / "india-japan" / "booklet.pdf"))
-    timeline = text[re.search(r"Timeline page \d+ of \d+ Timeline", text).start() :]  # the running head, then the heading
-    assert re.search(r"Annual summits began 2005–06 \[2\].{0,80}Sources differ annual summits began: since 2000 \[1\] · 2005–2006 \[2\]", timeline, re.I)
+    timeline = text[
+        re.search(r"Timeline page \d+ of \d+ Timeline", text).start() :
+    ]  # the running head, then the heading
+    assert re.search(
+        r"Annual summits began 2005–06 \[2\].{0,80}Sources differ annual summits began: since 2000 "
+        r"\[1\] · 2005–2006 \[2\]",
+        timeline,
+        re.I,
+    )
 
 
 def test_a_syllabus_is_deduplicated_on_every_core_with_the_same_result():
@@ -371,7 +503,9 @@ def test_a_syllabus_is_deduplicated_on_every_core_with_the_same_result():
     from notebuilder.model import Corpus
 
     corpus = check_project(SUBJECTS)
-    topics = tuple(dataclasses.replace(topic, id=f"{topic.id}-{copy}") for copy in range(9) for topic in corpus.topics)
+    topics = tuple(
+        dataclasses.replace(topic, id=f"{topic.id}-{copy}") for copy in range(9) for topic in corpus.topics
+    )
     syllabus = Corpus(corpus.sources, topics)
     parallel = deduplicate_topics(syllabus, parallel=True)
     assert list(parallel) == [topic.id for topic in topics]

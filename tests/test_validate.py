@@ -25,13 +25,15 @@ def read_case(path: Path) -> tuple[dict[str, bytes], list[str]]:
     expected: list[str] = []
     current = None
     lines: list[str] = []
-    for line in path.read_text(encoding="utf-8").splitlines(keepends=True) + ["=== end\n"]:
+    for line in [*path.read_text(encoding="utf-8").splitlines(keepends=True), "=== end\n"]:
         if line.startswith("=== "):
             if current == "expect":
                 expected = [entry.rstrip("\n") for entry in lines if entry.strip()]
             elif current is not None:
                 text = "".join(lines)
-                files[current] = re.sub(rb"\\x([0-9a-f]{2})", lambda m: bytes([int(m[1], 16)]), text.encode("utf-8"))
+                files[current] = re.sub(
+                    rb"\\x([0-9a-f]{2})", lambda m: bytes([int(m[1], 16)]), text.encode("utf-8")
+                )
             current = line[4:].strip()
             lines = []
         elif current is not None:
@@ -84,7 +86,8 @@ def test_large_file_is_refused(tmp_path: Path):
     big = "fragments:\n" + "".join(f"  - id: f{i}\n    text: {'x' * 60}\n" for i in range(20000))
     project = make_project(tmp_path, {"notes/demo/notes.yaml": big})
     assert problems_for(project) == [
-        "notes/demo/notes.yaml:1:1: error: the file is 1668 KiB; notes files are limited to 1024 KiB, split it"
+        "notes/demo/notes.yaml:1:1: error: the file is 1668 KiB; notes files are limited to 1024 "
+        "KiB, split it"
     ]
 
 

@@ -39,12 +39,24 @@ def point_order(point: Point) -> tuple:
     """Priority first; then the curated branch, so related points stand together; then
     date, oldest first, undated last; then the first tag; then the id."""
     span = parse_date(point.date) if point.date else None
-    return (point.priority or 2, point.branch or "", span.start if span else _UNDATED, point.tags[:1], point.id)
+    return (
+        point.priority or 2,
+        point.branch or "",
+        span.start if span else _UNDATED,
+        point.tags[:1],
+        point.id,
+    )
 
 
 def number_sources(corpus: Corpus, topic: Topic, points: tuple[Point, ...]) -> tuple[NumberedSource, ...]:
     cited = {source for point in points for source in point.source_ids}
-    cited |= {citation.source for comparison in topic.comparisons for row in comparison.rows for cell in row for citation in cell.citations}
+    cited |= {
+        citation.source
+        for comparison in topic.comparisons
+        for row in comparison.rows
+        for cell in row
+        for citation in cell.citations
+    }
     return tuple(
         NumberedSource(number, source)
         for number, source in enumerate((source for source in corpus.sources if source.id in cited), start=1)
@@ -70,7 +82,10 @@ def _conflicts(point: Point, numbers: dict[str, int]) -> tuple[DocConflict, ...]
         DocConflict(
             conflict.quantity,
             tuple(
-                DocFigure(figure.value, tuple(Marker(numbers[source], source) for source in figure.sources if source in numbers))
+                DocFigure(
+                    figure.value,
+                    tuple(Marker(numbers[source], source) for source in figure.sources if source in numbers),
+                )
                 for figure in conflict.figures
             ),
         )
@@ -83,15 +98,29 @@ def _doc_point(point: Point, numbers: dict[str, int]) -> DocPoint:
     fact, *more = point.statements or (Statement("fact", point.text, point.citations, ()),)
 
     def doc_statement(statement: Statement) -> DocStatement:
-        html = inline_html(statement.text) if statement.kind != "without" else inline_html("; ".join(statement.missing))
+        html = (
+            inline_html(statement.text)
+            if statement.kind != "without"
+            else inline_html("; ".join(statement.missing))
+        )
         return DocStatement(statement.kind, html, _markers(statement.citations, numbers))
 
-    return DocPoint(point, inline_html(fact.text), _markers(fact.citations, numbers), _conflicts(point, numbers), tuple(map(doc_statement, more)))
+    return DocPoint(
+        point,
+        inline_html(fact.text),
+        _markers(fact.citations, numbers),
+        _conflicts(point, numbers),
+        tuple(map(doc_statement, more)),
+    )
 
 
 def figures_table(topic: Topic, sources: tuple[NumberedSource, ...]) -> FiguresTable | None:
     """Every quantity that fragments give a figure for, against every source that gives one."""
-    columns = tuple(numbered for numbered in sources if any(numbered.source.id in f.source_ids for f in topic.fragments if f.figures))
+    columns = tuple(
+        numbered
+        for numbered in sources
+        if any(numbered.source.id in f.source_ids for f in topic.fragments if f.figures)
+    )
     if not columns:
         return None
     column_of = {numbered.source.id: index for index, numbered in enumerate(columns)}
@@ -101,12 +130,17 @@ def figures_table(topic: Topic, sources: tuple[NumberedSource, ...]) -> FiguresT
         for quantity, value in fragment.figures:
             names.setdefault(quantity.casefold(), quantity)
             for source in fragment.source_ids:
-                values.setdefault(quantity.casefold(), {}).setdefault(column_of[source], {})[quantity_keys(value)] = value
+                values.setdefault(quantity.casefold(), {}).setdefault(column_of[source], {})[
+                    quantity_keys(value)
+                ] = value
     rows = []
     for quantity in sorted(values, key=lambda name: names[name].casefold()):
         by_column = values[quantity]
         distinct = {numbers for found in by_column.values() for numbers in found}
-        cells = tuple(" / ".join(sorted(by_column[index].values())) if index in by_column else None for index in range(len(columns)))
+        cells = tuple(
+            " / ".join(sorted(by_column[index].values())) if index in by_column else None
+            for index in range(len(columns))
+        )
         label = names[quantity][:1].upper() + names[quantity][1:]
         rows.append(FiguresRow(label, cells, disagree=len(distinct) > 1))
     return FiguresTable(columns, tuple(rows))
@@ -133,7 +167,10 @@ def assemble_document(corpus: Corpus, topic: Topic, points: tuple[Point, ...], b
             comparison.title,
             comparison.caption,
             comparison.columns,
-            tuple(tuple(DocCell(inline_html(cell.text), _markers(cell.citations, numbers)) for cell in row) for row in comparison.rows),
+            tuple(
+                tuple(DocCell(inline_html(cell.text), _markers(cell.citations, numbers)) for cell in row)
+                for row in comparison.rows
+            ),
         )
         for comparison in topic.comparisons
     )
@@ -161,7 +198,9 @@ def build_timeline(sections: list[DocSection]) -> tuple[TimelineEntry, ...]:
             span = parse_date(item.point.date) if item.point.date else None
             if span is not None:
                 label = inline_html(item.point.short) if item.point.short else item.html
-                entry = TimelineEntry(item.point.date, label, section, item.markers, item.point.id, item.conflicts)
+                entry = TimelineEntry(
+                    item.point.date, label, section, item.markers, item.point.id, item.conflicts
+                )
                 entries.append((span.start, span.end_year, section.number, item.point.id, entry))
     return tuple(entry[-1] for entry in sorted(entries, key=lambda entry: entry[:4]))
 
@@ -187,12 +226,23 @@ def notes_json(document: Document) -> dict:
                 for statement in point.statements
             ],
             "members": [
-                {"fragment": member.fragment, "path": member.location.path, "line": member.location.line, "column": member.location.column}
+                {
+                    "fragment": member.fragment,
+                    "path": member.location.path,
+                    "line": member.location.line,
+                    "column": member.location.column,
+                }
                 for member in point.members
             ],
             "merged_by": point.reason,
             "conflicts": [
-                {"quantity": conflict.quantity, "figures": [{"value": figure.value, "sources": list(figure.sources)} for figure in conflict.figures]}
+                {
+                    "quantity": conflict.quantity,
+                    "figures": [
+                        {"value": figure.value, "sources": list(figure.sources)}
+                        for figure in conflict.figures
+                    ],
+                }
                 for conflict in point.conflicts
             ],
             "date": point.date,
@@ -206,7 +256,13 @@ def notes_json(document: Document) -> dict:
     figures = document.figures
     return {
         "schema": "notebuilder-notes/2",
-        "topic": {"id": topic.id, "title": topic.title, "paper": topic.paper, "subject": topic.subject, "language": topic.language},
+        "topic": {
+            "id": topic.id,
+            "title": topic.title,
+            "paper": topic.paper,
+            "subject": topic.subject,
+            "language": topic.language,
+        },
         "sources": [
             {
                 "number": numbered.number,
@@ -220,14 +276,23 @@ def notes_json(document: Document) -> dict:
             for numbered in document.sources
         ],
         "sections": [
-            {"id": section.id, "number": section.number, "title": section.title, "points": [point_json(item) for item in section.points]}
+            {
+                "id": section.id,
+                "number": section.number,
+                "title": section.title,
+                "points": [point_json(item) for item in section.points],
+            }
             for section in document.sections
         ],
         "figures": [
             {
                 "quantity": row.quantity,
                 "disagree": row.disagree,
-                "values": {numbered.source.id: cell for numbered, cell in zip(figures.sources, row.cells) if cell is not None},
+                "values": {
+                    numbered.source.id: cell
+                    for numbered, cell in zip(figures.sources, row.cells)
+                    if cell is not None
+                },
             }
             for row in (figures.rows if figures else ())
         ],

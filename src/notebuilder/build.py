@@ -96,7 +96,9 @@ def _deduplicate_chunk(topics: list[Topic], source_order: dict[str, int]) -> lis
         return [deduplicate(topic, source_order) for topic in topics]
 
 
-def deduplicate_topics(corpus: Corpus, topic: str | None = None, parallel: bool | None = None) -> dict[str, Deduplication]:
+def deduplicate_topics(
+    corpus: Corpus, topic: str | None = None, parallel: bool | None = None
+) -> dict[str, Deduplication]:
     """Each selected topic's points, and the pairs its dedupe could not decide.
 
     Topics are independent, so a whole syllabus is spread over the cores (``parallel``
@@ -107,12 +109,20 @@ def deduplicate_topics(corpus: Corpus, topic: str | None = None, parallel: bool 
     if parallel is None:
         parallel = len(selected) >= PARALLEL_DEDUPE_TOPICS
     if not parallel or workers < 2:
-        return dict(zip((candidate.id for candidate in selected), _deduplicate_chunk(selected, corpus.source_order)))
+        return dict(
+            zip((candidate.id for candidate in selected), _deduplicate_chunk(selected, corpus.source_order))
+        )
     size = max(1, len(selected) // (workers * 4))
     chunks = [selected[start : start + size] for start in range(0, len(selected), size)]
     with WorkerPool(workers) as pool, cyclic_gc_paused():  # the results are unpickled here
-        results = pool.gather([pool.submit(_deduplicate_chunk, chunk, corpus.source_order) for chunk in chunks])
-    return {candidate.id: result for chunk, found in zip(chunks, results) for candidate, result in zip(chunk, found)}
+        results = pool.gather(
+            [pool.submit(_deduplicate_chunk, chunk, corpus.source_order) for chunk in chunks]
+        )
+    return {
+        candidate.id: result
+        for chunk, found in zip(chunks, results)
+        for candidate, result in zip(chunk, found)
+    }
 
 
 def assemble_topic(corpus: Corpus, topic: Topic, epoch: int) -> Document:
@@ -145,7 +155,12 @@ def shared_inputs_digest(root: Path, options: BuildOptions, build_date: str):
     """What every topic's outputs depend on: sources, layouts, notebuilder itself, options."""
     digest = hashlib.sha256()
     files = [root / "seeds" / "sources.yaml"]
-    files += [path for directory in layout_directories(root) for path in sorted(directory.rglob("*")) if path.is_file()]
+    files += [
+        path
+        for directory in layout_directories(root)
+        for path in sorted(directory.rglob("*"))
+        if path.is_file()
+    ]
     files += sorted(Path(__file__).parent.glob("*.py"))
     _hash_files(digest, files)
     digest.update(repr((options.formats, options.paper, build_date)).encode())
@@ -176,14 +191,19 @@ def output_names(document: Document, formats: tuple[str, ...]) -> list[str]:
     return names
 
 
-def render_outputs(environment, document: Document, root: Path, options: BuildOptions) -> dict[str, tuple[str, str]]:
+def render_outputs(
+    environment, document: Document, root: Path, options: BuildOptions
+) -> dict[str, tuple[str, str]]:
     """Every output of one topic as (writer, content), rendered before anything is written."""
     sheets = plan_sheets(document)
     renderers = {
         "notes.json": lambda: ("text", json.dumps(notes_json(document), ensure_ascii=False, indent=2) + "\n"),
         "booklet.pdf": lambda: ("pdf", render_booklet(environment, document, root, options.paper)),
         "comparison.pdf": lambda: ("pdf", render_comparison(environment, document, root, options.paper)),
-        "mindmaps.pdf": lambda: ("sheets", render_mindmaps(environment, document, lay_out_sheets(sheets), root)),
+        "mindmaps.pdf": lambda: (
+            "sheets",
+            render_mindmaps(environment, document, lay_out_sheets(sheets), root),
+        ),
         "booklet.epub": lambda: ("epub", render_epub_html(environment, document, sheets, root)),
     }
     return {name: renderers[name]() for name in output_names(document, options.formats) if name in renderers}
@@ -198,7 +218,10 @@ def build(
     out = options.out.resolve()
     for protected in ("notes", "seeds", "layouts"):
         if out == root / protected or (root / protected) in out.parents:
-            raise NoteError.at(Location(protected), f"the output folder {out} is inside {protected}/, which a build never writes to")
+            raise NoteError.at(
+                Location(protected),
+                f"the output folder {out} is inside {protected}/, which a build never writes to",
+            )
     progress("checking notes")
     corpus = check_project(root, options.topic)
     deduplicated = deduplicate_topics(corpus, options.topic)
@@ -206,7 +229,11 @@ def build(
     environment = make_environment(root)
     layouts = layout_directories(root)
     epoch = build_epoch()
-    documents = [assemble_document(corpus, topic, deduplicated[topic.id].points, epoch) for topic in corpus.topics if topic.id in deduplicated]
+    documents = [
+        assemble_document(corpus, topic, deduplicated[topic.id].points, epoch)
+        for topic in corpus.topics
+        if topic.id in deduplicated
+    ]
     stamp_name = f"{STAMP_PREFIX}{'-'.join(options.formats)}.sha256"
     shared = shared_inputs_digest(root, options, documents[0].build_date) if documents else None
 
@@ -217,8 +244,15 @@ def build(
         digest = input_digest(shared, root, document.topic.id)
         names = output_names(document, options.formats)
         stamp = directory / stamp_name
-        if not options.force and all((directory / name).is_file() for name in names) and stamp.is_file() and stamp.read_text() == digest:
-            built.append(BuiltTopic(document.topic.id, tuple(directory / name for name in names), None, skipped=True))
+        if (
+            not options.force
+            and all((directory / name).is_file() for name in names)
+            and stamp.is_file()
+            and stamp.read_text() == digest
+        ):
+            built.append(
+                BuiltTopic(document.topic.id, tuple(directory / name for name in names), None, skipped=True)
+            )
             continue
         progress(f"rendering {document.topic.id}")
         pending.append((document, render_outputs(environment, document, root, options), digest))
@@ -226,7 +260,9 @@ def build(
     out.mkdir(parents=True, exist_ok=True)
     remove_stray_temporaries(out)
     allowed = (*layouts, out)
-    epub_stylesheet = next((layout / "epub.css" for layout in layouts if (layout / "epub.css").is_file()), None)
+    epub_stylesheet = next(
+        (layout / "epub.css" for layout in layouts if (layout / "epub.css").is_file()), None
+    )
     with OutputBatch() as batch:
         jobs, owners = [], []
         for document, outputs, digest in pending:
@@ -236,7 +272,16 @@ def build(
                 if writer == "sheets":
                     targets += [batch.stage(directory / sheet) for sheet in sheet_names(document)]
                 jobs.append(
-                    WriteJob(writer, content, tuple(targets), layouts[0], allowed, epub_metadata(document), document.build_epoch, epub_stylesheet)
+                    WriteJob(
+                        writer,
+                        content,
+                        tuple(targets),
+                        layouts[0],
+                        allowed,
+                        epub_metadata(document),
+                        document.build_epoch,
+                        epub_stylesheet,
+                    )
                 )
                 owners.append((document.topic.id, name))
             jobs.append(WriteJob("text", digest, (batch.stage(directory / stamp_name),)))
@@ -246,7 +291,11 @@ def build(
         for document, _, _ in pending:
             names = output_names(document, options.formats)
             built.append(
-                BuiltTopic(document.topic.id, tuple(out / document.topic.id / name for name in names), results.get((document.topic.id, "booklet.pdf")))
+                BuiltTopic(
+                    document.topic.id,
+                    tuple(out / document.topic.id / name for name in names),
+                    results.get((document.topic.id, "booklet.pdf")),
+                )
             )
     return built
 
@@ -255,4 +304,8 @@ def dedupe_report(root: Path, topic: str | None = None) -> str:
     """The grouping, conflicts and near misses of every topic, for review."""
     corpus = check_project(root, topic)
     deduplicated = deduplicate_topics(corpus, topic)
-    return "\n".join(format_report(candidate, deduplicated[candidate.id]) for candidate in corpus.topics if candidate.id in deduplicated)
+    return "\n".join(
+        format_report(candidate, deduplicated[candidate.id])
+        for candidate in corpus.topics
+        if candidate.id in deduplicated
+    )

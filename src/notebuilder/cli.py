@@ -13,21 +13,35 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .build import FORMATS, BuildOptions, all_warnings, build, check_project, dedupe_report, deduplicate_topics
+from .build import (
+    FORMATS,
+    BuildOptions,
+    all_warnings,
+    build,
+    check_project,
+    dedupe_report,
+    deduplicate_topics,
+)
 from .errors import Interrupted, NoteError, Problem, ToolError, raise_interrupted
 
 EXIT_OK, EXIT_NOTES, EXIT_USAGE, EXIT_TOOL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="notebuilder", description="Compile YAML study notes into a revision booklet.")
+    parser = argparse.ArgumentParser(
+        prog="notebuilder", description="Compile YAML study notes into a revision booklet."
+    )
     parser.add_argument("--version", action="version", version=f"notebuilder {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     def with_root(command: argparse.ArgumentParser) -> argparse.ArgumentParser:
-        command.add_argument("--root", type=Path, default=Path("."), help="folder holding notes/ and seeds/ (default: .)")
+        command.add_argument(
+            "--root", type=Path, default=Path("."), help="folder holding notes/ and seeds/ (default: .)"
+        )
         command.add_argument("--topic", help="only this topic (a folder name under notes/)")
-        command.add_argument("-W", dest="strict", action="store_true", help="turn warnings into errors (as Sphinx's -W)")
+        command.add_argument(
+            "-W", dest="strict", action="store_true", help="turn warnings into errors (as Sphinx's -W)"
+        )
         return command
 
     build_command = with_root(commands.add_parser("build", help="build the booklet PDF and EPUB"))
@@ -62,7 +76,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if arguments.command == "check":
             corpus = check_project(arguments.root, arguments.topic)
-            _warnings_printer(arguments.strict)(all_warnings(corpus, deduplicate_topics(corpus, arguments.topic)))
+            _warnings_printer(arguments.strict)(
+                all_warnings(corpus, deduplicate_topics(corpus, arguments.topic))
+            )
             fragments = sum(len(topic.fragments) for topic in corpus.topics)
             print(f"ok: {len(corpus.topics)} topic(s), {fragments} fragments, {len(corpus.sources)} sources")
             return EXIT_OK
@@ -71,7 +87,9 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_OK
         formats = FORMATS if arguments.format == "all" else (arguments.format,)
         out = arguments.out if arguments.out is not None else arguments.root / "build"
-        options = BuildOptions(arguments.root, out, formats, arguments.topic, arguments.paper, arguments.force)
+        options = BuildOptions(
+            arguments.root, out, formats, arguments.topic, arguments.paper, arguments.force
+        )
         for built in build(options, _progress, _warnings_printer(arguments.strict)):
             if built.skipped:
                 print(f"{built.topic}: up to date (nothing changed; --force rebuilds)")
@@ -81,7 +99,9 @@ def main(argv: list[str] | None = None) -> int:
             sheets = sum(1 for output in built.outputs if output.parent != directory)
             pages = f" ({built.pages} pages)" if built.pages else ""
             listing = ", ".join(name + (pages if name == "booklet.pdf" else "") for name in main)
-            print(f"{built.topic}: {listing}{f', mindmaps/ ({sheets} sheets)' if sheets else ''} in {directory}")
+            print(
+                f"{built.topic}: {listing}{f', mindmaps/ ({sheets} sheets)' if sheets else ''} in {directory}"
+            )
         return EXIT_OK
     except NoteError as error:
         for problem in error.problems:

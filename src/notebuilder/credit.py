@@ -34,21 +34,25 @@ from .figures import numeric_text, read_quantities
 from .markup import bold_spans, plain_text, stem
 from .model import Fragment, Statement
 
-NEGATION = re.compile(r"\b(?:not(?!\s+(?:only|just|merely|least)\b)|never|cannot|no\s+longer|none|neither|nor)\b|n't\b", re.IGNORECASE)
+NEGATION = re.compile(
+    r"\b(?:not(?!\s+(?:only|just|merely|least)\b)|never|cannot|no\s+longer|none|neither|nor)\b|n't\b",
+    re.IGNORECASE,
+)
 _TOKEN = re.compile(r"2\+2|\d+(?:\.\d+)?(?:st|nd|rd|th)?|[A-Za-z]+")
-_MONTHS = {
-    month[:3]: month
-    for month in "january february march april may june july august september october november december".split()
-}
-_MONTH_YEAR = re.compile(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?(?:\s+\d{1,2},?)?\s+((?:1\d|20)\d\d)\b")
+_MONTH_NAMES = "january february march april may june july august september october november december"
+_MONTHS = {month[:3]: month for month in _MONTH_NAMES.split()}
+_MONTH_YEAR = re.compile(
+    r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?(?:\s+\d{1,2},?)?\s+((?:1\d|20)\d\d)\b"
+)
 _CODE = re.compile(r"\b[A-Za-z]{1,10}-?\d{1,3}[A-Za-z]?\b")
 # Words that carry no detail of their own: function words, and the words of figures
 # (whose values are compared as numbers instead).
 _PLAIN_WORDS = frozenset(
-    """a an and are as at be been by for from has have in into is it its of on or the their this to was were which
-    with about around over nearly almost approximately approx than more less up under above below till until since
-    per cent percent thousand lakh lakhs crore crores million mn billion bn trillion tn usd us inr jpy eur gbp rs
-    dollar dollars rupee rupees yen euro euros pound pounds""".split()
+    """a an and are as at be been by for from has have in into is it its of on or the their this to was
+    were which with about around over nearly almost approximately approx than more less up under
+    above below till until since per cent percent thousand lakh lakhs crore crores million mn
+    billion bn trillion tn usd us inr jpy eur gbp rs dollar dollars rupee rupees yen euro euros
+    pound pounds""".split()
 )
 
 
@@ -85,7 +89,11 @@ def _terms(text: str) -> tuple[frozenset[str], frozenset[str]]:
         lower = token.lower()
         if token[0].isdigit() or token == "2+2":
             names.add(lower)
-        elif lower[:3] in _MONTHS and _MONTHS[lower[:3]].startswith(lower) and (token[0].isupper() or len(lower) > 3):
+        elif (
+            lower[:3] in _MONTHS
+            and _MONTHS[lower[:3]].startswith(lower)
+            and (token[0].isupper() or len(lower) > 3)
+        ):
             names.add(lower[:3])  # "Aug", "August"
         elif lower in _PLAIN_WORDS:
             continue
@@ -103,7 +111,11 @@ def _values(text: str) -> frozenset[str]:
 @functools.lru_cache(maxsize=65536)
 def _sequence(text: str) -> str:
     """The text's words, lower-case and singular, without function words: for phrases."""
-    return " ".join(stem(token.lower()) for token in _TOKEN.findall(numeric_text(text)) if token.lower() not in _PLAIN_WORDS)
+    return " ".join(
+        stem(token.lower())
+        for token in _TOKEN.findall(numeric_text(text))
+        if token.lower() not in _PLAIN_WORDS
+    )
 
 
 def vocabulary(fragment: Fragment, glossary: dict[str, str]) -> Vocabulary:
@@ -122,7 +134,9 @@ def vocabulary(fragment: Fragment, glossary: dict[str, str]) -> Vocabulary:
 @functools.lru_cache(maxsize=65536)
 def _stated_terms(text: str) -> frozenset[str]:
     names, words = _terms(text)
-    return frozenset({term.lower() for term in names | words} | {stem(term.lower()) for term in names}) | _values(text)
+    return frozenset(
+        {term.lower() for term in names | words} | {stem(term.lower()) for term in names}
+    ) | _values(text)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -137,7 +151,9 @@ def _detail(text: str) -> Detail:
     values = _values(text)
     if values:  # a figure's value stands for its digits: "$36 billion" is stated by "36 bn"
         names = {name for name in names if not name[0].isdigit() or not re.fullmatch(r"[\d.]+", name)}
-    capitalised = [token for token in _TOKEN.findall(text) if token[0].isupper() and token.lower() not in _PLAIN_WORDS]
+    capitalised = [
+        token for token in _TOKEN.findall(text) if token[0].isupper() and token.lower() not in _PLAIN_WORDS
+    ]
     phrase = _sequence(text) if len(capitalised) >= 2 and not values else ""
     return Detail(text.strip(), frozenset(names | values), frozenset(words), phrase)
 
@@ -151,7 +167,9 @@ def details(fragment: Fragment) -> tuple[Detail, ...]:
 def _details(text: str, date: str | None) -> tuple[Detail, ...]:
     plain = plain_text(text)
     found = [_detail(span) for span in bold_spans(text)]
-    found += [Detail(quantity.text, frozenset({f"={quantity.value:g}"})) for quantity in read_quantities(plain)]
+    found += [
+        Detail(quantity.text, frozenset({f"={quantity.value:g}"})) for quantity in read_quantities(plain)
+    ]
     found += [_detail(match.group(0)) for match in _MONTH_YEAR.finditer(plain)]
     found += [_detail(match.group(0)) for match in _CODE.finditer(plain) if not match.group(0).isdigit()]
     if date:
@@ -178,17 +196,28 @@ class Reading:
 
 def read_members(group: list[Fragment], glossary: dict[str, str]) -> dict[str, Reading]:
     return {
-        fragment.id: Reading(fragment, details(fragment), vocabulary(fragment, glossary), bool(NEGATION.search(plain_text(fragment.text))))
+        fragment.id: Reading(
+            fragment,
+            details(fragment),
+            vocabulary(fragment, glossary),
+            bool(NEGATION.search(plain_text(fragment.text))),
+        )
         for fragment in group
     }
 
 
 def supporters(lead: Reading, readings: Iterable[Reading]) -> list[Reading]:
     """The members that state every detail of the lead's wording (and agree on "not")."""
-    return [reading for reading in readings if reading.negated == lead.negated and reading.states_all(lead.details)]
+    return [
+        reading
+        for reading in readings
+        if reading.negated == lead.negated and reading.states_all(lead.details)
+    ]
 
 
-def statements(lead: Reading, readings: list[Reading], shown_values: frozenset[str], cite) -> tuple[Statement, ...]:
+def statements(
+    lead: Reading, readings: list[Reading], shown_values: frozenset[str], cite
+) -> tuple[Statement, ...]:
     """The point's statements (see the module's docstring), each citing exactly its sources.
 
     ``shown_values`` are the figure values already shown with their own sources in a
@@ -207,7 +236,14 @@ def statements(lead: Reading, readings: list[Reading], shown_values: frozenset[s
         return reading.vocabulary.states(beyond_shown(detail))
 
     backing = supporters(lead, readings)
-    result = [Statement("fact", lead.fragment.text, cite([reading.fragment for reading in backing]), tuple(r.fragment.id for r in backing))]
+    result = [
+        Statement(
+            "fact",
+            lead.fragment.text,
+            cite([reading.fragment for reading in backing]),
+            tuple(r.fragment.id for r in backing),
+        )
+    ]
     cited = {citation.source for citation in result[0].citations}
     without: dict[tuple[str, ...], list[Reading]] = {}
     for reading in readings:
@@ -215,14 +251,22 @@ def statements(lead: Reading, readings: list[Reading], shown_values: frozenset[s
             continue
         extra = [detail for detail in reading.details if not states(lead, detail)]
         if extra or reading.negated != lead.negated:
-            result.append(Statement("also", reading.fragment.text, cite([reading.fragment]), (reading.fragment.id,)))
+            result.append(
+                Statement("also", reading.fragment.text, cite([reading.fragment]), (reading.fragment.id,))
+            )
         elif reading not in backing and not set(reading.fragment.source_ids) <= cited:  # else cited already
             missing = tuple(detail.text for detail in lead.details if not states(reading, detail))
             if missing:
                 without.setdefault(missing, []).append(reading)
     for missing, members in without.items():
         fragments = [reading.fragment for reading in members]
-        result.append(Statement("without", "; ".join(missing), cite(fragments), tuple(fragment.id for fragment in fragments), missing))
+        result.append(
+            Statement(
+                "without",
+                "; ".join(missing),
+                cite(fragments),
+                tuple(fragment.id for fragment in fragments),
+                missing,
+            )
+        )
     return tuple(result)
-
-

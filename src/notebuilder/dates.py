@@ -16,9 +16,18 @@ MONTHS = {
     name: number
     for number, names in enumerate(
         [
-            ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
-            ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
-            ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"), ("dec", "december"),
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
         ],
         start=1,
     )
@@ -68,7 +77,13 @@ def parse_date(text: str | int) -> DateSpan | None:
         return DateSpan((end - 1, 4, 0), end, label)
     if match := re.fullmatch(r"(\d{4})" + _DASH + r"(\d{2}|\d{4})", value):
         first = int(match[1])
-        if len(match[2]) == 2 and 1 <= int(match[2]) <= 12 and "-" in value and "–" not in value and int(match[2]) != (first + 1) % 100:
+        if (
+            len(match[2]) == 2
+            and 1 <= int(match[2]) <= 12
+            and "-" in value
+            and "–" not in value
+            and int(match[2]) != (first + 1) % 100
+        ):
             return DateSpan((first, int(match[2]), 0), first, label)  # 2023-07
         end = _second_year(first, match[2])
         return DateSpan((first, 0, 0), end, label) if end else None

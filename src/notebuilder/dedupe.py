@@ -80,19 +80,23 @@ MAX_POSTINGS = 24
 WEIGHTS = {"words": 0.40, "fuzzy": 0.15, "label": 0.15, "names": 0.20, "numbers": 0.10}
 
 STOPWORDS = frozenset(
-    """a an and are as at be been between both by for from has have in into is it its of on or
-    over such that the their them these this those to under was were which while with like
-    e.g. i.e. also more most other than through via has had will can may must should could
-    two they there these this its their""".split()
+    """a an and are as at be been between both by for from has have in into is it its of on or over
+    such that the their them these this those to under was were which while with like e.g. i.e. also
+    more most other than through via has had will can may must should could two they there these
+    this its their""".split()
 )
 _TOKEN = re.compile(r"2\+2|[A-Za-z][A-Za-z0-9]*(?:-[A-Z0-9][A-Za-z0-9]*)*|\d+(?:st|nd|rd|th)\b")
+
+
 @dataclass(frozen=True)
 class Features:
     words: frozenset[str]  # content words, names and numbers ("=1952"): the terms IDF weighs
     names: frozenset[str]
     numbers: frozenset[str]  # figures' values, in any notation
     normalised: str
-    plain: str = ""  # the text without markup: its numbered things and negations are read when a pair needs them
+    plain: str = (
+        ""  # the text without markup: its numbered things and negations are read when a pair needs them
+    )
 
     @property
     def references(self) -> frozenset[tuple[str, str]]:
@@ -164,7 +168,9 @@ def _weight(terms: frozenset, idf: dict[str, float]) -> float:
     return sum(idf.get(term, 1.0) for term in terms)
 
 
-def _weighted_overlap(first: frozenset, second: frozenset, idf: dict[str, float], weight_first: float, weight_second: float) -> float:
+def _weighted_overlap(
+    first: frozenset, second: frozenset, idf: dict[str, float], weight_first: float, weight_second: float
+) -> float:
     """Mean of the IDF-weighted Jaccard and overlap coefficients (the sets' weights given)."""
     if not first or not second:
         return 0.0
@@ -191,7 +197,10 @@ class PairScore:
 
     @property
     def reason(self) -> str:
-        reason = f"words {self.words:.2f}, fuzzy {self.fuzzy:.2f}, label {self.label:.2f}, names {self.names:.2f}, numbers {self.numbers:.2f}"
+        reason = (
+            f"words {self.words:.2f}, fuzzy {self.fuzzy:.2f}, label {self.label:.2f}, "
+            f"names {self.names:.2f}, numbers {self.numbers:.2f}"
+        )
         if self.quantity:
             reason += f"; same quantity '{self.quantity}'"
         if self.clash:
@@ -224,12 +233,20 @@ def _weights(found: Features, idf: dict[str, float]) -> tuple[float, float]:
     return _weight(found.words, idf), _weight(found.names, idf)
 
 
-def _score(first: Fragment, second: Fragment, a: Features, b: Features, idf: dict[str, float], weights_a, weights_b) -> PairScore:
+def _score(
+    first: Fragment, second: Fragment, a: Features, b: Features, idf: dict[str, float], weights_a, weights_b
+) -> PairScore:
     words = _weighted_overlap(a.words, b.words, idf, weights_a[0], weights_b[0])
     fuzzy = fuzz.token_set_ratio(a.normalised, b.normalised) / 100
-    label = fuzz.token_set_ratio(first.short.lower(), second.short.lower()) / 100 if first.short and second.short else fuzzy
+    label = (
+        fuzz.token_set_ratio(first.short.lower(), second.short.lower()) / 100
+        if first.short and second.short
+        else fuzzy
+    )
     names = _weighted_overlap(a.names, b.names, idf, weights_a[1], weights_b[1])
-    shared_quantities = quantities(first) & quantities(second) if first.figures and second.figures else frozenset()
+    shared_quantities = (
+        quantities(first) & quantities(second) if first.figures and second.figures else frozenset()
+    )
     if a.numbers and b.numbers:
         numbers = _jaccard(a.numbers, b.numbers)
         clash = not (a.numbers & b.numbers) and not shared_quantities
@@ -253,11 +270,15 @@ def _score(first: Fragment, second: Fragment, a: Features, b: Features, idf: dic
         min(shared_quantities) if shared_quantities else None,
         clash,
         (a.names & b.names) | (a.numbers & b.numbers),
-        _veto(a, b, clash) if score >= LINK_FLOOR else None,  # below, the pair can neither merge nor link a group
+        _veto(a, b, clash)
+        if score >= LINK_FLOOR
+        else None,  # below, the pair can neither merge nor link a group
     )
 
 
-def score_pair(first: Fragment, second: Fragment, a: Features, b: Features, idf: dict[str, float]) -> tuple[float, str]:
+def score_pair(
+    first: Fragment, second: Fragment, a: Features, b: Features, idf: dict[str, float]
+) -> tuple[float, str]:
     """The documented score for one pair, with a short reason a student can read."""
     result = _score(first, second, a, b, idf, _weights(a, idf), _weights(b, idf))
     return result.score, result.reason
@@ -289,7 +310,9 @@ def _candidate_pairs(fragments: list[Fragment], features: dict[str, Features]) -
 class _Clusters:
     """Complete-linkage clustering with a floor, over scored pairs."""
 
-    def __init__(self, ids: Iterable[str], scores: dict[tuple[str, str], float], forbidden: set[tuple[str, str]]):
+    def __init__(
+        self, ids: Iterable[str], scores: dict[tuple[str, str], float], forbidden: set[tuple[str, str]]
+    ):
         self.cluster_of = {fragment_id: frozenset([fragment_id]) for fragment_id in ids}
         self.scores = scores
         self.forbidden = forbidden
@@ -324,12 +347,21 @@ def _forbidden_pairs(fragments: list[Fragment]) -> set[tuple[str, str]]:
 
 
 def _ordered_sources(sources, source_order: dict[str, int]) -> tuple[str, ...]:
-    return tuple(sorted(set(sources), key=lambda source: (source_order.get(source, len(source_order)), source)))
+    return tuple(
+        sorted(set(sources), key=lambda source: (source_order.get(source, len(source_order)), source))
+    )
 
 
 def _figure_list(by_value: dict[frozenset, dict], source_order: dict[str, int]) -> tuple[Figure, ...]:
-    entries = [(entry["text"], _ordered_sources(entry["sources"], source_order)) for entry in by_value.values()]
-    return tuple(Figure(text, sources) for text, sources in sorted(entries, key=lambda item: ([source_order.get(s, 99) for s in item[1]], item[0])))
+    entries = [
+        (entry["text"], _ordered_sources(entry["sources"], source_order)) for entry in by_value.values()
+    ]
+    return tuple(
+        Figure(text, sources)
+        for text, sources in sorted(
+            entries, key=lambda item: ([source_order.get(s, 99) for s in item[1]], item[0])
+        )
+    )
 
 
 def _curated_conflicts(group: list[Fragment], source_order: dict[str, int]) -> list[Conflict]:
@@ -339,7 +371,9 @@ def _curated_conflicts(group: list[Fragment], source_order: dict[str, int]) -> l
     for fragment in group:
         for quantity, value in fragment.figures:
             names.setdefault(quantity.casefold(), quantity)
-            entry = by_quantity.setdefault(quantity.casefold(), {}).setdefault(quantity_keys(value), {"text": value, "sources": set()})
+            entry = by_quantity.setdefault(quantity.casefold(), {}).setdefault(
+                quantity_keys(value), {"text": value, "sources": set()}
+            )
             entry["sources"].update(fragment.source_ids)
     return [
         Conflict(names[quantity], _figure_list(values, source_order))
@@ -350,7 +384,9 @@ def _curated_conflicts(group: list[Fragment], source_order: dict[str, int]) -> l
 
 def _comparable(first: Quantity, second: Quantity) -> bool:
     """Two figures of one kind that may measure the same thing (counts: of the same things)."""
-    if first.kind != second.kind or (first.kind == "amount" and first.unit and second.unit and first.unit != second.unit):
+    if first.kind != second.kind or (
+        first.kind == "amount" and first.unit and second.unit and first.unit != second.unit
+    ):
         return False
     return first.kind != "count" or bool(first.counted & second.counted)
 
@@ -370,7 +406,9 @@ def _detected_conflicts(group: list[Fragment], source_order: dict[str, int], lab
             if mentions:
                 per_member[fragment.id] = frozenset(figure.key for figure in mentions)
                 for figure in mentions:
-                    entry = by_value.setdefault(frozenset([figure.key]), {"text": figure.text, "sources": set()})
+                    entry = by_value.setdefault(
+                        frozenset([figure.key]), {"text": figure.text, "sources": set()}
+                    )
                     entry["sources"].update(fragment.source_ids)
         if len(per_member) < 2 or len(set(per_member.values())) < 2:
             continue
@@ -378,7 +416,9 @@ def _detected_conflicts(group: list[Fragment], source_order: dict[str, int], lab
             continue  # related statements cite several years; only one event dated differently is a conflict
         if kind != "year" and all(a & b for a in per_member.values() for b in per_member.values()):
             continue  # each member repeats a shared figure and adds its own detail
-        conflicts.append(Conflict(label if kind != "year" else f"{label}: year", _figure_list(by_value, source_order)))
+        conflicts.append(
+            Conflict(label if kind != "year" else f"{label}: year", _figure_list(by_value, source_order))
+        )
     return conflicts
 
 
@@ -393,14 +433,22 @@ def _completeness(fragment: Fragment, features: dict[str, Features]) -> tuple:
     return (len(found.names) + len(found.numbers) + len(found.words) / 4, len(fragment.text), fragment.id)
 
 
-def _make_point(group: list[Fragment], reason: str, features: dict[str, Features], source_order: dict[str, int], glossary: dict[str, str]) -> Point:
+def _make_point(
+    group: list[Fragment],
+    reason: str,
+    features: dict[str, Features],
+    source_order: dict[str, int],
+    glossary: dict[str, str],
+) -> Point:
     group = sorted(group, key=lambda fragment: fragment.id)
 
     def order(citation: Citation):
         return (source_order.get(citation.source, len(source_order)), citation.source, citation.locator or "")
 
     def cite(fragments) -> tuple[Citation, ...]:
-        return tuple(sorted({citation for fragment in fragments for citation in fragment.citations}, key=order))
+        return tuple(
+            sorted({citation for fragment in fragments for citation in fragment.citations}, key=order)
+        )
 
     if len(group) == 1:
         (only,) = group
@@ -422,14 +470,26 @@ def _make_point(group: list[Fragment], reason: str, features: dict[str, Features
     canonical = [fragment for fragment in group if fragment.canonical]
     # The wording: the curator's choice, else the one the most members fully state
     # (so that it can cite them all), the most complete among those.
-    lead = canonical[0] if canonical else max(
-        group, key=lambda fragment: (len(supporters(readings[fragment.id], readings.values())), _completeness(fragment, features))
+    lead = (
+        canonical[0]
+        if canonical
+        else max(
+            group,
+            key=lambda fragment: (
+                len(supporters(readings[fragment.id], readings.values())),
+                _completeness(fragment, features),
+            ),
+        )
     )
     # A conflict's label names the quantity, so it must not carry one source's figure.
     labels = [fragment.short for fragment in (lead, *group) if fragment.short]
-    label = next((short for short in labels if not read_quantities(plain_text(short))), None) or _without_figures(labels[0] if labels else "")
+    label = next(
+        (short for short in labels if not read_quantities(plain_text(short))), None
+    ) or _without_figures(labels[0] if labels else "")
     conflicts = _conflicts(group, source_order, label) if len(group) > 1 else ()
-    shown = frozenset(value for conflict in conflicts for figure in conflict.figures for value in _values(figure.value))
+    shown = frozenset(
+        value for conflict in conflicts for figure in conflict.figures for value in _values(figure.value)
+    )
     return Point(
         id=lead.key if len(group) > 1 and lead.key else lead.id,
         section=lead.section,
@@ -449,7 +509,7 @@ def _make_point(group: list[Fragment], reason: str, features: dict[str, Features
 
 
 def _without_figures(label: str) -> str:
-    """"Seven rights originally" -> "Rights originally"."""
+    """ "Seven rights originally" -> "Rights originally"."""
     plain = plain_text(label)
     for quantity in read_quantities(plain):
         plain = plain.replace(quantity.text, " ", 1)
@@ -481,7 +541,15 @@ def deduplicate(topic: Topic, source_order: dict[str, int]) -> Deduplication:
     weights = {fragment_id: _weights(found, idf) for fragment_id, found in features.items()}
     scored: dict[tuple[str, str], PairScore] = {}
     for first, second in _candidate_pairs(fragments, features):
-        scored[(first, second)] = _score(by_id[first], by_id[second], features[first], features[second], idf, weights[first], weights[second])
+        scored[(first, second)] = _score(
+            by_id[first],
+            by_id[second],
+            features[first],
+            features[second],
+            idf,
+            weights[first],
+            weights[second],
+        )
     scores = {pair: result.score for pair, result in scored.items()}
 
     vetoed = {pair for pair, result in scored.items() if result.veto}
@@ -498,17 +566,32 @@ def deduplicate(topic: Topic, source_order: dict[str, int]) -> Deduplication:
                 merges.append(ScoredPair(sorted(ids)[0], other, 1.0, f"same key '{key}'"))
     near_misses = []
     for pair, score in sorted(scores.items(), key=lambda item: (-item[1], item[0])):
-        if score >= MERGE_THRESHOLD and pair not in vetoed and clusters.join(*pair, floor=LINK_FLOOR, vetoed=vetoed):
+        if (
+            score >= MERGE_THRESHOLD
+            and pair not in vetoed
+            and clusters.join(*pair, floor=LINK_FLOOR, vetoed=vetoed)
+        ):
             merges.append(ScoredPair(*pair, score, scored[pair].reason))
-        elif WARN_THRESHOLD - NEAR_MISS_MARGIN <= score < WARN_THRESHOLD and clusters.cluster_of[pair[0]] is not clusters.cluster_of[pair[1]]:
+        elif (
+            WARN_THRESHOLD - NEAR_MISS_MARGIN <= score < WARN_THRESHOLD
+            and clusters.cluster_of[pair[0]] is not clusters.cluster_of[pair[1]]
+        ):
             near_misses.append(ScoredPair(*pair, score, scored[pair].reason))
 
     merge_reasons: dict[frozenset, str] = {}
     for merge in merges:
         group = clusters.cluster_of[merge.first]
-        merge_reasons.setdefault(group, "key" if merge.reason.startswith("same key") else f"similar (score {merge.score:.2f})")
+        merge_reasons.setdefault(
+            group, "key" if merge.reason.startswith("same key") else f"similar (score {merge.score:.2f})"
+        )
     points = [
-        _make_point([by_id[member] for member in group], merge_reasons.get(group, "single"), features, source_order, glossary)
+        _make_point(
+            [by_id[member] for member in group],
+            merge_reasons.get(group, "single"),
+            features,
+            source_order,
+            glossary,
+        )
         for group in clusters.groups()
     ]
     kept_apart, warnings = _undecided(scored, clusters, forbidden, by_id)
@@ -521,7 +604,9 @@ def deduplicate(topic: Topic, source_order: dict[str, int]) -> Deduplication:
     )
 
 
-def _undecided(scored: dict[tuple[str, str], PairScore], clusters: _Clusters, forbidden: set, by_id: dict[str, Fragment]):
+def _undecided(
+    scored: dict[tuple[str, str], PairScore], clusters: _Clusters, forbidden: set, by_id: dict[str, Fragment]
+):
     """Pairs that score as if they might be one fact but ended in two points.
 
     Different numbered things are certainly different facts (listed, not warned about);
@@ -531,7 +616,11 @@ def _undecided(scored: dict[tuple[str, str], PairScore], clusters: _Clusters, fo
     kept_apart, warnings = [], []
     for pair, result in sorted(scored.items(), key=lambda item: (-item[1].score, item[0])):
         first, second = by_id[pair[0]], by_id[pair[1]]
-        if result.score < WARN_THRESHOLD or clusters.cluster_of[pair[0]] is clusters.cluster_of[pair[1]] or pair in forbidden:
+        if (
+            result.score < WARN_THRESHOLD
+            or clusters.cluster_of[pair[0]] is clusters.cluster_of[pair[1]]
+            or pair in forbidden
+        ):
             continue
         if first.key and second.key:
             continue
@@ -541,14 +630,16 @@ def _undecided(scored: dict[tuple[str, str], PairScore], clusters: _Clusters, fo
         where = f"{second.location.path}:{second.location.line}"
         if result.veto == "different figures":
             message = (
-                f"'{first.id}' may state the same fact as '{second.id}' with a different figure ({where}; score {result.score:.3f}): "
-                f"if so, give both a shared key: (and figures:) so the booklet shows that the sources differ; "
+                f"'{first.id}' may state the same fact as '{second.id}' with a different figure "
+                f"({where}; score {result.score:.3f}): if so, give both a shared key: (and figures:) "
+                "so the booklet shows that the sources differ; "
                 f"otherwise add distinct: [{second.id}]"
             )
         elif result.veto:
             message = (
-                f"'{first.id}' may contradict '{second.id}' ({where}; score {result.score:.3f}; one of them says 'not'): "
-                f"if they are one fact, add a shared key: and both wordings are printed; otherwise add distinct: [{second.id}]"
+                f"'{first.id}' may contradict '{second.id}' ({where}; score {result.score:.3f}; "
+                "one of them says 'not'): if they are one fact, add a shared key: and both wordings "
+                f"are printed; otherwise add distinct: [{second.id}]"
             )
         else:
             message = (
@@ -576,7 +667,8 @@ def format_report(topic: Topic, result: Deduplication) -> str:
         f"{topic.id}: {len(topic.fragments)} fragments -> {len(result.points)} points "
         f"({len(groups)} merged groups, {len(conflicts)} conflicts, {len(result.warnings)} warnings, "
         f"{len(result.kept_apart)} kept apart, {len(result.near_misses)} near misses)",
-        f"thresholds: merge at {MERGE_THRESHOLD}, warn from {WARN_THRESHOLD}, every pair in a group at least {LINK_FLOOR}",
+        f"thresholds: merge at {MERGE_THRESHOLD}, warn from {WARN_THRESHOLD}, "
+        f"every pair in a group at least {LINK_FLOOR}",
         "",
         "GROUPS (each statement with the sources whose fragments state it)",
     ]
@@ -584,12 +676,19 @@ def format_report(topic: Topic, result: Deduplication) -> str:
         members = {member.fragment for member in point.members}
         lines.append(f"  {point.id}  [{point.reason}]  sources: {', '.join(point.source_ids)}")
         for member in point.members:
-            lines.append(f"    {member.location.path}:{member.location.line}  {member.fragment}{'  (wording)' if member.fragment == point.lead else ''}")
+            lines.append(
+                f"    {member.location.path}:{member.location.line}  {member.fragment}"
+                + ("  (wording)" if member.fragment == point.lead else "")
+            )
         for pair in result.merges:
             if pair.first in members:
                 lines.append(f"      {pair.score:.2f}  {pair.first} ~ {pair.second}: {pair.reason}")
         for statement in point.statements:
-            text = plain_text(statement.text) if statement.kind != "without" else "the fact, without: " + statement.text
+            text = (
+                plain_text(statement.text)
+                if statement.kind != "without"
+                else "the fact, without: " + statement.text
+            )
             lines.append(f"      {statement.kind:7}  [{sources(statement)}]  {text}")
     lines += ["", "CONFLICTS"]
     for point, conflict in conflicts:
@@ -599,10 +698,14 @@ def format_report(topic: Topic, result: Deduplication) -> str:
     lines += [f"  {warning}" for warning in result.warnings]
     lines += ["", "KEPT APART (they name differently numbered things)"]
     for pair in result.kept_apart:
-        lines.append(f"  {pair.score:.2f}  {where(pair.first)} {pair.first} ~ {where(pair.second)} {pair.second}")
+        lines.append(
+            f"  {pair.score:.2f}  {where(pair.first)} {pair.first} ~ {where(pair.second)} {pair.second}"
+        )
         lines.append(f"        {pair.reason}")
     lines += ["", f"NEAR MISSES (scores from {WARN_THRESHOLD - NEAR_MISS_MARGIN:.2f} up to the warning band)"]
     for pair in result.near_misses:
-        lines.append(f"  {pair.score:.2f}  {where(pair.first)} {pair.first} ~ {where(pair.second)} {pair.second}")
+        lines.append(
+            f"  {pair.score:.2f}  {where(pair.first)} {pair.first} ~ {where(pair.second)} {pair.second}"
+        )
         lines.append(f"        {pair.reason}")
     return "\n".join(lines) + "\n"

@@ -59,8 +59,22 @@ CURRENCIES = {
     "£": "GBP", "gbp": "GBP", "pound": "GBP", "pounds": "GBP",
 }  # fmt: skip
 SCALES = {
-    "thousand": 3, "k": 3, "lakh": 5, "lakhs": 5, "lac": 5, "crore": 7, "crores": 7, "cr": 7,
-    "million": 6, "mn": 6, "m": 6, "billion": 9, "bn": 9, "b": 9, "trillion": 12, "tn": 12,
+    "thousand": 3,
+    "k": 3,
+    "lakh": 5,
+    "lakhs": 5,
+    "lac": 5,
+    "crore": 7,
+    "crores": 7,
+    "cr": 7,
+    "million": 6,
+    "mn": 6,
+    "m": 6,
+    "billion": 9,
+    "bn": 9,
+    "b": 9,
+    "trillion": 12,
+    "tn": 12,
 }  # powers of ten; fmt: skip
 _SCALE = r"(?:thousand|lakhs?|lac|crores?|cr|million|mn|billion|bn|trillion|tn|[kmbKMB])\b"
 _FIGURE = re.compile(
@@ -100,7 +114,9 @@ class Quantity:
         return f"{self.value:g}" if self.kind != "amount" else f"{self.value:g} {self.unit}".strip()
 
 
-def _substitute(text: str, origin: list[tuple[int, int]], pattern: re.Pattern, replace) -> tuple[str, list[tuple[int, int]]]:
+def _substitute(
+    text: str, origin: list[tuple[int, int]], pattern: re.Pattern, replace
+) -> tuple[str, list[tuple[int, int]]]:
     """``pattern.sub(replace, text)``, keeping for each new character the span of the
     original text it stands for (so a figure read from "7" can be shown as "seven")."""
     pieces: list[str] = []
@@ -133,9 +149,14 @@ def _numeric(text: str) -> tuple[str, tuple[tuple[int, int], ...] | None]:
 
     def to_digits(match: re.Match) -> str:
         words = match.group(0)
-        if not _HAS_UNIT.search(words) or (words.lower() in ("one", "first", "second") and _IDIOM_AFTER.match(match.string, match.end())):
+        if not _HAS_UNIT.search(words) or (
+            words.lower() in ("one", "first", "second") and _IDIOM_AFTER.match(match.string, match.end())
+        ):
             return words
-        if words.lower() == "one" and match.string[max(0, match.start() - 3) : match.start()].lower() == "no ":
+        if (
+            words.lower() == "one"
+            and match.string[max(0, match.start() - 3) : match.start()].lower() == "no "
+        ):
             return words
         return alpha2digit(words, "en", threshold=0)
 
@@ -164,9 +185,9 @@ def _is_part_of_a_name(text: str, start: int, end: int) -> bool:
     after = text[end : end + 1]
     if before.isalpha() or (before in "-–" and start > 1 and text[start - 2].isalpha()):
         return True  # G20, Malabar-24, TIM-3
-    if after.isalpha() or text[end : end + 2] in ("+2",) or text[max(0, start - 2) : start] == "2+":
-        return True  # 6th, 15th, 2+2
-    return False
+    return (
+        after.isalpha() or text[end : end + 2] == "+2" or text[max(0, start - 2) : start] == "2+"
+    )  # 6th, 2+2
 
 
 _DIGIT = re.compile(r"\d")
@@ -179,7 +200,9 @@ def _figures(text: str):
     position = 0
     while (digit := _DIGIT.search(text, position)) is not None:
         start = digit.start()
-        if start and (text[start - 1].isalpha() or (text[start - 1] in "-–" and start > 1 and text[start - 2].isalpha())):
+        if start and (
+            text[start - 1].isalpha() or (text[start - 1] in "-–" and start > 1 and text[start - 2].isalpha())
+        ):
             position = start + 1
             while position < len(text) and text[position].isdigit():
                 position += 1
@@ -212,7 +235,11 @@ def read_quantities(text: str) -> tuple[Quantity, ...]:
             continue  # "Article 14" names a thing; it does not count one
         if _is_part_of_a_name(text, start, end) and not (match["scales"] and match["scales"].strip()):
             continue
-        if _is_part_of_a_name(text, start, start + len(match["number"])) and text[end : end + 1].isalpha() and not match["scales"].strip():
+        if (
+            _is_part_of_a_name(text, start, start + len(match["number"]))
+            and text[end : end + 1].isalpha()
+            and not match["scales"].strip()
+        ):
             continue
         number = match["number"]
         exact = Decimal(number.replace(",", ""))
@@ -220,8 +247,13 @@ def read_quantities(text: str) -> tuple[Quantity, ...]:
         currency = (match["before"] or match["after"] or "").lower().strip()
         if scales and scales[0] in ("m", "b", "k") and not currency:
             scales = []  # "5 m" is metres, "3B" a name, without a currency
-        value = float(exact.scaleb(sum(SCALES[scale] for scale in scales)))  # exact: 2.30 lakh crore is 2.3e12
-        surface = as_written(match.start() + len(match.group(0)) - len(match.group(0).lstrip()), match.end() - (len(match.group(0)) - len(match.group(0).rstrip())))
+        value = float(
+            exact.scaleb(sum(SCALES[scale] for scale in scales))
+        )  # exact: 2.30 lakh crore is 2.3e12
+        surface = as_written(
+            match.start() + len(match.group(0)) - len(match.group(0).lstrip()),
+            match.end() - (len(match.group(0)) - len(match.group(0).rstrip())),
+        )
         if match["percent"]:
             found.append(Quantity("percentage", value, "%", surface))
         elif currency:
@@ -233,7 +265,11 @@ def read_quantities(text: str) -> tuple[Quantity, ...]:
             if match["range"]:
                 second = match["range"][1:]
                 year = int(second) if len(second) == 4 else int(number[:2] + second)
-                found.append(Quantity("year", float(year), "", as_written(match.start("range") + 1, match.end("range"))))
+                found.append(
+                    Quantity(
+                        "year", float(year), "", as_written(match.start("range") + 1, match.end("range"))
+                    )
+                )
         elif _DAY_OF_MONTH.match(text, end) or _AFTER_MONTH.search(text, max(0, start - 12), start):
             continue  # a day of the month: "21 Aug", "August 21"
         else:
@@ -251,18 +287,22 @@ def quantity_keys(text: str) -> frozenset[str]:
 # ------------------------------------------------------------------ numbered references
 
 _NOT_A_REFERENCE = frozenset(
-    """usd inr jpy eur gbp rs us a an the and or of in on at by to for from with since till until after before about around over under
-    nearly almost than up only some all top first last next per each every just its their his her our your
-    jan january feb february mar march apr april may jun june jul july aug august sep sept september oct october
-    nov november dec december fy q year years day days km""".split()
+    """usd inr jpy eur gbp rs us a an the and or of in on at by to for from with since till until after
+    before about around over under nearly almost than up only some all top first last next per each
+    every just its their his her our your jan january feb february mar march apr april may jun june
+    jul july aug august sep sept september oct october nov november dec december fy q year years day
+    days km""".split()
 )
 # Lower-case words that name numbered parts of documents and series, in any subject;
 # a capitalised word before a number ("Article 14", "Mission 2") is taken as one too.
 REFERENCE_NOUNS = frozenset(
-    """article section part schedule clause rule chapter entry list phase paper amendment act item annex annexure
-    tier stage grade class level round edition volume session plan goal target""".split()
+    """article section part schedule clause rule chapter entry list phase paper amendment act item
+    annex annexure tier stage grade class level round edition volume session plan goal target""".split()
 )
-_NOUN_NUMBER = re.compile(rf"\b([A-Za-z][a-z]+|[A-Z]+)[ \u00a0-]+(\d+(?:\.\d+)?[A-Z]?|{_ROMAN})\b(?![.,]\d|\+|\s*(?:%|{_SCALE}|per\s?cent))")
+_NOUN_NUMBER = re.compile(
+    rf"\b([A-Za-z][a-z]+|[A-Z]+)[ \u00a0-]+(\d+(?:\.\d+)?[A-Z]?|{_ROMAN})\b"
+    rf"(?![.,]\d|\+|\s*(?:%|{_SCALE}|per\s?cent))"
+)
 _ORDINAL = re.compile(r"\b(\d+)(?:st|nd|rd|th)\b[ \u00a0-]+((?:[A-Za-z][\w’'–-]*[ \u00a0]*){1,3})")
 _CODE = re.compile(r"\b([A-Za-z]{1,10})-?(\d{1,3}[A-Za-z]?)\b")
 _WORD = re.compile(r"[A-Za-z]+")
@@ -274,7 +314,11 @@ def _noun_numbers(text: str) -> tuple[tuple[str, str, int], ...]:
     found = []
     for match in _NOUN_NUMBER.finditer(text):
         noun, number = match.groups()
-        if not number or noun.lower() in _NOT_A_REFERENCE or not (noun[0].isupper() or noun.lower() in REFERENCE_NOUNS):
+        if (
+            not number
+            or noun.lower() in _NOT_A_REFERENCE
+            or not (noun[0].isupper() or noun.lower() in REFERENCE_NOUNS)
+        ):
             continue
         before = match.start() - 1
         while before >= 0 and text[before].isspace():
@@ -285,7 +329,7 @@ def _noun_numbers(text: str) -> tuple[tuple[str, str, int], ...]:
         if number.isdigit() and _YEAR.fullmatch(number):
             continue  # a year: "Summit 2025" is dated, not numbered
         if not number[0].isdigit():
-            if len(number) == 1 and not noun[0].isupper() or number == "I":
+            if (len(number) == 1 and not noun[0].isupper()) or number == "I":
                 continue  # "a V shape"; "Phase I" is too easily the pronoun
             try:
                 number = str(roman.fromRoman(number))

@@ -110,7 +110,7 @@ def _mark_location(path: str, mark) -> Location:
 
 
 def _show_tag(tag: str) -> str:
-    return "!!" + tag[len(_CORE):] if tag.startswith(_CORE) else tag
+    return "!!" + tag[len(_CORE) :] if tag.startswith(_CORE) else tag
 
 
 def _to_node(node: yaml.Node, path: str, constructor: yaml.SafeLoader) -> Node:
@@ -118,7 +118,8 @@ def _to_node(node: yaml.Node, path: str, constructor: yaml.SafeLoader) -> Node:
     if node.tag not in _ALLOWED_TAGS:
         raise _Refused(
             location,
-            f"YAML tag '{_show_tag(node.tag)}' is not allowed; notes hold only text, numbers, lists and mappings",
+            f"YAML tag '{_show_tag(node.tag)}' is not allowed; "
+            "notes hold only text, numbers, lists and mappings",
         )
     if isinstance(node, yaml.MappingNode):
         items: dict[str, Node] = {}
@@ -142,12 +143,21 @@ def _to_node(node: yaml.Node, path: str, constructor: yaml.SafeLoader) -> Node:
 
 
 _FRIENDLY_YAML_PROBLEMS = (
-    ("found character '\\t' that cannot start any token", "a tab is used for indentation; indent with spaces"),
+    (
+        "found character '\\t' that cannot start any token",
+        "a tab is used for indentation; indent with spaces",
+    ),
     ("found a tab character", "a tab is used for indentation; indent with spaces"),
     ("found unexpected end of stream", "the file ends inside a quoted text; close the quote"),
     ("but found '<stream end>'", "the file ends before a bracket is closed; close the [ or {"),
-    ("expected <block end>, but found", "bad indentation: this line does not line up with the lines above it"),
-    ("mapping values are not allowed here", "unexpected ':' here; check the indentation, or quote text that contains ': '"),
+    (
+        "expected <block end>, but found",
+        "bad indentation: this line does not line up with the lines above it",
+    ),
+    (
+        "mapping values are not allowed here",
+        "unexpected ':' here; check the indentation, or quote text that contains ': '",
+    ),
 )
 
 
@@ -220,7 +230,13 @@ def parse_yaml(text: str, path: str) -> tuple[Node | None, list[Problem]]:
     except yaml.reader.ReaderError as error:
         before = text[: error.position]
         location = Location(path, before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1)
-        return None, [Problem(location, f"the file contains a control character (#x{error.character:04x}) that YAML does not allow; delete it")]
+        return None, [
+            Problem(
+                location,
+                f"the file contains a control character (#x{error.character:04x}) "
+                "that YAML does not allow; delete it",
+            )
+        ]
     except yaml.YAMLError as error:
         return None, [Problem(Location(path), f"invalid YAML: {error}")]
     except RecursionError:
@@ -238,7 +254,9 @@ def _decode(data: bytes, path: str) -> tuple[str | None, list[Problem]]:
         line = before.count(b"\n") + 1
         column = len(before) - (before.rfind(b"\n") + 1) + 1
         bad = data[error.start : error.start + 1].hex()
-        return None, [Problem(Location(path, line, column), f"the file is not UTF-8 (byte 0x{bad}); save it as UTF-8")]
+        return None, [
+            Problem(Location(path, line, column), f"the file is not UTF-8 (byte 0x{bad}); save it as UTF-8")
+        ]
     return text.removeprefix("\ufeff"), []
 
 
@@ -252,7 +270,11 @@ def read_yaml_file(file: Path, root: Path) -> tuple[YamlFile, list[Problem]]:
         return YamlFile(path, None), [Problem(Location(path), f"cannot read the file: {error.strerror}")]
     if size > MAX_FILE_BYTES:
         return YamlFile(path, None), [
-            Problem(Location(path), f"the file is {size // 1024} KiB; notes files are limited to {MAX_FILE_BYTES // 1024} KiB, split it")
+            Problem(
+                Location(path),
+                f"the file is {size // 1024} KiB; notes files are limited to "
+                f"{MAX_FILE_BYTES // 1024} KiB, split it",
+            )
         ]
     text, problems = _decode(data, path)
     if text is None:
@@ -284,12 +306,25 @@ def load_project(root: Path) -> RawProject:
     seeds = root / "seeds"
     sources_file = read(seeds / SOURCES_FILE) if (seeds / SOURCES_FILE).is_file() else None
     if sources_file is None:
-        problems.append(Problem(Location("seeds/" + SOURCES_FILE), "no sources file; create seeds/sources.yaml listing your sources"))
-    seed_names = frozenset(entry.name for entry in seeds.iterdir() if entry.is_file()) if seeds.is_dir() else frozenset()
+        problems.append(
+            Problem(
+                Location("seeds/" + SOURCES_FILE),
+                "no sources file; create seeds/sources.yaml listing your sources",
+            )
+        )
+    seed_names = (
+        frozenset(entry.name for entry in seeds.iterdir() if entry.is_file())
+        if seeds.is_dir()
+        else frozenset()
+    )
 
     topics = []
     notes = root / "notes"
-    topic_directories = sorted(entry for entry in notes.iterdir() if entry.is_dir() and not entry.name.startswith(".")) if notes.is_dir() else []
+    topic_directories = (
+        sorted(entry for entry in notes.iterdir() if entry.is_dir() and not entry.name.startswith("."))
+        if notes.is_dir()
+        else []
+    )
     if not topic_directories:
         problems.append(Problem(Location("notes"), "no topics found; create notes/<topic>/topic.yaml"))
     for directory in topic_directories:
@@ -310,4 +345,3 @@ def load_project(root: Path) -> RawProject:
             )
         )
     return RawProject(root, sources_file, seed_names, tuple(topics), tuple(problems))
-

@@ -13,11 +13,12 @@ trim.
 Branches: a section's points hang on branches named by their ``branch`` field when any
 point has one; else, in a section of more than :data:`DIRECT_LEAVES` points, by their
 most common tag (at most :data:`MAX_BRANCHES` branches, the rest under "Other"); else,
-or where tags would give fewer than two branches, the points are the branches themselves. Leaves are the points' ``short`` labels, or the
-first six words of their text. The overview has the topic at the centre, the sections as
-branches, and for each section its 2–4 most important points: its ``priority: 1`` points
-(up to 4); where it has fewer than 2 of those, its points that the most sources state,
-then the earliest, until it has 2.
+or where tags would give fewer than two branches, the points are the branches themselves.
+Leaves are the points' ``short`` labels, or the first six words of their text. The
+overview has the topic at the centre, the sections as branches, and for each section its
+2–4 most important points: its ``priority: 1`` points (up to 4); where it has fewer than
+2 of those, its points that the most sources state, until it has 2; the chosen leaves
+keep the section's own order.
 """
 
 from __future__ import annotations
@@ -102,7 +103,8 @@ def leaf_label(item: DocPoint) -> str:
 
 def _styled(labels_by_branch: list[tuple[str, tuple[str, ...]]]) -> tuple[Branch, ...]:
     return tuple(
-        Branch(label, leaves, *BRANCH_STYLES[index % len(BRANCH_STYLES)]) for index, (label, leaves) in enumerate(labels_by_branch)
+        Branch(label, leaves, *BRANCH_STYLES[index % len(BRANCH_STYLES)])
+        for index, (label, leaves) in enumerate(labels_by_branch)
     )
 
 
@@ -112,7 +114,12 @@ def _section_branches(section: DocSection) -> tuple[Branch, ...]:
         groups: dict[str, list[str]] = {}
         for item in points:
             groups.setdefault(item.point.branch or "Other", []).append(leaf_label(item))
-        return _styled(sorted(((name, tuple(leaves)) for name, leaves in groups.items()), key=lambda group: (group[0] == "Other", group[0])))
+        return _styled(
+            sorted(
+                ((name, tuple(leaves)) for name, leaves in groups.items()),
+                key=lambda group: (group[0] == "Other", group[0]),
+            )
+        )
     if len(points) <= DIRECT_LEAVES:
         return _styled([(leaf_label(item), ()) for item in points])
     counts = Counter(tag for item in points for tag in item.point.tags)
@@ -128,7 +135,7 @@ def _section_branches(section: DocSection) -> tuple[Branch, ...]:
         return _styled([(leaf_label(item), ()) for item in points])  # tags would make one lopsided branch
     for tag in named[MAX_BRANCHES:]:
         groups.setdefault("Other", []).extend(groups.pop(tag))
-    ordered = [tag for tag in named[:MAX_BRANCHES]] + (["Other"] if "Other" in groups else [])
+    ordered = [*named[:MAX_BRANCHES], *(["Other"] if "Other" in groups else [])]
     texts = " ".join(plain_text(item.point.text) for item in points)
     return _styled([(tag_label(tag, texts), tuple(groups[tag])) for tag in ordered])
 
@@ -168,7 +175,12 @@ def plan_sheets(document: Document) -> tuple[MindMapSheet, ...]:
         id="overview",
         title=f"{document.topic.title}: overview",
         centre=document.topic.title,
-        branches=_styled([(shorts[section.id], tuple(leaf_label(item) for item in most_important(section))) for section in document.sections]),
+        branches=_styled(
+            [
+                (shorts[section.id], tuple(leaf_label(item) for item in most_important(section)))
+                for section in document.sections
+            ]
+        ),
         location=document.topic.location,
     )
     sections = tuple(
@@ -228,10 +240,25 @@ def sheet_graph(sheet: MindMapSheet, ranksep: str = "1.5"):
             "outputorder": "edgesfirst",
             "sep": "+3",
         },
-        node_attr={"fontname": "Noto Sans", "fontsize": str(LEAF_PT), "margin": "0.1,0.04", "penwidth": "1.2"},
+        node_attr={
+            "fontname": "Noto Sans",
+            "fontsize": str(LEAF_PT),
+            "margin": "0.1,0.04",
+            "penwidth": "1.2",
+        },
         edge_attr={"penwidth": "1.6"},
     )
-    graph.node("centre", _dot_label(sheet.centre, 18), shape="ellipse", style="filled", fillcolor="#1f3a5f", fontcolor="white", fontsize=str(CENTRE_PT), fontname="Noto Sans Bold", color="#1f3a5f")
+    graph.node(
+        "centre",
+        _dot_label(sheet.centre, 18),
+        shape="ellipse",
+        style="filled",
+        fillcolor="#1f3a5f",
+        fontcolor="white",
+        fontsize=str(CENTRE_PT),
+        fontname="Noto Sans Bold",
+        color="#1f3a5f",
+    )
     for number, branch in enumerate(sheet.branches):
         branch_id = f"b{number}"
         graph.node(
@@ -249,7 +276,14 @@ def sheet_graph(sheet: MindMapSheet, ranksep: str = "1.5"):
         graph.edge("centre", branch_id, color=branch.colour, penwidth="3", style=branch.line_style)
         for leaf_number, leaf in enumerate(branch.leaves):
             leaf_id = f"b{number}l{leaf_number}"
-            graph.node(leaf_id, _dot_label(leaf, 14), shape="box", style=f"rounded,{branch.line_style}" if branch.line_style != "solid" else "rounded", color=branch.colour, fillcolor="white")
+            graph.node(
+                leaf_id,
+                _dot_label(leaf, 14),
+                shape="box",
+                style=f"rounded,{branch.line_style}" if branch.line_style != "solid" else "rounded",
+                color=branch.colour,
+                fillcolor="white",
+            )
             graph.edge(branch_id, leaf_id, color=branch.colour, style=branch.line_style)
     return graph
 
@@ -263,7 +297,10 @@ def _run_twopi(sheet: MindMapSheet, ranksep: str) -> tuple[str, float, float]:
     try:
         svg = sheet_graph(sheet, ranksep).pipe(format="svg", encoding="utf-8")
     except graphviz.ExecutableNotFound:
-        raise ToolError("Graphviz is not installed (no 'twopi' on PATH); `make pdf` installs it, or: apt-get install graphviz") from None
+        raise ToolError(
+            "Graphviz is not installed (no 'twopi' on PATH); "
+            "`make pdf` installs it, or: apt-get install graphviz"
+        ) from None
     except graphviz.CalledProcessError as error:
         raise ToolError(f"Graphviz failed on the mind map of '{sheet.id}': {error.stderr!r}") from None
     svg = svg[svg.index("<svg") :]  # drop the XML prolog, the DOCTYPE and comments
@@ -276,7 +313,8 @@ def lay_out_sheet(sheet: MindMapSheet) -> LaidOutSheet:
     # The ring spacing changes how compact the map comes out, and not monotonically:
     # lay it out a few ways and keep the one whose labels print largest.
     svg, width, height = min(
-        (_run_twopi(sheet, ranksep) for ranksep in RING_SPACINGS), key=lambda run: max(run[1] / MAP_WIDTH_PT, run[2] / MAP_HEIGHT_PT)
+        (_run_twopi(sheet, ranksep) for ranksep in RING_SPACINGS),
+        key=lambda run: max(run[1] / MAP_WIDTH_PT, run[2] / MAP_HEIGHT_PT),
     )
     svg = re.sub(r"<!--.*?-->", "", svg, flags=re.S)
     # Graphviz names the bold face as a family; the page's font matching wants a weight.
@@ -290,7 +328,8 @@ def lay_out_sheet(sheet: MindMapSheet) -> LaidOutSheet:
         raise NoteError.at(
             sheet.location,
             f"the mind map of {what} is too full for one page: its labels would print at {smallest:.1f} pt "
-            f"(at least {MIN_PRINTED_PT:g} pt is readable); trim about {labels - keep} of its {labels} labels, "
+            f"(at least {MIN_PRINTED_PT:g} pt is readable); "
+            f"trim about {labels - keep} of its {labels} labels, "
             "or shorten them, or split the section",
         )
     width_mm, height_mm = width * scale * 25.4 / 72, height * scale * 25.4 / 72

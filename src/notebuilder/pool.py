@@ -38,7 +38,8 @@ class WorkerPool:
 
     def __enter__(self) -> WorkerPool:
         self.previous = {
-            number: signal.signal(number, lambda signum, frame: self.stops.append(signum)) for number in (signal.SIGINT, signal.SIGTERM)
+            number: signal.signal(number, lambda signum, frame: self.stops.append(signum))
+            for number in (signal.SIGINT, signal.SIGTERM)
         }
         try:
             self.pool = multiprocessing.get_context("fork").Pool(self.workers, initializer=_worker_signals)

@@ -49,22 +49,30 @@ def render_layout(environment: jinja2.Environment, name: str, root: Path, **cont
     try:
         return environment.get_template(name).render(**context)
     except jinja2.TemplateSyntaxError as error:
-        raise NoteError.at(_layout_location(error.filename, error.lineno, root), f"layout syntax error: {error.message}") from None
+        raise NoteError.at(
+            _layout_location(error.filename, error.lineno, root), f"layout syntax error: {error.message}"
+        ) from None
     except jinja2.TemplateNotFound as error:
         raise NoteError.at(Location("layouts/" + str(error.name)), "layout not found") from None
     except (jinja2.UndefinedError, TypeError, AttributeError) as error:
-        frames = [frame for frame in traceback.extract_tb(error.__traceback__) if frame.filename.endswith(".j2")]
+        frames = [
+            frame for frame in traceback.extract_tb(error.__traceback__) if frame.filename.endswith(".j2")
+        ]
         if not frames:
             raise
         frame = frames[-1]
-        raise NoteError.at(_layout_location(frame.filename, frame.lineno, root), f"layout error: {error}") from None
+        raise NoteError.at(
+            _layout_location(frame.filename, frame.lineno, root), f"layout error: {error}"
+        ) from None
 
 
 def render_booklet(environment: jinja2.Environment, document: Document, root: Path, paper: str = "a4") -> str:
     return render_layout(environment, "booklet.html.j2", root, doc=document, page_size=PAPER_SIZES[paper])
 
 
-def render_comparison(environment: jinja2.Environment, document: Document, root: Path, paper: str = "a4") -> str:
+def render_comparison(
+    environment: jinja2.Environment, document: Document, root: Path, paper: str = "a4"
+) -> str:
     return render_layout(environment, "comparison.html.j2", root, doc=document, page_size=PAPER_SIZES[paper])
 
 

@@ -15,8 +15,8 @@ from typing import Any
 
 from .dates import parse_date
 from .errors import Location, ProblemLog
-from .load import Node, RawProject, RawTopic, YamlFile
 from .figures import read_quantities
+from .load import Node, RawProject, RawTopic, YamlFile
 from .markup import plain_text
 from .model import (
     Cell,
@@ -32,7 +32,15 @@ from .model import (
 
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
 SHORT_MAX_WORDS = 6
-SOURCE_KINDS = ("coaching-notes", "personal-note", "academy-handout", "newspaper", "book", "government", "other")
+SOURCE_KINDS = (
+    "coaching-notes",
+    "personal-note",
+    "academy-handout",
+    "newspaper",
+    "book",
+    "government",
+    "other",
+)
 
 SOURCE_KEYS = ("id", "file", "title", "kind", "publisher", "date")
 TOPIC_KEYS = ("title", "paper", "subject", "language", "sections")
@@ -40,7 +48,21 @@ SECTION_KEYS = ("id", "title", "short")
 FRAGMENT_FILE_KEYS = ("defaults", "fragments")
 DEFAULT_KEYS = ("section", "source", "sources", "tags", "branch")
 FRAGMENT_KEYS = (
-    "id", "text", "source", "sources", "section", "key", "short", "date", "tags", "note", "distinct", "priority", "branch", "figures", "canonical",
+    "id",
+    "text",
+    "source",
+    "sources",
+    "section",
+    "key",
+    "short",
+    "date",
+    "tags",
+    "note",
+    "distinct",
+    "priority",
+    "branch",
+    "figures",
+    "canonical",
 )
 CITATION_KEYS = ("id", "at")
 COMPARISON_KEYS = ("id", "title", "caption", "columns", "rows")
@@ -67,14 +89,22 @@ class _Checker:
     def __init__(self, log: ProblemLog):
         self.log = log
 
-    def mapping(self, node: Node, what: str, allowed: tuple[str, ...], required: tuple[str, ...] = ()) -> dict[str, Node] | None:
+    def mapping(
+        self, node: Node, what: str, allowed: tuple[str, ...], required: tuple[str, ...] = ()
+    ) -> dict[str, Node] | None:
         if not node.is_mapping:
-            self.log.error(node.location, f"{what} must be a mapping (key: value lines), not {_kind_of(node.value)}")
+            self.log.error(
+                node.location, f"{what} must be a mapping (key: value lines), not {_kind_of(node.value)}"
+            )
             return None
         for key in node.value:
             if key not in allowed:
                 suggestion = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-                hint = f"; did you mean '{suggestion[0]}'?" if suggestion else f"; expected one of: {', '.join(allowed)}"
+                hint = (
+                    f"; did you mean '{suggestion[0]}'?"
+                    if suggestion
+                    else f"; expected one of: {', '.join(allowed)}"
+                )
                 self.log.error(node.key_locations[key], f"unknown key '{key}' in {what}{hint}")
         for key in required:
             if key not in node.value:
@@ -98,11 +128,15 @@ class _Checker:
     def identifier(self, node: Node | None, field: str) -> str | None:
         value = self.text(node, field, allow_number=True)
         if value is not None and not ID_PATTERN.match(value):
-            self.log.error(node.location, f"'{field}' must be lower-case letters, digits and hyphens, not '{value}'")
+            self.log.error(
+                node.location, f"'{field}' must be lower-case letters, digits and hyphens, not '{value}'"
+            )
             return None
         return value
 
-    def text_list(self, node: Node | None, field: str, item: Callable[[Node | None, str], str | None] | None = None) -> tuple[str, ...]:
+    def text_list(
+        self, node: Node | None, field: str, item: Callable[[Node | None, str], str | None] | None = None
+    ) -> tuple[str, ...]:
         if node is None:
             return ()
         check = item or self.text
@@ -122,7 +156,9 @@ class _Checker:
             return None
         return node.value
 
-    def citations(self, fields: dict[str, Node], known_sources: set[str] | None) -> tuple[Citation, ...] | None:
+    def citations(
+        self, fields: dict[str, Node], known_sources: set[str] | None
+    ) -> tuple[Citation, ...] | None:
         """``source: id`` or ``sources: [id, {id: x, at: "p. 3"}]``; None when neither is given."""
         if "source" in fields and "sources" in fields:
             self.log.error(fields["sources"].location, "give either 'source' or 'sources', not both")
@@ -144,7 +180,9 @@ class _Checker:
             if source_id is None:
                 continue
             if known_sources is not None and source_id not in known_sources:
-                self.log.error(item.location, f"unknown source '{source_id}'{_suggest(source_id, known_sources)}")
+                self.log.error(
+                    item.location, f"unknown source '{source_id}'{_suggest(source_id, known_sources)}"
+                )
                 continue
             citations.append(Citation(source_id, locator))
         return tuple(dict.fromkeys(citations))
@@ -152,10 +190,18 @@ class _Checker:
 
 def _suggest(value: str, choices) -> str:
     match = difflib.get_close_matches(value, sorted(choices), n=1, cutoff=0.6)
-    return f"; did you mean '{match[0]}'?" if match else f"; known: {', '.join(sorted(choices))}" if len(choices) <= 20 else ""
+    return (
+        f"; did you mean '{match[0]}'?"
+        if match
+        else f"; known: {', '.join(sorted(choices))}"
+        if len(choices) <= 20
+        else ""
+    )
 
 
-def _document(file: YamlFile | None, check: _Checker, what: str, allowed: tuple[str, ...], required: tuple[str, ...]) -> dict[str, Node] | None:
+def _document(
+    file: YamlFile | None, check: _Checker, what: str, allowed: tuple[str, ...], required: tuple[str, ...]
+) -> dict[str, Node] | None:
     if file is None or file.document is None:
         return None  # loading already reported why (missing, empty, not YAML)
     return check.mapping(file.document, what, allowed, required)
@@ -172,7 +218,9 @@ def _list_of(fields: dict[str, Node] | None, key: str, check: _Checker) -> tuple
     return node.value
 
 
-def _validate_sources(file: YamlFile | None, seed_names: frozenset[str], check: _Checker) -> tuple[Source, ...]:
+def _validate_sources(
+    file: YamlFile | None, seed_names: frozenset[str], check: _Checker
+) -> tuple[Source, ...]:
     fields = _document(file, check, "the sources file", ("sources",), ("sources",))
     sources: dict[str, Source] = {}
     for item in _list_of(fields, "sources", check):
@@ -188,7 +236,10 @@ def _validate_sources(file: YamlFile | None, seed_names: frozenset[str], check: 
         if file_name and file_name not in seed_names:
             check.log.error(entry["file"].location, f"no file '{file_name}' in seeds/")
         if source_id and source_id in sources:
-            check.log.error(entry["id"].location, f"duplicate source id '{source_id}' (first at {sources[source_id].location})")
+            check.log.error(
+                entry["id"].location,
+                f"duplicate source id '{source_id}' (first at {sources[source_id].location})",
+            )
             continue
         if source_id and file_name and title and kind:
             sources[source_id] = Source(
@@ -217,9 +268,14 @@ def _validate_sections(node: Node | None, check: _Checker) -> tuple[Section, ...
         section_id = check.identifier(entry.get("id"), "id")
         title = check.text(entry.get("title"), "title")
         if section_id in sections:
-            check.log.error(entry["id"].location, f"duplicate section id '{section_id}' (first on line {sections[section_id].location.line})")
+            check.log.error(
+                entry["id"].location,
+                f"duplicate section id '{section_id}' (first on line {sections[section_id].location.line})",
+            )
         elif section_id and title:
-            sections[section_id] = Section(section_id, title, item.location, _validate_short(entry.get("short"), check))
+            sections[section_id] = Section(
+                section_id, title, item.location, _validate_short(entry.get("short"), check)
+            )
     return tuple(sections.values())
 
 
@@ -228,7 +284,8 @@ def _validate_date(node: Node | None, check: _Checker) -> str | None:
     if value is not None and parse_date(value) is None:
         check.log.error(
             node.location,
-            f"'{value}' is not a date I can read; write e.g. 2014, 752 AD, 2023-24, FY24, Jul 2023, 2025-08-21 or 6th century",
+            f"'{value}' is not a date I can read; "
+            "write e.g. 2014, 752 AD, 2023-24, FY24, Jul 2023, 2025-08-21 or 6th century",
         )
         return None
     return value
@@ -237,7 +294,10 @@ def _validate_date(node: Node | None, check: _Checker) -> str | None:
 def _validate_short(node: Node | None, check: _Checker) -> str | None:
     value = check.text(node, "short")
     if value is not None and len(value.split()) > SHORT_MAX_WORDS:
-        check.log.error(node.location, f"'short' has {len(value.split())} words; a mind-map label has at most {SHORT_MAX_WORDS}")
+        check.log.error(
+            node.location,
+            f"'short' has {len(value.split())} words; a mind-map label has at most {SHORT_MAX_WORDS}",
+        )
         return None
     return value
 
@@ -257,7 +317,10 @@ def _validate_figures(node: Node | None, text: str | None, check: _Checker) -> t
     if node is None:
         return ()
     if not node.is_mapping:
-        check.log.error(node.location, "'figures' must be a mapping of quantity: figure, e.g. 'cumulative FDI: ~$43 billion'")
+        check.log.error(
+            node.location,
+            "'figures' must be a mapping of quantity: figure, e.g. 'cumulative FDI: ~$43 billion'",
+        )
         return ()
     figures = []
     for quantity, value_node in node.value.items():
@@ -267,16 +330,25 @@ def _validate_figures(node: Node | None, text: str | None, check: _Checker) -> t
         stated = {quantity.value for quantity in read_quantities(plain_text(text or ""))}
         missing = [quantity.text for quantity in read_quantities(value) if quantity.value not in stated]
         if not read_quantities(value):
-            check.log.error(value_node.location, f"the figure '{value}' states no number (write it as the text does: '7', 'seven', '₹1.5 lakh crore')")
+            check.log.error(
+                value_node.location,
+                f"the figure '{value}' states no number "
+                "(write it as the text does: '7', 'seven', '₹1.5 lakh crore')",
+            )
             continue
         if text and missing:
-            check.log.error(value_node.location, f"the figure '{value}' has {', '.join(missing)}, which the fragment's text does not state")
+            check.log.error(
+                value_node.location,
+                f"the figure '{value}' has {', '.join(missing)}, which the fragment's text does not state",
+            )
             continue
         figures.append((quantity, value))
     return tuple(figures)
 
 
-def _validate_fragment_file(file: YamlFile, topic_id: str, sections: set[str] | None, sources: set[str] | None, check: _Checker) -> list[Fragment]:
+def _validate_fragment_file(
+    file: YamlFile, topic_id: str, sections: set[str] | None, sources: set[str] | None, check: _Checker
+) -> list[Fragment]:
     fields = _document(file, check, "a fragment file", FRAGMENT_FILE_KEYS, ("fragments",))
     if not fields or "fragments" not in fields:
         return []
@@ -287,7 +359,10 @@ def _validate_fragment_file(file: YamlFile, topic_id: str, sections: set[str] | 
     default_tags = check.text_list(defaults.get("tags"), "tags")
     default_branch = check.text(defaults.get("branch"), "branch")
     if default_section and sections is not None and default_section not in sections:
-        check.log.error(defaults["section"].location, f"unknown section '{default_section}'{_suggest(default_section, sections)}")
+        check.log.error(
+            defaults["section"].location,
+            f"unknown section '{default_section}'{_suggest(default_section, sections)}",
+        )
 
     fragments = []
     for item in _list_of(fields, "fragments", check):
@@ -300,12 +375,18 @@ def _validate_fragment_file(file: YamlFile, topic_id: str, sections: set[str] | 
         if citations is None:
             citations = default_citations
             if citations is None:
-                check.log.error(item.location, "the fragment cites no source; add 'source:' (or set it under 'defaults:')")
+                check.log.error(
+                    item.location, "the fragment cites no source; add 'source:' (or set it under 'defaults:')"
+                )
         section = check.identifier(entry.get("section"), "section") if "section" in entry else default_section
         if section is None and "section" not in entry:
-            check.log.error(item.location, "the fragment has no section; add 'section:' (or set it under 'defaults:')")
+            check.log.error(
+                item.location, "the fragment has no section; add 'section:' (or set it under 'defaults:')"
+            )
         elif section and "section" in entry and sections is not None and section not in sections:
-            check.log.error(entry["section"].location, f"unknown section '{section}'{_suggest(section, sections)}")
+            check.log.error(
+                entry["section"].location, f"unknown section '{section}'{_suggest(section, sections)}"
+            )
         fragment = Fragment(
             id=fragment_id or "",
             topic=topic_id,
@@ -329,7 +410,9 @@ def _validate_fragment_file(file: YamlFile, topic_id: str, sections: set[str] | 
     return fragments
 
 
-def _validate_comparisons(file: YamlFile | None, sources: set[str] | None, check: _Checker) -> tuple[Comparison, ...]:
+def _validate_comparisons(
+    file: YamlFile | None, sources: set[str] | None, check: _Checker
+) -> tuple[Comparison, ...]:
     fields = _document(file, check, "the comparisons file", ("comparisons",), ("comparisons",))
     comparisons: dict[str, Comparison] = {}
     for item in _list_of(fields, "comparisons", check):
@@ -347,13 +430,21 @@ def _validate_comparisons(file: YamlFile | None, sources: set[str] | None, check
                 check.log.error(row.location, f"a row must be a list of cells, not {_kind_of(row.value)}")
                 continue
             if columns and len(row.value) != len(columns):
-                check.log.error(row.location, f"the row has {len(row.value)} cells but the table has {len(columns)} columns")
+                check.log.error(
+                    row.location,
+                    f"the row has {len(row.value)} cells but the table has {len(columns)} columns",
+                )
                 continue
             cells = []
             for cell in row.value:
                 if cell.is_mapping:
                     cell_fields = check.mapping(cell, "a cell", CELL_KEYS, ("text",)) or {}
-                    cells.append(Cell(check.text(cell_fields.get("text"), "text", allow_number=True) or "", check.citations(cell_fields, sources) or ()))
+                    cells.append(
+                        Cell(
+                            check.text(cell_fields.get("text"), "text", allow_number=True) or "",
+                            check.citations(cell_fields, sources) or (),
+                        )
+                    )
                 else:
                     cells.append(Cell(check.text(cell, "cell", allow_number=True) or ""))
             rows.append(tuple(cells))
@@ -402,7 +493,9 @@ def acronyms_in(text: str) -> list[str]:
     return found
 
 
-def _warn_missing_glossary(topic_fragments, glossary: tuple[GlossaryEntry, ...], has_glossary: bool, check: _Checker) -> None:
+def _warn_missing_glossary(
+    topic_fragments, glossary: tuple[GlossaryEntry, ...], has_glossary: bool, check: _Checker
+) -> None:
     if not has_glossary:
         return
     known = {entry.term.casefold() for entry in glossary}
@@ -411,15 +504,25 @@ def _warn_missing_glossary(topic_fragments, glossary: tuple[GlossaryEntry, ...],
         for term in acronyms_in(fragment.text):
             if term.casefold() not in known and term not in warned:
                 warned.add(term)
-                check.log.warning(fragment.location, f"acronym '{term}' is not in the glossary; add it to glossary.yaml")
+                check.log.warning(
+                    fragment.location, f"acronym '{term}' is not in the glossary; add it to glossary.yaml"
+                )
 
 
 def _validate_topic(raw: RawTopic, sources: set[str] | None, check: _Checker) -> Topic | None:
     if raw.topic_file is None:
-        check.log.error(Location(raw.directory + "/topic.yaml"), f"topic '{raw.id}' has no topic.yaml (title, paper, subject, sections)")
-    fields = _document(raw.topic_file, check, "topic.yaml", TOPIC_KEYS, ("title", "paper", "subject", "sections"))
+        check.log.error(
+            Location(raw.directory + "/topic.yaml"),
+            f"topic '{raw.id}' has no topic.yaml (title, paper, subject, sections)",
+        )
+    fields = _document(
+        raw.topic_file, check, "topic.yaml", TOPIC_KEYS, ("title", "paper", "subject", "sections")
+    )
     if not ID_PATTERN.match(raw.id):
-        check.log.error(Location(raw.directory), f"a topic folder name must be lower-case letters, digits and hyphens, not '{raw.id}'")
+        check.log.error(
+            Location(raw.directory),
+            f"a topic folder name must be lower-case letters, digits and hyphens, not '{raw.id}'",
+        )
     sections = _validate_sections(fields.get("sections"), check) if fields else ()
     known_sections = {section.id for section in sections} if fields else None
 
@@ -431,15 +534,24 @@ def _validate_topic(raw: RawTopic, sources: set[str] | None, check: _Checker) ->
     seen: dict[str, Fragment] = {}
     for fragment in fragments:
         if fragment.id in seen:
-            check.log.error(fragment.location, f"duplicate fragment id '{fragment.id}' (first at {seen[fragment.id].location})")
+            check.log.error(
+                fragment.location,
+                f"duplicate fragment id '{fragment.id}' (first at {seen[fragment.id].location})",
+            )
         else:
             seen[fragment.id] = fragment
     canonical: dict[str, Fragment] = {}
     for fragment in seen.values():
         if fragment.canonical and not fragment.key:
-            check.log.error(fragment.location, "'canonical' needs a 'key': it picks the wording of the key's point")
+            check.log.error(
+                fragment.location, "'canonical' needs a 'key': it picks the wording of the key's point"
+            )
         elif fragment.canonical and fragment.key in canonical:
-            check.log.error(fragment.location, f"key '{fragment.key}' already has a canonical fragment at {canonical[fragment.key].location}")
+            check.log.error(
+                fragment.location,
+                f"key '{fragment.key}' already has a canonical fragment at "
+                f"{canonical[fragment.key].location}",
+            )
         elif fragment.canonical:
             canonical[fragment.key] = fragment
     for fragment in seen.values():
@@ -450,7 +562,10 @@ def _validate_topic(raw: RawTopic, sources: set[str] | None, check: _Checker) ->
     used_sections = {fragment.section for fragment in seen.values()}
     for section in sections:
         if section.id not in used_sections:
-            check.log.warning(section.location, f"section '{section.id}' has no fragments yet; it is left out of the booklet")
+            check.log.warning(
+                section.location,
+                f"section '{section.id}' has no fragments yet; it is left out of the booklet",
+            )
 
     glossary = _validate_glossary(raw.glossary_file, check)
     _warn_missing_glossary(seen.values(), glossary, raw.glossary_file is not None, check)

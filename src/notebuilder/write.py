@@ -24,8 +24,6 @@ from .pool import WorkerPool, worker_count
 TEMP_PREFIX = ".nb-tmp-"
 
 
-
-
 class OutputBatch:
     """Stage several outputs as temporaries and rename them into place together.
 
@@ -129,7 +127,9 @@ class _ReferenceFinder(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         for name, value in attrs:
-            if name in ("src", "srcset", "poster", "data") or (name == "href" and not (value or "").startswith("#")):
+            if name in ("src", "srcset", "poster", "data") or (
+                name == "href" and not (value or "").startswith("#")
+            ):
                 self.references.append(f"<{tag} {name}={value!r}>")
             if name == "style" and value and "url(" in value:
                 self.references.append(f"<{tag} style={value!r}>")
@@ -144,7 +144,13 @@ def external_references(html: str) -> list[str]:
     return list(dict.fromkeys(finder.references))
 
 
-def write_sheets(html: str, combined: Path, singles: Sequence[Path], base_directory: Path, allowed_directories: Sequence[Path]) -> int:
+def write_sheets(
+    html: str,
+    combined: Path,
+    singles: Sequence[Path],
+    base_directory: Path,
+    allowed_directories: Sequence[Path],
+) -> int:
     """Render one-page sheets once; write them together and each to its own PDF.
 
     Every sheet must come out as exactly one page: a sheet that spills over is a bug in
@@ -152,7 +158,9 @@ def write_sheets(html: str, combined: Path, singles: Sequence[Path], base_direct
     """
     document = _lay_out_pages(html, base_directory, allowed_directories)
     if len(document.pages) != len(singles):
-        raise ToolError(f"{len(singles)} mind-map sheets came out as {len(document.pages)} pages; each must be one page")
+        raise ToolError(
+            f"{len(singles)} mind-map sheets came out as {len(document.pages)} pages; each must be one page"
+        )
     document.write_pdf(combined)
     for number, single in enumerate(singles):
         document.copy([document.pages[number]]).write_pdf(single)
@@ -181,7 +189,10 @@ def write_epub(
     """
     references = external_references(html)
     if references:
-        raise ToolError(f"the EPUB layout references files or URLs, which notebuilder does not fetch: {', '.join(references[:5])}")
+        raise ToolError(
+            "the EPUB layout references files or URLs, which notebuilder does not fetch: "
+            + ", ".join(references[:5])
+        )
     arguments = [
         pandoc_path(),
         "--from=html",
@@ -194,10 +205,16 @@ def write_epub(
     ]
     for name, value in sorted(metadata.items()):
         arguments.append(f"--metadata={name}:{value}")
-    environment = {"PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", "/tmp"), "LANG": "C.UTF-8"}
+    environment = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "LANG": "C.UTF-8",
+    }
     environment["SOURCE_DATE_EPOCH"] = str(build_epoch)  # dates inside the EPUB, and its zip entries
     with tempfile.TemporaryDirectory(prefix="notebuilder-pandoc-") as empty:
-        returncode, errors = _run_tool(arguments + [f"--output={target}"], html.encode("utf-8"), environment, empty)
+        returncode, errors = _run_tool(
+            [*arguments, f"--output={target}"], html.encode("utf-8"), environment, empty
+        )
     if returncode != 0:
         raise ToolError(f"pandoc failed: {errors.decode('utf-8', 'replace').strip()}")
 
@@ -258,7 +275,9 @@ def run_write_job(job: WriteJob) -> int | None:
     if job.writer == "pdf":
         return write_pdf(job.content, job.targets[0], job.base_directory, job.allowed_directories)
     if job.writer == "sheets":
-        return write_sheets(job.content, job.targets[0], job.targets[1:], job.base_directory, job.allowed_directories)
+        return write_sheets(
+            job.content, job.targets[0], job.targets[1:], job.base_directory, job.allowed_directories
+        )
     write_epub(job.content, job.targets[0], job.metadata, job.epoch, job.stylesheet)
     return None
 
