@@ -16,6 +16,7 @@ import pytest
 TESTS = Path(__file__).parent
 REPO = TESTS.parent
 BASE_PROJECT = TESTS / "data" / "base"
+SUBJECTS = TESTS / "data" / "subjects"  # two more topics of other shapes: polity and economy
 EPOCH = "1767225600"  # 2026-01-01, so built dates are fixed
 
 
@@ -80,3 +81,33 @@ def shipped_build(tmp_path_factory) -> Path:
     completed = run_notebuilder("build", "--root", str(REPO), "--out", str(out), "--format", "all")
     assert completed.returncode == 0, completed.stderr
     return out
+
+
+@pytest.fixture(scope="session")
+def subjects_build(tmp_path_factory) -> Path:
+    """The test subjects (tests/data/subjects), built once for the session with -W."""
+    out = tmp_path_factory.mktemp("subjects-build")
+    completed = run_notebuilder("build", "--root", str(SUBJECTS), "--out", str(out), "--format", "all", "-W")
+    assert completed.returncode == 0, completed.stderr
+    return out
+
+
+# Every topic the end-to-end tests build: the shipped notes, and topics of other shapes.
+BUILT_TOPICS = [
+    ("shipped", "india-japan"),
+    ("subjects", "polity-fundamental-rights"),
+    ("subjects", "economy-schemes"),
+]
+
+
+@pytest.fixture(params=BUILT_TOPICS, ids=[topic for _, topic in BUILT_TOPICS])
+def built_topic(request):
+    """(output folder of the topic, its assembled document) for each built topic in turn."""
+    from notebuilder.build import assemble_topic, check_project
+
+    project, topic_id = request.param
+    root = REPO if project == "shipped" else SUBJECTS
+    out = request.getfixturevalue(f"{project}_build")
+    corpus = check_project(root)
+    (topic,) = [topic for topic in corpus.topics if topic.id == topic_id]
+    return out / topic_id, assemble_topic(corpus, topic, 1767225600)

@@ -20,7 +20,7 @@ from notebuilder.mindmap import (
 )
 
 CORPUS = check_project(REPO)
-DOCUMENT = assemble_topic(CORPUS, CORPUS.topics[0], 0)
+DOCUMENT = assemble_topic(CORPUS, next(topic for topic in CORPUS.topics if topic.id == "india-japan"), 0)
 SHEETS = plan_sheets(DOCUMENT)
 
 
@@ -71,13 +71,14 @@ def test_svg_is_self_contained_and_escapes_labels():
         assert 'font-family="Noto Sans"' in svg
 
 
-def test_sheets_are_one_page_each_and_every_label_is_text(shipped_build: Path):
-    directory = shipped_build / "india-japan"
+def test_sheets_are_one_page_each_and_every_label_is_text(built_topic):
+    directory, document = built_topic
+    sheets = plan_sheets(document)
     combined = directory / "mindmaps.pdf"
-    assert pdf_page_count(combined) == len(SHEETS)
+    assert pdf_page_count(combined) == len(sheets)
     size = __import__("subprocess").run(["pdfinfo", str(combined)], capture_output=True, text=True).stdout
     assert "841.89 x 595.276" in size
-    for page, sheet in enumerate(SHEETS, start=1):
+    for page, sheet in enumerate(sheets, start=1):
         single = directory / "mindmaps" / f"{sheet.id}.pdf"
         assert pdf_page_count(single) == 1
         text = squash(pdftotext(combined, page, page))

@@ -1,4 +1,7 @@
-"""The shipped India–Japan notes: complete against the seeds, and inventing nothing.
+"""The shipped India–Japan notes: complete against their seeds, and inventing nothing.
+
+These check the curation of one shipped topic against the sources it cites; other topics
+in notes/ (a student's own) and other seeds are left alone.
 
 Coverage: every number in a seed (years, amounts, percentages, counts) appears in a
 fragment that cites that seed, unless tests/cases/coverage-allowlist.yaml says why it is
@@ -35,7 +38,10 @@ def seed_text(source_id: str) -> str:
     return (REPO / "seeds" / CORPUS.source(source_id).file).read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("source", [source.id for source in CORPUS.sources])
+SHIPPED_SOURCES = sorted({source for fragment in TOPIC.fragments for source in fragment.source_ids})
+
+
+@pytest.mark.parametrize("source", SHIPPED_SOURCES)
 def test_every_number_in_a_seed_is_in_a_fragment_citing_it(source: str):
     carried = set()
     for fragment in TOPIC.fragments:
@@ -59,9 +65,8 @@ def test_no_fragment_states_a_number_its_sources_do_not():
     assert invented == []
 
 
-def test_every_source_is_cited_and_every_fragment_has_a_label():
-    cited = {source for fragment in TOPIC.fragments for source in fragment.source_ids}
-    assert cited == {source.id for source in CORPUS.sources}
+def test_every_shipped_seed_is_cited_and_every_fragment_has_a_label():
+    assert set(ALLOWED) <= set(SHIPPED_SOURCES)  # the five shipped seeds, each with its allow-list
     assert [fragment.id for fragment in TOPIC.fragments if not fragment.short] == []
 
 
