@@ -161,11 +161,14 @@ def test_check_reports_all_problems_without_traceback(tmp_path: Path):
     assert lines[-1] == "notebuilder: 5 errors; nothing was written"
 
 
-def test_unknown_topic_is_a_user_error(tmp_path: Path):
+def test_unknown_topic_is_a_command_line_mistake(tmp_path: Path):
     project = make_project(tmp_path)
-    completed = run_notebuilder("build", "--root", str(project), "--topic", "nope")
-    assert completed.returncode == 1
-    assert "notes/nope:1:1: error: no topic 'nope'; topics are: demo" in completed.stderr
+    for command in ("build", "check", "dedupe", "topics"):
+        completed = run_notebuilder(command, "--root", str(project), "--topic", "demo", "--topic", "nope")
+        assert completed.returncode == 2, command
+        assert f"error: no topic 'nope' in {project / 'notes'}; topics are: demo" in completed.stderr
+        assert "Traceback" not in completed.stderr
+    assert not (project / "build").exists()
 
 
 def test_builds_are_reproducible_and_an_unchanged_build_is_skipped(tmp_path: Path):

@@ -365,8 +365,8 @@ def statement_citing(point, needle: str):
 
 
 def test_the_five_miscredited_points_are_credited_correctly():
-    corpus = check_project(REPO)
-    points = point_of(deduplicate_topics(corpus, "india-japan"))
+    corpus = check_project(REPO, ("india-japan",))
+    points = point_of(deduplicate_topics(corpus))
     assert statement_citing(points["kamaraj-lupex-tim3"], "TIM-3") == ["kamaraj"]
     assert statement_citing(points["pillars-oda-36bn"], "$36 billion") == ["pillars"]
     assert statement_citing(points["iasgyan-2plus2-2018"], "August 2024") == ["iasgyan"]

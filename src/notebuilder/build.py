@@ -15,14 +15,15 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from .assemble import assemble_document, notes_json
 from .dedupe import Deduplication, deduplicate, format_report
-from .errors import Location, NoteError, Problem
-from .load import load_project
+from .errors import Location, NoteError, Problem, UsageError
+from .load import load_project, topic_ids
 from .mindmap import lay_out_sheets, plan_sheets
-from .model import Corpus, Document, Topic
+from .model import Corpus, Document, Source, Topic
 from .pool import WorkerPool, worker_count
 from .render import (
     layout_directories,
@@ -43,7 +44,7 @@ class BuildOptions:
     root: Path
     out: Path
     formats: tuple[str, ...] = FORMATS
-    topic: str | None = None
+    topics: tuple[str, ...] = ()  # only these topics; none named: every topic
     paper: str = "a4"
     force: bool = False
 
@@ -65,13 +66,21 @@ def build_epoch() -> int:
     return int(value) if value.isdigit() else int(time.time())
 
 
-def check_project(root: Path, topic: str | None = None) -> Corpus:
-    """Load and validate (everything except rendering); raises NoteError."""
-    corpus = validate_project(load_project(root))
-    if topic is not None and topic not in {candidate.id for candidate in corpus.topics}:
-        known = ", ".join(candidate.id for candidate in corpus.topics)
-        raise NoteError.at(Location("notes/" + topic), f"no topic '{topic}'; topics are: {known}")
-    return corpus
+def check_topic_names(root: Path, topics: tuple[str, ...]) -> None:
+    """A topic named on the command line must exist: a usage mistake (exit 2) if not."""
+    known = topic_ids(root)
+    unknown = [topic for topic in topics if topic not in known]
+    if unknown:
+        listing = ", ".join(known) if known else "none yet (notebuilder new TOPIC starts one)"
+        names = ", ".join(f"'{topic}'" for topic in unknown)
+        raise UsageError(f"no topic {names} in {root / 'notes'}; topics are: {listing}")
+
+
+def check_project(root: Path, topics: tuple[str, ...] = ()) -> Corpus:
+    """Load and validate the sources and the named topics (all if none are named),
+    everything except rendering; raises UsageError or NoteError."""
+    check_topic_names(root, topics)
+    return validate_project(load_project(root, topics))
 
 
 PARALLEL_DEDUPE_TOPICS = 16  # from this many topics on, a syllabus is deduplicated on every core
@@ -96,15 +105,13 @@ def _deduplicate_chunk(topics: list[Topic], source_order: dict[str, int]) -> lis
         return [deduplicate(topic, source_order) for topic in topics]
 
 
-def deduplicate_topics(
-    corpus: Corpus, topic: str | None = None, parallel: bool | None = None
-) -> dict[str, Deduplication]:
+def deduplicate_topics(corpus: Corpus, parallel: bool | None = None) -> dict[str, Deduplication]:
     """Each selected topic's points, and the pairs its dedupe could not decide.
 
     Topics are independent, so a whole syllabus is spread over the cores (``parallel``
     None: when there are at least :data:`PARALLEL_DEDUPE_TOPICS` topics).
     """
-    selected = [candidate for candidate in corpus.topics if topic in (None, candidate.id)]
+    selected = list(corpus.topics)
     workers = worker_count(len(selected))
     if parallel is None:
         parallel = len(selected) >= PARALLEL_DEDUPE_TOPICS
@@ -152,10 +159,9 @@ def _hash_files(digest, files) -> None:
 
 
 def shared_inputs_digest(root: Path, options: BuildOptions, build_date: str):
-    """What every topic's outputs depend on: sources, layouts, notebuilder itself, options."""
+    """What every topic's outputs depend on: layouts, notebuilder itself, options."""
     digest = hashlib.sha256()
-    files = [root / "seeds" / "sources.yaml"]
-    files += [
+    files = [
         path
         for directory in layout_directories(root)
         for path in sorted(directory.rglob("*"))
@@ -167,10 +173,29 @@ def shared_inputs_digest(root: Path, options: BuildOptions, build_date: str):
     return digest
 
 
-def input_digest(shared, root: Path, topic_id: str) -> str:
-    """A digest of everything one topic's outputs depend on, so an unchanged build can be skipped."""
+def cited_sources(corpus: Corpus, topic: Topic) -> list[Source]:
+    """The sources a topic cites (in fragments or comparison tables), in sources.yaml order."""
+    cited = {source for fragment in topic.fragments for source in fragment.source_ids}
+    cited |= {
+        citation.source
+        for comparison in topic.comparisons
+        for row in comparison.rows
+        for cell in row
+        for citation in cell.citations
+    }
+    return [source for source in corpus.sources if source.id in cited]
+
+
+def input_digest(shared, root: Path, corpus: Corpus, topic: Topic) -> str:
+    """A digest of everything one topic's outputs depend on, so an unchanged build can be
+    skipped: its own notes and the entries of the sources it cites, not the whole sources
+    file (editing or adding another topic's source leaves this topic untouched)."""
     digest = shared.copy()
-    _hash_files(digest, sorted((root / "notes" / topic_id).glob("*.y*ml")))
+    _hash_files(digest, sorted((root / "notes" / topic.id).glob("*.y*ml")))
+    for source in cited_sources(corpus, topic):
+        digest.update(
+            repr((source.id, source.file, source.title, source.kind, source.publisher, source.date)).encode()
+        )
     return digest.hexdigest()
 
 
@@ -223,8 +248,8 @@ def build(
                 f"the output folder {out} is inside {protected}/, which a build never writes to",
             )
     progress("checking notes")
-    corpus = check_project(root, options.topic)
-    deduplicated = deduplicate_topics(corpus, options.topic)
+    corpus = check_project(root, options.topics)
+    deduplicated = deduplicate_topics(corpus)
     warn(all_warnings(corpus, deduplicated))
     environment = make_environment(root)
     layouts = layout_directories(root)
@@ -241,7 +266,7 @@ def build(
     pending = []
     for document in documents:
         directory = out / document.topic.id
-        digest = input_digest(shared, root, document.topic.id)
+        digest = input_digest(shared, root, corpus, document.topic)
         names = output_names(document, options.formats)
         stamp = directory / stamp_name
         if (
@@ -300,10 +325,45 @@ def build(
     return built
 
 
-def dedupe_report(root: Path, topic: str | None = None) -> str:
+@dataclass(frozen=True)
+class TopicSummary:
+    id: str
+    paper: str
+    subject: str
+    fragments: int
+    points: int
+    built: tuple[str, ...]  # the sets of formats whose outputs are up to date, e.g. ("pdf", "pdf-epub")
+    stale: tuple[str, ...]  # the sets of formats built before but out of date now
+
+
+def summarise_topics(root: Path, out: Path, topics: tuple[str, ...] = ()) -> list[TopicSummary]:
+    """Each topic with its counts, and which of its builds in ``out`` are up to date."""
+    root = root.resolve()
+    corpus = check_project(root, topics)
+    deduplicated = deduplicate_topics(corpus)
+    build_date = datetime.fromtimestamp(build_epoch(), UTC).strftime("%Y-%m-%d")
+    summaries = []
+    for topic in corpus.topics:
+        built, stale = [], []
+        directory = out / topic.id
+        for stamp in sorted(directory.glob(f"{STAMP_PREFIX}*.sha256")):
+            formats = tuple(stamp.name[len(STAMP_PREFIX) : -len(".sha256")].split("-"))
+            shared = shared_inputs_digest(root, BuildOptions(root, out, formats), build_date)
+            current = stamp.read_text() == input_digest(shared, root, corpus, topic)
+            (built if current else stale).append("+".join(formats))
+        points = len(deduplicated[topic.id].points)
+        summaries.append(
+            TopicSummary(
+                topic.id, topic.paper, topic.subject, len(topic.fragments), points, tuple(built), tuple(stale)
+            )
+        )
+    return summaries
+
+
+def dedupe_report(root: Path, topics: tuple[str, ...] = ()) -> str:
     """The grouping, conflicts and near misses of every topic, for review."""
-    corpus = check_project(root, topic)
-    deduplicated = deduplicate_topics(corpus, topic)
+    corpus = check_project(root, topics)
+    deduplicated = deduplicate_topics(corpus)
     return "\n".join(
         format_report(candidate, deduplicated[candidate.id])
         for candidate in corpus.topics

@@ -21,8 +21,9 @@ from .build import (
     check_project,
     dedupe_report,
     deduplicate_topics,
+    summarise_topics,
 )
-from .errors import Interrupted, NoteError, Problem, ToolError, raise_interrupted
+from .errors import Interrupted, NoteError, Problem, ToolError, UsageError, raise_interrupted
 
 EXIT_OK, EXIT_NOTES, EXIT_USAGE, EXIT_TOOL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -38,19 +39,36 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument(
             "--root", type=Path, default=Path("."), help="folder holding notes/ and seeds/ (default: .)"
         )
-        command.add_argument("--topic", help="only this topic (a folder name under notes/)")
+        command.add_argument(
+            "--topic",
+            dest="topics",
+            action="append",
+            default=[],
+            metavar="TOPIC",
+            help="only this topic (a folder name under notes/); repeat for several",
+        )
         command.add_argument(
             "-W", dest="strict", action="store_true", help="turn warnings into errors (as Sphinx's -W)"
         )
         return command
 
-    build_command = with_root(commands.add_parser("build", help="build the booklet PDF and EPUB"))
-    build_command.add_argument("--out", type=Path, default=None, help="output folder (default: <root>/build)")
+    def with_out(command: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        command.add_argument("--out", type=Path, default=None, help="output folder (default: <root>/build)")
+        return command
+
+    build_command = with_out(with_root(commands.add_parser("build", help="build the booklet PDF and EPUB")))
     build_command.add_argument("--format", choices=(*FORMATS, "all"), default="all")
     build_command.add_argument("--paper", choices=("a4", "letter"), default="a4")
     build_command.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
     with_root(commands.add_parser("check", help="load and validate the notes without rendering"))
     with_root(commands.add_parser("dedupe", help="report merged groups, conflicting figures and near misses"))
+    with_out(
+        with_root(
+            commands.add_parser(
+                "topics", help="list the topics: paper, subject, fragments, points, and whether built"
+            )
+        )
+    )
     return parser
 
 
@@ -69,40 +87,71 @@ def _warnings_printer(strict: bool):
     return print_warnings
 
 
+def _check(arguments) -> int:
+    corpus = check_project(arguments.root, tuple(arguments.topics))
+    _warnings_printer(arguments.strict)(all_warnings(corpus, deduplicate_topics(corpus)))
+    fragments = sum(len(topic.fragments) for topic in corpus.topics)
+    print(f"ok: {len(corpus.topics)} topic(s), {fragments} fragments, {len(corpus.sources)} sources")
+    return EXIT_OK
+
+
+def _dedupe(arguments) -> int:
+    sys.stdout.write(dedupe_report(arguments.root, tuple(arguments.topics)))
+    return EXIT_OK
+
+
+def _out(arguments) -> Path:
+    return arguments.out if arguments.out is not None else arguments.root / "build"
+
+
+def _topics(arguments) -> int:
+    rows = [("topic", "paper", "subject", "fragments", "points", "outputs")]
+    for summary in summarise_topics(arguments.root, _out(arguments), tuple(arguments.topics)):
+        if summary.built:
+            state = "up to date: " + ", ".join(summary.built)
+        elif summary.stale:
+            state = "out of date: " + ", ".join(summary.stale)
+        else:
+            state = "not built"
+        rows.append(
+            (summary.id, summary.paper, summary.subject, str(summary.fragments), str(summary.points), state)
+        )
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+    return EXIT_OK
+
+
+def _build(arguments) -> int:
+    formats = FORMATS if arguments.format == "all" else (arguments.format,)
+    options = BuildOptions(
+        arguments.root, _out(arguments), formats, tuple(arguments.topics), arguments.paper, arguments.force
+    )
+    for built in build(options, _progress, _warnings_printer(arguments.strict)):
+        if built.skipped:
+            print(f"{built.topic}: up to date (nothing changed; --force rebuilds)")
+            continue
+        directory = built.outputs[0].parent
+        main = [output.name for output in built.outputs if output.parent == directory]
+        sheets = sum(1 for output in built.outputs if output.parent != directory)
+        pages = f" ({built.pages} pages)" if built.pages else ""
+        listing = ", ".join(name + (pages if name == "booklet.pdf" else "") for name in main)
+        print(f"{built.topic}: {listing}{f', mindmaps/ ({sheets} sheets)' if sheets else ''} in {directory}")
+    return EXIT_OK
+
+
+COMMANDS = {"check": _check, "dedupe": _dedupe, "topics": _topics, "build": _build}
+
+
 def main(argv: list[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
     signal.signal(signal.SIGTERM, raise_interrupted)
     signal.signal(signal.SIGINT, raise_interrupted)
     try:
-        if arguments.command == "check":
-            corpus = check_project(arguments.root, arguments.topic)
-            _warnings_printer(arguments.strict)(
-                all_warnings(corpus, deduplicate_topics(corpus, arguments.topic))
-            )
-            fragments = sum(len(topic.fragments) for topic in corpus.topics)
-            print(f"ok: {len(corpus.topics)} topic(s), {fragments} fragments, {len(corpus.sources)} sources")
-            return EXIT_OK
-        if arguments.command == "dedupe":
-            sys.stdout.write(dedupe_report(arguments.root, arguments.topic))
-            return EXIT_OK
-        formats = FORMATS if arguments.format == "all" else (arguments.format,)
-        out = arguments.out if arguments.out is not None else arguments.root / "build"
-        options = BuildOptions(
-            arguments.root, out, formats, arguments.topic, arguments.paper, arguments.force
-        )
-        for built in build(options, _progress, _warnings_printer(arguments.strict)):
-            if built.skipped:
-                print(f"{built.topic}: up to date (nothing changed; --force rebuilds)")
-                continue
-            directory = built.outputs[0].parent
-            main = [output.name for output in built.outputs if output.parent == directory]
-            sheets = sum(1 for output in built.outputs if output.parent != directory)
-            pages = f" ({built.pages} pages)" if built.pages else ""
-            listing = ", ".join(name + (pages if name == "booklet.pdf" else "") for name in main)
-            print(
-                f"{built.topic}: {listing}{f', mindmaps/ ({sheets} sheets)' if sheets else ''} in {directory}"
-            )
-        return EXIT_OK
+        return COMMANDS[arguments.command](arguments)
+    except UsageError as error:
+        print(f"notebuilder {arguments.command}: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
     except NoteError as error:
         for problem in error.problems:
             print(problem, file=sys.stderr)

@@ -74,6 +74,10 @@ class ProblemLog:
             raise NoteError(self.errors)
 
 
+class UsageError(Exception):
+    """A mistake on the command line (an unknown topic, say): exit code 2, like argparse."""
+
+
 class ToolError(Exception):
     """An external tool (pandoc, WeasyPrint, Graphviz) failed on input that validated."""
 

@@ -10,7 +10,7 @@ reports everything.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -293,8 +293,18 @@ def _yaml_files(directory: Path) -> list[Path]:
     )
 
 
-def load_project(root: Path) -> RawProject:
-    """Read every notes and sources file under ``root``."""
+def topic_ids(root: Path) -> list[str]:
+    """The topics of a project: the folders under ``notes/``, sorted."""
+    notes = root / "notes"
+    if not notes.is_dir():
+        return []
+    return sorted(
+        entry.name for entry in notes.iterdir() if entry.is_dir() and not entry.name.startswith(".")
+    )
+
+
+def load_project(root: Path, selected: Collection[str] = ()) -> RawProject:
+    """Read the sources file and every notes file of the topics (all when none are named)."""
     root = root.resolve()
     problems: list[Problem] = []
 
@@ -320,11 +330,7 @@ def load_project(root: Path) -> RawProject:
 
     topics = []
     notes = root / "notes"
-    topic_directories = (
-        sorted(entry for entry in notes.iterdir() if entry.is_dir() and not entry.name.startswith("."))
-        if notes.is_dir()
-        else []
-    )
+    topic_directories = [notes / name for name in topic_ids(root) if not selected or name in selected]
     if not topic_directories:
         problems.append(Problem(Location("notes"), "no topics found; create notes/<topic>/topic.yaml"))
     for directory in topic_directories:

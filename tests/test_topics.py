@@ -1,0 +1,92 @@
+"""Many topics, one syllabus: choosing topics on the command line, listing them, and
+rebuilding only the topics whose own inputs changed."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from conftest import SUBJECTS, run_notebuilder
+
+POLITY, ECONOMY = "polity-fundamental-rights", "economy-schemes"
+
+
+def copy_subjects(tmp_path: Path) -> Path:
+    project = tmp_path / "syllabus"
+    shutil.copytree(SUBJECTS, project)
+    return project
+
+
+def outputs(directory: Path) -> dict[str, bytes]:
+    return {
+        str(path.relative_to(directory)): path.read_bytes()
+        for path in sorted(directory.rglob("*"))
+        if path.is_file()
+    }
+
+
+def test_topic_can_be_repeated_and_every_command_honours_it(tmp_path: Path):
+    project = copy_subjects(tmp_path)
+    both = ("--topic", POLITY, "--topic", ECONOMY)
+    completed = run_notebuilder("build", "--root", str(project), "--format", "pdf", *both)
+    assert completed.returncode == 0, completed.stderr
+    assert sorted(path.name for path in (project / "build").iterdir()) == [ECONOMY, POLITY]
+
+    one = run_notebuilder("check", "--root", str(project), "--topic", ECONOMY)
+    assert one.returncode == 0 and one.stdout.startswith("ok: 1 topic(s), 14 fragments")
+    report = run_notebuilder("dedupe", "--root", str(project), "--topic", ECONOMY).stdout
+    assert report.startswith(f"{ECONOMY}:") and POLITY not in report
+
+    # A mistake in another topic does not concern a command about this one.
+    (project / "notes" / POLITY / "broken.yaml").write_text("fragments: [\n", encoding="utf-8")
+    assert run_notebuilder("check", "--root", str(project), "--topic", ECONOMY).returncode == 0
+    everything = run_notebuilder("check", "--root", str(project))
+    assert everything.returncode == 1 and f"notes/{POLITY}/broken.yaml:2:1: error:" in everything.stderr
+
+
+def test_topics_lists_counts_and_whether_outputs_are_up_to_date(tmp_path: Path):
+    project = copy_subjects(tmp_path)
+    listing = run_notebuilder("topics", "--root", str(project))
+    assert listing.returncode == 0, listing.stderr
+    lines = listing.stdout.splitlines()
+    assert lines[0].split() == ["topic", "paper", "subject", "fragments", "points", "outputs"]
+    assert lines[1].split()[:5] == [ECONOMY, "GS3", "Economy", "14", "8"] and lines[1].endswith("not built")
+    assert lines[2].split()[:4] == [POLITY, "GS2", "Polity", "18"]
+    assert (
+        run_notebuilder("build", "--root", str(project), "--format", "pdf", "--topic", POLITY).returncode == 0
+    )
+    after = run_notebuilder("topics", "--root", str(project)).stdout.splitlines()
+    assert after[2].endswith("up to date: pdf") and after[1].endswith("not built")
+    (project / "notes" / POLITY / "notes.yaml").write_text(
+        (project / "notes" / POLITY / "notes.yaml").read_text(encoding="utf-8").replace("free and", "free"),
+        encoding="utf-8",
+    )
+    assert (
+        run_notebuilder("topics", "--root", str(project)).stdout.splitlines()[2].endswith("out of date: pdf")
+    )
+
+
+def test_editing_one_topic_or_another_topics_source_leaves_the_other_untouched(tmp_path: Path):
+    project = copy_subjects(tmp_path)
+    assert run_notebuilder("build", "--root", str(project), "--format", "pdf").returncode == 0
+    polity_before = outputs(project / "build" / POLITY)
+
+    # Edit the economy notes, and the entry of a source only the economy topic cites.
+    notes = project / "notes" / ECONOMY / "notes.yaml"
+    notes.write_text(notes.read_text(encoding="utf-8").replace("a dozen", "a dozen"), encoding="utf-8")
+    sources = project / "seeds" / "sources.yaml"
+    text = sources.read_text(encoding="utf-8").replace(
+        "title: Schemes and growth, class notes", "title: Schemes and growth, revised class notes"
+    )
+    text = text.replace(
+        "sources:\n", "sources:\n  - id: new-source\n    file: new.txt\n    title: New\n    kind: other\n", 1
+    )
+    sources.write_text(text, encoding="utf-8")
+    (project / "seeds" / "new.txt").write_text("A new source.\n", encoding="utf-8")
+
+    rebuilt = run_notebuilder("build", "--root", str(project), "--format", "pdf")
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert f"{POLITY}: up to date" in rebuilt.stdout
+    assert f"{ECONOMY}: notes.json, booklet.pdf" in rebuilt.stdout
+    assert outputs(project / "build" / POLITY) == polity_before
+    assert "revised class notes" in (project / "build" / ECONOMY / "notes.json").read_text(encoding="utf-8")
