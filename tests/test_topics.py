@@ -90,3 +90,84 @@ def test_editing_one_topic_or_another_topics_source_leaves_the_other_untouched(t
     assert f"{ECONOMY}: notes.json, booklet.pdf" in rebuilt.stdout
     assert outputs(project / "build" / POLITY) == polity_before
     assert "revised class notes" in (project / "build" / ECONOMY / "notes.json").read_text(encoding="utf-8")
+
+
+# ------------------------------------------------------------------ order that fits the subject
+
+
+def ordered(order, *points):
+    from notebuilder.assemble import order_points
+
+    return [point.id for point in order_points(list(points), order)]
+
+
+def point(
+    point_id: str,
+    short: str,
+    date: str | None = None,
+    line: int = 1,
+    priority: int | None = None,
+    path="a.yaml",
+):
+    from notebuilder.errors import Location
+    from notebuilder.model import Member, Point
+
+    return Point(
+        point_id,
+        "s",
+        short,
+        (),
+        (Member(point_id, Location(path, line)),),
+        short=short,
+        date=date,
+        priority=priority,
+    )
+
+
+def test_sections_order_points_as_the_subject_needs():
+    articles = [
+        point("a21a", "Art 21A, education", line=1),
+        point("a12", "Art 12, the State", line=9),
+        point("a24", "Art 24, child labour", line=3),
+        point("a14", "Art 14, equality", line=5, priority=1),
+        point("a19", "Art 19, six freedoms", line=7, path="b.yaml"),
+    ]
+    assert ordered("natural", *articles) == ["a12", "a14", "a19", "a21a", "a24"]
+    assert ordered("written", *articles) == ["a21a", "a24", "a14", "a12", "a19"]
+    assert ordered(None, *articles)[0] == "a14"  # the default: priority first
+    assert ordered(("a24", "a12"), *articles) == ["a24", "a12", "a14", "a19", "a21a"]
+    dynasties = [
+        point("gupta", "Guptas", "4th century"),
+        point("maurya", "Mauryas", "322 BC"),
+        point("x", "Undated"),
+    ]
+    assert ordered("date", *dynasties) == ["maurya", "gupta", "x"]
+
+
+def test_an_order_naming_unknown_points_or_orders_is_a_located_error(tmp_path: Path):
+    project = copy_subjects(tmp_path)
+    topic = project / "notes" / POLITY / "topic.yaml"
+    text = topic.read_text(encoding="utf-8")
+    text = text.replace(
+        "order: natural        # Article 12 < 14 < 19 < 21A < 24 < 32", "order: [ph-article-12, pn-artcle-14]"
+    )
+    topic.write_text(text.replace("order: date", "order: chronological"), encoding="utf-8")
+    completed = run_notebuilder("check", "--root", str(project))
+    assert completed.returncode == 1
+    assert (
+        f"notes/{POLITY}/topic.yaml:8:28: error: section 'rights' orders 'pn-artcle-14', "
+        "which is no fragment id or key in it; did you mean 'pn-article-14'?" in completed.stderr
+    )
+    assert (
+        "error: unknown order 'chronological'" in completed.stderr
+        and "use date, written, natural" in completed.stderr
+    )
+
+
+def test_the_polity_booklet_prints_articles_in_natural_order(subjects_build: Path):
+    from conftest import pdftotext
+
+    text = pdftotext(subjects_build / POLITY / "booklet.pdf")
+    section = text[text.index("The rights and their articles", text.index("Contents") + 200) :]
+    positions = [section.index(f"Article {number}") for number in ("12", "14", "19", "21A", "24", "32")]
+    assert positions == sorted(positions)

@@ -8,9 +8,11 @@ safe inline HTML. Layouts receive finished values and only present them.
 
 from __future__ import annotations
 
+import re
+
 from .dates import parse_date
 from .figures import quantity_keys
-from .markup import inline_html
+from .markup import inline_html, plain_text
 from .model import (
     Citation,
     Corpus,
@@ -36,16 +38,49 @@ _UNDATED = (10_000, 0, 0)
 
 
 def point_order(point: Point) -> tuple:
-    """Priority first; then the curated branch, so related points stand together; then
-    date, oldest first, undated last; then the first tag; then the id."""
+    """The default order: priority first; then the curated branch, so related points stand
+    together; then date, oldest first, undated last; then the first tag; then the id."""
+    return (point.priority or 2, point.branch or "", _date_key(point), point.tags[:1], point.id)
+
+
+def _date_key(point: Point) -> tuple:
     span = parse_date(point.date) if point.date else None
-    return (
-        point.priority or 2,
-        point.branch or "",
-        span.start if span else _UNDATED,
-        point.tags[:1],
-        point.id,
+    return span.start if span else _UNDATED
+
+
+def natural_key(text: str) -> tuple:
+    """Numbers compared as numbers: Article 12 < 14 < 21 < 21A < 24."""
+    return tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part)
+        for part in re.findall(r"\d+|\D+", text.casefold())
     )
+
+
+def order_points(points: list[Point], order: str | tuple[str, ...] | None) -> list[Point]:
+    """A section's points in the order it chose (``Section.order``), else :func:`point_order`.
+
+    ``date``: oldest first, undated last; ``written``: as the fragments stand in the files
+    (files by name); ``natural``: by label, numbers as numbers; a list of ids: those
+    points first, in that order, then the rest in the default order. Named orders keep
+    curated branches together."""
+    if isinstance(order, tuple):
+        rank = {name: index for index, name in enumerate(order)}
+
+        def listed(point: Point) -> int:
+            names = [point.id, *(member.fragment for member in point.members)]
+            return min((rank[name] for name in names if name in rank), default=len(rank))
+
+        return sorted(points, key=lambda point: (listed(point), point_order(point)))
+    keys = {
+        "date": lambda point: (_date_key(point), point_order(point)),
+        "written": lambda point: (
+            min((member.location.path, member.location.line) for member in point.members),
+        ),
+        "natural": lambda point: (natural_key(plain_text(point.short or point.text)), point.id),
+    }
+    if order in keys:
+        return sorted(points, key=lambda point: (point.branch or "", *keys[order](point)))
+    return sorted(points, key=point_order)
 
 
 def number_sources(corpus: Corpus, topic: Topic, points: tuple[Point, ...]) -> tuple[NumberedSource, ...]:
@@ -152,7 +187,7 @@ def assemble_document(corpus: Corpus, topic: Topic, points: tuple[Point, ...], b
     sections = []
     filled = [section for section in topic.sections if any(point.section == section.id for point in points)]
     for number, section in enumerate(filled, start=1):
-        in_section = sorted((point for point in points if point.section == section.id), key=point_order)
+        in_section = order_points([point for point in points if point.section == section.id], section.order)
         sections.append(
             DocSection(
                 id=section.id,

@@ -2,7 +2,9 @@
 
 Notes give dates the way sources write them: ``2014``, ``752 AD``, ``2023-24``,
 ``2023–24``, ``FY24``, ``FY2023-24``, ``Jul 2023``, ``July 2023``, ``2023-07``,
-``2025-08-21``, ``Feb–Mar 2025``, ``Sept 2024``, ``6th century``, ``1950s–1990s``.
+``2025-08-21``, ``Feb–Mar 2025``, ``Sept 2024``, ``6th century``, ``1950s–1990s``, and
+for history ``322 BC``, ``c. 1500 BCE``, ``3rd century BC`` (years before the common era
+sort before every AD year, as negative years).
 :func:`parse_date` turns one into a :class:`DateSpan` (a sortable start and a label),
 or returns None when the text is not a date.
 """
@@ -56,7 +58,13 @@ def _second_year(first: int, text: str) -> int | None:
 
 def parse_date(text: str | int) -> DateSpan | None:
     label = str(text).strip()
-    value = label.lower()
+    value = re.sub(r"^(?:c\.|ca\.|circa)\s*", "", label.lower())
+    if match := re.fullmatch(r"(\d{1,5})\s*(?:bc|bce|b\.c\.)", value):
+        year = -int(match[1])
+        return DateSpan((year, 0, 0), year, label)
+    if match := re.fullmatch(r"(\d{1,2})(?:st|nd|rd|th)\s+century\s*(?:bc|bce|b\.c\.)", value):
+        start = -int(match[1]) * 100
+        return DateSpan((start, 0, 0), start + 99, label)
     if match := re.fullmatch(r"(\d{1,4})(?:\s*(?:ad|ce))?", value):
         year = int(match[1])
         return DateSpan((year, 0, 0), year, label) if 1 <= year <= 2200 else None

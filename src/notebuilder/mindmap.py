@@ -28,7 +28,6 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from .assemble import point_order
 from .errors import Location, NoteError, ToolError
 from .markup import plain_text
 from .model import DocPoint, DocSection, Document
@@ -153,10 +152,12 @@ def tag_label(tag: str, texts: str) -> str:
 
 
 def most_important(section: DocSection) -> tuple[DocPoint, ...]:
-    """The overview's points for a section: priority 1, then most sources, then earliest."""
+    """The overview's points for a section: priority 1, then those most sources state;
+    ties, and the chosen points, in the section's own order."""
+    position = {id(item): index for index, item in enumerate(section.points)}
     ranked = sorted(
         section.points,
-        key=lambda item: (item.point.priority or 2, -len(item.point.source_ids), point_order(item.point)),
+        key=lambda item: (item.point.priority or 2, -len(item.point.source_ids), position[id(item)]),
     )
     low, high = OVERVIEW_POINTS
     chosen = [item for item in ranked if item.point.priority == 1][:high]
@@ -165,7 +166,7 @@ def most_important(section: DocSection) -> tuple[DocPoint, ...]:
             break
         if item not in chosen:
             chosen.append(item)
-    return tuple(chosen)
+    return tuple(sorted(chosen, key=lambda item: position[id(item)]))
 
 
 def plan_sheets(document: Document) -> tuple[MindMapSheet, ...]:

@@ -26,12 +26,16 @@ class Source:
     location: Location
 
 
+ORDERS = ("date", "written", "natural")  # the named orders a section may choose
+
+
 @dataclass(frozen=True)
 class Section:
     id: str
     title: str
     location: Location
     short: str | None = None  # a shorter title for the overview mind map
+    order: str | tuple[str, ...] | None = None  # one of ORDERS, point ids, or None: the default
 
 
 @dataclass(frozen=True, order=True)

@@ -19,6 +19,7 @@ from .figures import read_quantities
 from .load import Node, RawProject, RawTopic, YamlFile
 from .markup import plain_text
 from .model import (
+    ORDERS,
     Cell,
     Citation,
     Comparison,
@@ -44,7 +45,7 @@ SOURCE_KINDS = (
 
 SOURCE_KEYS = ("id", "file", "title", "kind", "publisher", "date")
 TOPIC_KEYS = ("title", "paper", "subject", "language", "sections")
-SECTION_KEYS = ("id", "title", "short")
+SECTION_KEYS = ("id", "title", "short", "order")
 FRAGMENT_FILE_KEYS = ("defaults", "fragments")
 DEFAULT_KEYS = ("section", "source", "sources", "tags", "branch")
 FRAGMENT_KEYS = (
@@ -274,9 +275,51 @@ def _validate_sections(node: Node | None, check: _Checker) -> tuple[Section, ...
             )
         elif section_id and title:
             sections[section_id] = Section(
-                section_id, title, item.location, _validate_short(entry.get("short"), check)
+                section_id,
+                title,
+                item.location,
+                _validate_short(entry.get("short"), check),
+                _validate_order(entry.get("order"), check),
             )
     return tuple(sections.values())
+
+
+def _validate_order(node: Node | None, check: _Checker) -> str | tuple[str, ...] | None:
+    """``order: date | written | natural``, or a list of point ids (fragment ids or keys)."""
+    if node is None:
+        return None
+    if node.is_sequence:
+        return check.text_list(node, "order") or None
+    value = check.text(node, "order")
+    if value is not None and value not in ORDERS:
+        check.log.error(
+            node.location,
+            f"unknown order '{value}'{_suggest(value, ORDERS)}; use date, written, natural, "
+            "or a list of the section's fragment ids or keys",
+        )
+        return None
+    return value
+
+
+def _check_orders(sections: tuple[Section, ...], fragments, node_of, check: _Checker) -> None:
+    """Every id an explicit ``order:`` lists is a fragment id or key of that section."""
+    for section in sections:
+        if not isinstance(section.order, tuple):
+            continue
+        known = {
+            name
+            for fragment in fragments
+            if fragment.section == section.id
+            for name in (fragment.id, fragment.key)
+        }
+        for index, name in enumerate(section.order):
+            if name not in known:
+                where = node_of(section.id, index) or section.location
+                check.log.error(
+                    where,
+                    f"section '{section.id}' orders '{name}', which is no fragment id or key in it"
+                    f"{_suggest(name, sorted(filter(None, known)))}",
+                )
 
 
 def _validate_date(node: Node | None, check: _Checker) -> str | None:
@@ -285,7 +328,7 @@ def _validate_date(node: Node | None, check: _Checker) -> str | None:
         check.log.error(
             node.location,
             f"'{value}' is not a date I can read; "
-            "write e.g. 2014, 752 AD, 2023-24, FY24, Jul 2023, 2025-08-21 or 6th century",
+            "write e.g. 2014, 752 AD, 322 BC, 2023-24, FY24, Jul 2023, 2025-08-21 or 6th century",
         )
         return None
     return value
@@ -523,7 +566,8 @@ def _validate_topic(raw: RawTopic, sources: set[str] | None, check: _Checker) ->
             Location(raw.directory),
             f"a topic folder name must be lower-case letters, digits and hyphens, not '{raw.id}'",
         )
-    sections = _validate_sections(fields.get("sections"), check) if fields else ()
+    sections_node = fields.get("sections") if fields else None
+    sections = _validate_sections(sections_node, check) if fields else ()
     known_sections = {section.id for section in sections} if fields else None
 
     fragments: list[Fragment] = []
@@ -559,6 +603,15 @@ def _validate_topic(raw: RawTopic, sources: set[str] | None, check: _Checker) ->
             if other not in seen:
                 check.log.error(fragment.location, f"'distinct' names unknown fragment '{other}'")
 
+    def order_item_location(section_id: str, index: int) -> Location | None:
+        for item in sections_node.value if sections_node is not None and sections_node.is_sequence else ():
+            if item.is_mapping and getattr(item.value.get("id"), "value", None) == section_id:
+                order = item.value.get("order")
+                if order is not None and order.is_sequence and index < len(order.value):
+                    return order.value[index].location
+        return None
+
+    _check_orders(sections, seen.values(), order_item_location, check)
     used_sections = {fragment.section for fragment in seen.values()}
     for section in sections:
         if section.id not in used_sections:
