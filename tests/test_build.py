@@ -153,7 +153,7 @@ def test_check_reports_all_problems_without_traceback(tmp_path: Path):
     assert completed.returncode == 1
     assert "Traceback" not in completed.stderr
     lines = completed.stderr.splitlines()
-    assert "notes/demo/bad.yaml:3:5: error: unknown key 'txt' in a fragment; did you mean 'text'?" in lines
+    assert "notes/demo/bad.yaml:3:5: error: unknown key 'txt' in fragment 'x'; did you mean 'text'?" in lines
     assert (
         "notes/demo/worse.yaml:2:1: error: the file ends before a bracket is closed; close the [ or {"
         in lines

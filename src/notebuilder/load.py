@@ -10,6 +10,7 @@ reports everything.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -92,17 +93,43 @@ class _Refused(Exception):
         self.message = message
 
 
+_INDICATORS = "*&!@`%|>"  # characters that YAML reads as syntax at the start of a plain value
+_VALUE_START = re.compile(r"^\s*(?:-\s+)?(?:[^\s:#'\"][^:#]*:\s+)?(?P<value>\S.*)$")
+
+
+def quoting_hint(line: str) -> str:
+    """For a line whose value begins with a YAML indicator (``text: **Japan** …``): how to
+    quote it. Empty when the line's value does not begin with one."""
+    match = _VALUE_START.match(line)
+    if not match or match["value"][0] not in _INDICATORS or re.match(r"!!|[&!]\S*\s*[\[{]", match["value"]):
+        return ""  # not text that went wrong: a tag such as !!python/…, or an anchored list
+    value = match["value"].replace('"', '\\"')
+    return f"; text that begins with '{value[0]}' must be in quotes: \"{value}\""
+
+
 class _SafeComposer(yaml.SafeLoader):
-    """The safe loader, refusing aliases so that "billion laughs" documents cannot expand."""
+    """The safe loader, refusing aliases so that "billion laughs" documents cannot expand,
+    and anchors (``&name``), which only aliases use and which would silently eat a word."""
 
     def compose_node(self, parent, index):  # type: ignore[override]
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise _Refused(
                 _mark_location(self.name, event.start_mark),
-                f"YAML aliases (*{event.anchor}) are not supported; write the value out",
+                f"YAML aliases (*{event.anchor}) are not supported; write the value out"
+                + quoting_hint(self._line(event.start_mark)),
+            )
+        event = self.peek_event()
+        if getattr(event, "anchor", None):
+            raise _Refused(
+                _mark_location(self.name, event.start_mark),
+                f"YAML anchors (&{event.anchor}) are not supported"
+                + quoting_hint(self._line(event.start_mark)),
             )
         return super().compose_node(parent, index)
+
+    def _line(self, mark) -> str:
+        return mark.buffer.split("\n")[mark.line] if mark.buffer else ""
 
 
 def _mark_location(path: str, mark) -> Location:
@@ -116,10 +143,12 @@ def _show_tag(tag: str) -> str:
 def _to_node(node: yaml.Node, path: str, constructor: yaml.SafeLoader) -> Node:
     location = _mark_location(path, node.start_mark)
     if node.tag not in _ALLOWED_TAGS:
+        mark = node.start_mark
+        line = mark.buffer.split("\n")[mark.line] if mark.buffer else ""
         raise _Refused(
             location,
             f"YAML tag '{_show_tag(node.tag)}' is not allowed; "
-            "notes hold only text, numbers, lists and mappings",
+            "notes hold only text, numbers, lists and mappings" + quoting_hint(line),
         )
     if isinstance(node, yaml.MappingNode):
         items: dict[str, Node] = {}
@@ -199,7 +228,7 @@ def _parse_with_libyaml(text: str, path: str) -> Node | None:
     loader = yaml.CSafeLoader(text)
     try:
         root = loader.get_single_node()
-        if root is None or _shares_nodes(root):
+        if root is None or _shares_nodes(root) or "&" in text:  # anchors: the reference loader refuses them
             return None
         return _to_node(root, path, loader)
     except (yaml.YAMLError, _Refused, RecursionError, ValueError, TypeError):
@@ -226,6 +255,12 @@ def parse_yaml(text: str, path: str) -> tuple[Node | None, list[Problem]]:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         location = _mark_location(path, mark) if mark else Location(path)
+        line = text.split("\n")[mark.line] if mark else ""
+        hint = quoting_hint(line)
+        if hint:  # say what went wrong in the student's terms, not the parser's
+            start = _VALUE_START.match(line).start("value")
+            message = f"YAML reads the '{line[start]}' that begins this text as syntax{hint}"
+            return None, [Problem(Location(path, mark.line + 1, start + 1), message)]
         return None, [Problem(location, _yaml_problem_message(error))]
     except yaml.reader.ReaderError as error:
         before = text[: error.position]

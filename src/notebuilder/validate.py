@@ -182,7 +182,9 @@ class _Checker:
                 continue
             if known_sources is not None and source_id not in known_sources:
                 self.log.error(
-                    item.location, f"unknown source '{source_id}'{_suggest(source_id, known_sources)}"
+                    item.location,
+                    f"unknown source '{source_id}'{_suggest(source_id, known_sources)}; a new source must be "
+                    "registered in seeds/sources.yaml (notebuilder new-source FILE --id ID --title TITLE)",
                 )
                 continue
             citations.append(Citation(source_id, locator))
@@ -409,7 +411,13 @@ def _validate_fragment_file(
 
     fragments = []
     for item in _list_of(fields, "fragments", check):
-        entry = check.mapping(item, "a fragment", FRAGMENT_KEYS, ("id", "text"))
+        named = item.value.get("id") if item.is_mapping else None
+        what = (
+            f"fragment '{named.value}'"
+            if named is not None and isinstance(named.value, str)
+            else "a fragment"
+        )
+        entry = check.mapping(item, what, FRAGMENT_KEYS, ("id", "text"))
         if entry is None:
             continue
         fragment_id = check.identifier(entry.get("id"), "id")
@@ -586,18 +594,19 @@ def _validate_topic(raw: RawTopic, sources: set[str] | None, check: _Checker) ->
             seen[fragment.id] = fragment
     canonical: dict[str, Fragment] = {}
     for fragment in seen.values():
-        if fragment.canonical and not fragment.key:
-            check.log.error(
-                fragment.location, "'canonical' needs a 'key': it picks the wording of the key's point"
-            )
-        elif fragment.canonical and fragment.key in canonical:
+        if fragment.canonical and fragment.key in canonical:
             check.log.error(
                 fragment.location,
                 f"key '{fragment.key}' already has a canonical fragment at "
                 f"{canonical[fragment.key].location}",
             )
-        elif fragment.canonical:
+        elif fragment.canonical and fragment.key:
             canonical[fragment.key] = fragment
+    # A file that could not be read holds fragments that other files may name: checks
+    # across files wait until every file reads, so one mistake gives one error.
+    errors_in = {problem.location.path for problem in check.log.errors}
+    if any(file.document is None and file.path in errors_in for file in raw.fragment_files):
+        return None
     for fragment in seen.values():
         for other in fragment.distinct:
             if other not in seen:
