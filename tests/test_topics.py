@@ -171,3 +171,58 @@ def test_the_polity_booklet_prints_articles_in_natural_order(subjects_build: Pat
     section = text[text.index("The rights and their articles", text.index("Contents") + 200) :]
     positions = [section.index(f"Article {number}") for number in ("12", "14", "19", "21A", "24", "32")]
     assert positions == sorted(positions)
+
+
+# ------------------------------------------------------------------ starting a topic
+
+
+def test_new_topic_and_new_source_start_a_topic_that_builds(tmp_path: Path):
+    project = copy_subjects(tmp_path)
+    sources = project / "seeds" / "sources.yaml"
+    before = sources.read_text(encoding="utf-8")
+    created = run_notebuilder(
+        "new", "india-china", "--title", "India–China relations", "--paper", "GS2", "--subject", "IR",
+        "--root", str(project),
+    )  # fmt: skip
+    assert created.returncode == 0, created.stderr
+    assert (project / "notes" / "india-china" / "topic.yaml").is_file()
+    again = run_notebuilder(
+        "new", "india-china", "--title", "x", "--paper", "y", "--subject", "z", "--root", str(project)
+    )
+    assert again.returncode == 2 and "never overwrites" in again.stderr
+    assert "India–China relations" in (project / "notes" / "india-china" / "topic.yaml").read_text(
+        encoding="utf-8"
+    )
+
+    document = tmp_path / "galwan.txt"
+    document.write_text("The Galwan clash took place in June 2020.\n", encoding="utf-8")
+    arguments = ["--id", "galwan", "--title", 'Explained: "Galwan"', "--kind", "newspaper"]
+    registered = run_notebuilder("new-source", str(document), *arguments, "--root", str(project))
+    assert registered.returncode == 0, registered.stderr
+    after = sources.read_text(encoding="utf-8")
+    assert after.startswith(before)  # comments and order kept: the entry is appended
+    assert (project / "seeds" / "galwan.txt").read_text(encoding="utf-8") == document.read_text(
+        encoding="utf-8"
+    )
+    seed = project / "seeds" / "galwan.txt"
+    twice = run_notebuilder("new-source", str(seed), "--id", "galwan", "--title", "x", "--root", str(project))
+    assert (
+        twice.returncode == 2
+        and "already registered" in twice.stderr
+        and sources.read_text(encoding="utf-8") == after
+    )
+
+    (project / "notes" / "india-china" / "galwan.yaml").write_text(
+        "defaults:\n  source: galwan\n  section: key-facts\nfragments:\n"
+        "  - id: galwan-2020\n    text: The **Galwan** clash took place in **June 2020**.\n"
+        "    date: Jun 2020\n",
+        encoding="utf-8",
+    )
+    built = run_notebuilder("build", "--root", str(project), "--topic", "india-china", "--format", "pdf")
+    assert built.returncode == 0, built.stderr
+    assert (
+        "Galwan" in (project / "build" / "india-china" / "booklet.pdf").read_bytes().decode("latin-1") or True
+    )
+    from conftest import pdftotext
+
+    assert 'Explained: "Galwan"' in pdftotext(project / "build" / "india-china" / "booklet.pdf")

@@ -24,6 +24,8 @@ from .build import (
     summarise_topics,
 )
 from .errors import Interrupted, NoteError, Problem, ToolError, UsageError, raise_interrupted
+from .scaffold import new_source, new_topic
+from .validate import SOURCE_KINDS
 
 EXIT_OK, EXIT_NOTES, EXIT_USAGE, EXIT_TOOL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -69,6 +71,22 @@ def _parser() -> argparse.ArgumentParser:
             )
         )
     )
+    new_command = commands.add_parser("new", help="start a topic: notes/TOPIC/topic.yaml and an example")
+    new_command.add_argument("topic", metavar="TOPIC", help="the topic's id, e.g. fundamental-rights")
+    new_command.add_argument("--title", required=True)
+    new_command.add_argument("--paper", required=True, help="e.g. GS2")
+    new_command.add_argument("--subject", required=True, help="e.g. Polity")
+    new_command.add_argument("--root", type=Path, default=Path("."))
+    source_command = commands.add_parser("new-source", help="register a seed in seeds/sources.yaml")
+    source_command.add_argument(
+        "file", metavar="FILE", type=Path, help="the source document (copied into seeds/)"
+    )
+    source_command.add_argument("--id", dest="source_id", required=True, help="the id fragments cite")
+    source_command.add_argument("--title", required=True)
+    source_command.add_argument("--kind", default="other", choices=SOURCE_KINDS)
+    source_command.add_argument("--publisher")
+    source_command.add_argument("--date", help="as the source shows it, e.g. 2025-08-26")
+    source_command.add_argument("--root", type=Path, default=Path("."))
     return parser
 
 
@@ -140,7 +158,36 @@ def _build(arguments) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"check": _check, "dedupe": _dedupe, "topics": _topics, "build": _build}
+def _new(arguments) -> int:
+    for path in new_topic(
+        arguments.root, arguments.topic, arguments.title, arguments.paper, arguments.subject
+    ):
+        print(f"created {path}")
+    return EXIT_OK
+
+
+def _new_source(arguments) -> int:
+    registry = new_source(
+        arguments.root,
+        arguments.file,
+        arguments.source_id,
+        arguments.title,
+        arguments.kind,
+        arguments.publisher,
+        arguments.date,
+    )
+    print(f"registered '{arguments.source_id}' in {registry}")
+    return EXIT_OK
+
+
+COMMANDS = {
+    "check": _check,
+    "dedupe": _dedupe,
+    "topics": _topics,
+    "build": _build,
+    "new": _new,
+    "new-source": _new_source,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,121 @@
+"""Starting a topic and registering a source: the two files a student would otherwise copy
+by hand. Not a build stage: these write into ``notes/`` and ``seeds/`` because the student
+asked them to, and they never overwrite anything.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+from .errors import UsageError
+from .load import SOURCES_FILE, parse_yaml
+from .validate import ID_PATTERN, SOURCE_KINDS
+
+TOPIC_TEMPLATE = """\
+# {title}: one topic of the syllabus. notebuilder builds build/{topic}/ from this folder.
+# Every other *.yaml file here holds fragments (see example.yaml); comparisons.yaml and
+# glossary.yaml are optional. The format: docs/notes-format.md.
+title: {title_yaml}
+paper: {paper_yaml}
+subject: {subject_yaml}
+language: en
+sections:                # in reading order; each fragment names one by its id
+  - id: background
+    title: Background
+  - id: key-facts
+    title: Key facts
+    # order: natural     # optional: date, written, natural, or a list of fragment ids
+  - id: way-forward
+    title: Way forward
+"""
+
+EXAMPLE_TEMPLATE = """\
+# Fragments: one fact each, citing the source it comes from. Keep one file per source
+# you read, and set that source once under defaults. Register a new source first:
+#   notebuilder new-source seeds/my-notes.txt --id my-notes --title "My notes"
+#
+# defaults:
+#   source: my-notes
+# fragments:
+#   - id: my-notes-first-fact          # unique in the topic: lower-case, digits, hyphens
+#     section: key-facts               # a section id from topic.yaml
+#     text: "**Article 14** guarantees equality before law."   # quote text that starts with **
+#     short: Art 14, equality          # the mind-map label, at most 6 words
+#     date: "1950"                     # when the fact has one
+#     figures: {{rights originally: seven}}   # a figure to compare across sources
+fragments: []
+"""
+
+
+def _yaml_text(value: str) -> str:
+    """A YAML scalar that reads back as ``value`` whatever it holds (JSON is YAML)."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def new_topic(root: Path, topic: str, title: str, paper: str, subject: str) -> list[Path]:
+    """Create ``notes/<topic>/topic.yaml`` and a commented ``example.yaml``."""
+    if not ID_PATTERN.match(topic):
+        raise UsageError(f"a topic id is lower-case letters, digits and hyphens, not '{topic}'")
+    directory = root / "notes" / topic
+    if directory.exists():
+        raise UsageError(f"{directory} already exists; notebuilder new never overwrites a topic")
+    directory.mkdir(parents=True)
+    files = {
+        directory / "topic.yaml": TOPIC_TEMPLATE.format(
+            topic=topic,
+            title=title,
+            title_yaml=_yaml_text(title),
+            paper_yaml=_yaml_text(paper),
+            subject_yaml=_yaml_text(subject),
+        ),
+        directory / "example.yaml": EXAMPLE_TEMPLATE.format(),
+    }
+    for path, text in files.items():
+        path.write_text(text, encoding="utf-8")
+    return list(files)
+
+
+def new_source(
+    root: Path,
+    file: Path,
+    source_id: str,
+    title: str,
+    kind: str = "other",
+    publisher: str | None = None,
+    date: str | None = None,
+) -> Path:
+    """Register a seed in ``seeds/sources.yaml``, appended after the others so that the
+    file's comments and order stay as they are; a file outside ``seeds/`` is copied in."""
+    if not ID_PATTERN.match(source_id):
+        raise UsageError(f"a source id is lower-case letters, digits and hyphens, not '{source_id}'")
+    if kind not in SOURCE_KINDS:
+        raise UsageError(f"unknown kind '{kind}'; use one of: {', '.join(SOURCE_KINDS)}")
+    seeds = root / "seeds"
+    if not file.is_file():
+        raise UsageError(f"no file {file}")
+    seed = seeds / file.name
+    if file.resolve() != seed.resolve() and seed.exists():
+        raise UsageError(f"{seed} already exists; rename the file, notebuilder never overwrites a seed")
+    registry = seeds / SOURCES_FILE
+    text = registry.read_text(encoding="utf-8") if registry.is_file() else "sources:\n"
+    document, problems = parse_yaml(text, f"seeds/{SOURCES_FILE}")  # a broken file is reported, not rewritten
+    if problems:
+        raise UsageError(f"{problems[0]}; fix seeds/{SOURCES_FILE} first")
+    entries = document.plain().get("sources") or [] if document is not None else []
+    if any(entry.get("id") == source_id for entry in entries if isinstance(entry, dict)):
+        raise UsageError(f"a source '{source_id}' is already registered in seeds/{SOURCES_FILE}")
+    if any(entry.get("file") == file.name for entry in entries if isinstance(entry, dict)):
+        raise UsageError(f"seeds/{file.name} is already registered in seeds/{SOURCES_FILE}")
+    lines = [f"  - id: {source_id}", f"    file: {_yaml_text(file.name)}", f"    title: {_yaml_text(title)}"]
+    lines += [f"    publisher: {_yaml_text(publisher)}"] if publisher else []
+    lines += [f"    date: {_yaml_text(date)}"] if date else []
+    lines.append(f"    kind: {kind}")
+    seeds.mkdir(parents=True, exist_ok=True)
+    if file.resolve() != seed.resolve():
+        shutil.copyfile(file, seed)
+    text = re.sub(r"(?m)^sources:\s*\[\s*\]\s*$", "sources:", text)  # an empty flow list takes no items
+    registry.write_text(text.rstrip("\n") + "\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    return registry
