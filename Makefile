@@ -3,7 +3,7 @@
 NOTEBUILDER := .venv/bin/notebuilder
 ARGS ?=
 
-.PHONY: pdf epub all check test bench clean setup setup-test
+.PHONY: pdf epub all combined check test bench clean setup setup-test
 
 pdf: setup
 	$(NOTEBUILDER) build --format pdf $(ARGS)
@@ -12,7 +12,10 @@ epub: setup
 	$(NOTEBUILDER) build --format epub $(ARGS)
 
 all: setup
-	$(NOTEBUILDER) build --format all $(ARGS)
+	$(NOTEBUILDER) build --format all --combined $(ARGS)
+
+combined: setup
+	$(NOTEBUILDER) build --format all --combined $(ARGS)
 
 check: setup
 	$(NOTEBUILDER) check $(ARGS)

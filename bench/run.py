@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -92,7 +93,7 @@ def main() -> None:
         noop = notebuilder("build", "--root", str(REPO), "--out", str(out), "--format", "all")
         print(f"no-op rebuild:                 {noop:6.2f} s")
 
-        corpus_time, corpus = timed(lambda: check_project(REPO))
+        corpus_time, corpus = timed(lambda: check_project(REPO, ("india-japan",)))
         topic = corpus.topics[0]
         assemble_time, document = timed(lambda: assemble_topic(corpus, topic, 0))
         environment = make_environment(REPO)
@@ -113,6 +114,27 @@ def main() -> None:
         )
         print(f"Graphviz (twopi, {len(sheets)} sheets):    {graphviz_time:6.3f} s")
         print(f"WeasyPrint + pandoc + start:   {cold - ours - graphviz_time:6.2f} s")
+
+        print("\n== combined book (tests/data/subjects: two topics; paired runs, medians of 3)")
+        subjects = REPO / "tests" / "data" / "subjects"
+        topics_only, with_book = [], []
+        for _ in range(3):
+            topics_only.append(
+                notebuilder("build", "--root", str(subjects), "--out", str(out / "s"), "--force")
+            )
+            with_book.append(
+                notebuilder(
+                    "build", "--root", str(subjects), "--out", str(out / "s"), "--force", "--combined"
+                )
+            )
+        alone, both = statistics.median(topics_only), statistics.median(with_book)
+        print(f"per-topic builds (PDF + EPUB, 2 topics):  {alone:6.2f} s")
+        print(
+            f"same, plus the combined book:             {both:6.2f} s   (the book adds {both - alone:.2f} s, "
+            f"{both / alone:.2f}x)"
+        )
+        noop = notebuilder("build", "--root", str(subjects), "--out", str(out / "s"), "--combined")
+        print(f"no-op rebuild with the combined book:     {noop:6.2f} s")
 
         print("\n== our pipeline up to HTML (load, validate, dedupe, assemble, booklet layout), one topic")
         print(f"{'fragments':>10} {'seconds':>9} {'µs/fragment':>12}")

@@ -87,7 +87,9 @@ def shipped_build(tmp_path_factory) -> Path:
 def subjects_build(tmp_path_factory) -> Path:
     """The test subjects (tests/data/subjects), built once for the session with -W."""
     out = tmp_path_factory.mktemp("subjects-build")
-    completed = run_notebuilder("build", "--root", str(SUBJECTS), "--out", str(out), "--format", "all", "-W")
+    completed = run_notebuilder(
+        "build", "--root", str(SUBJECTS), "--out", str(out), "--format", "all", "--combined", "-W"
+    )
     assert completed.returncode == 0, completed.stderr
     return out
 

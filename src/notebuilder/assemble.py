@@ -14,6 +14,7 @@ from .dates import parse_date
 from .figures import quantity_keys
 from .markup import inline_html, plain_text
 from .model import (
+    Book,
     Citation,
     Corpus,
     DocCell,
@@ -28,6 +29,7 @@ from .model import (
     FiguresTable,
     Marker,
     NumberedSource,
+    Part,
     Point,
     Statement,
     TimelineEntry,
@@ -83,15 +85,9 @@ def order_points(points: list[Point], order: str | tuple[str, ...] | None) -> li
     return sorted(points, key=point_order)
 
 
-def number_sources(corpus: Corpus, topic: Topic, points: tuple[Point, ...]) -> tuple[NumberedSource, ...]:
-    cited = {source for point in points for source in point.source_ids}
-    cited |= {
-        citation.source
-        for comparison in topic.comparisons
-        for row in comparison.rows
-        for cell in row
-        for citation in cell.citations
-    }
+def number_sources(corpus: Corpus, topics: tuple[Topic, ...]) -> tuple[NumberedSource, ...]:
+    """The sources the topics cite, numbered from 1 in sources.yaml order."""
+    cited = frozenset().union(*(topic.cited_source_ids for topic in topics))
     return tuple(
         NumberedSource(number, source)
         for number, source in enumerate((source for source in corpus.sources if source.id in cited), start=1)
@@ -181,8 +177,18 @@ def figures_table(topic: Topic, sources: tuple[NumberedSource, ...]) -> FiguresT
     return FiguresTable(columns, tuple(rows))
 
 
-def assemble_document(corpus: Corpus, topic: Topic, points: tuple[Point, ...], build_epoch: int) -> Document:
-    sources = number_sources(corpus, topic, points)
+def assemble_document(
+    corpus: Corpus,
+    topic: Topic,
+    points: tuple[Point, ...],
+    build_epoch: int,
+    numbered: tuple[NumberedSource, ...] | None = None,
+) -> Document:
+    """The topic's document; ``numbered`` gives the source numbers of a larger book."""
+    cited = topic.cited_source_ids
+    sources = (
+        tuple(n for n in numbered if n.source.id in cited) if numbered else number_sources(corpus, (topic,))
+    )
     numbers = {numbered.source.id: numbered.number for numbered in sources}
     sections = []
     filled = [section for section in topic.sections if any(point.section == section.id for point in points)]
@@ -219,6 +225,42 @@ def assemble_document(corpus: Corpus, topic: Topic, points: tuple[Point, ...], b
         comparisons=comparisons,
         glossary=topic.glossary,
     )
+
+
+def book_order(corpus: Corpus) -> list[tuple[str, Topic]]:
+    """(group, topic) in the combined book's order: notes/syllabus.yaml's groups, topics it
+    leaves out last; without one, grouped by paper, then by title."""
+    by_id = {topic.id: topic for topic in corpus.topics}
+    if corpus.syllabus is None:
+        ordered = sorted(
+            corpus.topics, key=lambda topic: (natural_key(topic.paper), topic.title.casefold(), topic.id)
+        )
+        return [(topic.paper, topic) for topic in ordered]
+    placed = [
+        (group.title, by_id[topic])
+        for group in corpus.syllabus.groups
+        for topic in group.topics
+        if topic in by_id
+    ]
+    listed = {topic.id for _, topic in placed}
+    rest = sorted(
+        (topic for topic in corpus.topics if topic.id not in listed),
+        key=lambda topic: (topic.paper, topic.title),
+    )
+    return placed + [("Other topics", topic) for topic in rest]
+
+
+def assemble_book(corpus: Corpus, points: dict[str, tuple[Point, ...]], build_epoch: int) -> Book:
+    """Every topic as a part, numbered against one list of sources (pure; reuses each
+    topic's deduplicated points)."""
+    order = book_order(corpus)
+    numbered = number_sources(corpus, tuple(topic for _, topic in order))
+    parts = tuple(
+        Part(group, assemble_document(corpus, topic, points[topic.id], build_epoch, numbered))
+        for group, topic in order
+    )
+    title = corpus.syllabus.title if corpus.syllabus and corpus.syllabus.title else "Revision notes"
+    return Book(title, parts, numbered, build_epoch)
 
 
 def build_timeline(sections: list[DocSection]) -> tuple[TimelineEntry, ...]:

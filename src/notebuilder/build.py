@@ -18,17 +18,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .assemble import assemble_document, notes_json
+from .assemble import assemble_book, assemble_document, notes_json
 from .dedupe import Deduplication, deduplicate, format_report
 from .errors import Location, NoteError, Problem, UsageError
-from .load import load_project, topic_ids
+from .load import SYLLABUS_FILE, load_project, topic_ids
 from .mindmap import lay_out_sheets, plan_sheets
-from .model import Corpus, Document, Source, Topic
+from .model import Book, Corpus, Document, Topic
 from .pool import WorkerPool, worker_count
 from .render import (
     layout_directories,
     make_environment,
     render_booklet,
+    render_combined,
+    render_combined_epub,
     render_comparison,
     render_epub_html,
     render_mindmaps,
@@ -47,6 +49,7 @@ class BuildOptions:
     topics: tuple[str, ...] = ()  # only these topics; none named: every topic
     paper: str = "a4"
     force: bool = False
+    combined: bool = False  # also the combined book of every selected topic, in <out>/combined/
 
 
 @dataclass(frozen=True)
@@ -173,26 +176,13 @@ def shared_inputs_digest(root: Path, options: BuildOptions, build_date: str):
     return digest
 
 
-def cited_sources(corpus: Corpus, topic: Topic) -> list[Source]:
-    """The sources a topic cites (in fragments or comparison tables), in sources.yaml order."""
-    cited = {source for fragment in topic.fragments for source in fragment.source_ids}
-    cited |= {
-        citation.source
-        for comparison in topic.comparisons
-        for row in comparison.rows
-        for cell in row
-        for citation in cell.citations
-    }
-    return [source for source in corpus.sources if source.id in cited]
-
-
 def input_digest(shared, root: Path, corpus: Corpus, topic: Topic) -> str:
     """A digest of everything one topic's outputs depend on, so an unchanged build can be
     skipped: its own notes and the entries of the sources it cites, not the whole sources
     file (editing or adding another topic's source leaves this topic untouched)."""
     digest = shared.copy()
     _hash_files(digest, sorted((root / "notes" / topic.id).glob("*.y*ml")))
-    for source in cited_sources(corpus, topic):
+    for source in (source for source in corpus.sources if source.id in topic.cited_source_ids):
         digest.update(
             repr((source.id, source.file, source.title, source.kind, source.publisher, source.date)).encode()
         )
@@ -234,6 +224,58 @@ def render_outputs(
     return {name: renderers[name]() for name in output_names(document, options.formats) if name in renderers}
 
 
+@dataclass(frozen=True)
+class _Unit:
+    """What one output folder receives: a topic's outputs, or the combined book's."""
+
+    name: str  # the topic id, or COMBINED
+    directory: Path
+    outputs: dict[str, tuple[str, str]]  # file name -> (writer, content)
+    sheets: tuple[str, ...]  # the single-sheet PDFs the "sheets" writer also fills
+    digest: str
+    metadata: dict[str, str]
+    epoch: int
+
+
+COMBINED = "combined"  # the combined book's folder under the output folder
+
+
+def combined_names(formats: tuple[str, ...]) -> list[str]:
+    return [name for name, form in (("booklet.pdf", "pdf"), ("booklet.epub", "epub")) if form in formats]
+
+
+def book_digest(shared, root: Path, corpus: Corpus) -> str:
+    """The combined book depends on every topic in it and on the syllabus."""
+    digest = shared.copy()
+    digest.update(b"combined\0")
+    for topic in corpus.topics:
+        digest.update(input_digest(shared, root, corpus, topic).encode())
+    _hash_files(digest, [root / "notes" / SYLLABUS_FILE])
+    return digest.hexdigest()
+
+
+def book_metadata(book: Book) -> dict[str, str]:
+    topics = [part.document.topic.id for part in book.parts]
+    return {
+        "title": f"{book.title}: combined revision book",
+        "lang": "en",
+        "creator": "notebuilder",
+        "date": book.build_date,
+        "identifier": "urn:uuid:"
+        + str(uuid.uuid5(uuid.NAMESPACE_URL, "notebuilder:combined:" + ",".join(topics))),
+        "description": f"{len(book.parts)} topics in one book, compiled from {len(book.sources)} sources.",
+    }
+
+
+def _up_to_date(directory: Path, names: list[str], stamp_name: str, digest: str) -> bool:
+    stamp = directory / stamp_name
+    return (
+        all((directory / name).is_file() for name in names)
+        and stamp.is_file()
+        and stamp.read_text() == digest
+    )
+
+
 def build(
     options: BuildOptions,
     progress: Callable[[str], None] = lambda message: None,
@@ -249,38 +291,59 @@ def build(
             )
     progress("checking notes")
     corpus = check_project(root, options.topics)
+    if options.combined and COMBINED in {topic.id for topic in corpus.topics}:
+        raise NoteError.at(
+            Location(f"notes/{COMBINED}"), f"the topic name '{COMBINED}' is kept for the combined book"
+        )
     deduplicated = deduplicate_topics(corpus)
     warn(all_warnings(corpus, deduplicated))
     environment = make_environment(root)
     layouts = layout_directories(root)
     epoch = build_epoch()
     documents = [
-        assemble_document(corpus, topic, deduplicated[topic.id].points, epoch)
-        for topic in corpus.topics
-        if topic.id in deduplicated
+        assemble_document(corpus, topic, deduplicated[topic.id].points, epoch) for topic in corpus.topics
     ]
     stamp_name = f"{STAMP_PREFIX}{'-'.join(options.formats)}.sha256"
-    shared = shared_inputs_digest(root, options, documents[0].build_date) if documents else None
+    build_date = datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d")
+    shared = shared_inputs_digest(root, options, build_date)
 
     built: list[BuiltTopic] = []
-    pending = []
+    pending: list[_Unit] = []
     for document in documents:
         directory = out / document.topic.id
         digest = input_digest(shared, root, corpus, document.topic)
         names = output_names(document, options.formats)
-        stamp = directory / stamp_name
-        if (
-            not options.force
-            and all((directory / name).is_file() for name in names)
-            and stamp.is_file()
-            and stamp.read_text() == digest
-        ):
+        if not options.force and _up_to_date(directory, names, stamp_name, digest):
             built.append(
                 BuiltTopic(document.topic.id, tuple(directory / name for name in names), None, skipped=True)
             )
             continue
         progress(f"rendering {document.topic.id}")
-        pending.append((document, render_outputs(environment, document, root, options), digest))
+        outputs = render_outputs(environment, document, root, options)
+        sheets = tuple(sheet_names(document)) if "mindmaps.pdf" in outputs else ()
+        pending.append(
+            _Unit(
+                document.topic.id,
+                directory,
+                outputs,
+                sheets,
+                digest,
+                epub_metadata(document),
+                document.build_epoch,
+            )
+        )
+    if options.combined and documents:
+        directory, names = out / COMBINED, combined_names(options.formats)
+        digest = book_digest(shared, root, corpus)
+        if not options.force and _up_to_date(directory, names, stamp_name, digest):
+            built.append(BuiltTopic(COMBINED, tuple(directory / name for name in names), None, skipped=True))
+        else:
+            progress("rendering the combined book")
+            book = assemble_book(
+                corpus, {topic.id: deduplicated[topic.id].points for topic in corpus.topics}, epoch
+            )
+            outputs = render_book(environment, book, root, options)
+            pending.append(_Unit(COMBINED, directory, outputs, (), digest, book_metadata(book), epoch))
 
     out.mkdir(parents=True, exist_ok=True)
     remove_stray_temporaries(out)
@@ -290,39 +353,49 @@ def build(
     )
     with OutputBatch() as batch:
         jobs, owners = [], []
-        for document, outputs, digest in pending:
-            directory = out / document.topic.id
-            for name, (writer, content) in outputs.items():
-                targets = [batch.stage(directory / name)]
+        for unit in pending:
+            for name, (writer, content) in unit.outputs.items():
+                targets = [batch.stage(unit.directory / name)]
                 if writer == "sheets":
-                    targets += [batch.stage(directory / sheet) for sheet in sheet_names(document)]
-                jobs.append(
-                    WriteJob(
-                        writer,
-                        content,
-                        tuple(targets),
-                        layouts[0],
-                        allowed,
-                        epub_metadata(document),
-                        document.build_epoch,
-                        epub_stylesheet,
-                    )
+                    targets += [batch.stage(unit.directory / sheet) for sheet in unit.sheets]
+                job = WriteJob(
+                    writer,
+                    content,
+                    tuple(targets),
+                    layouts[0],
+                    allowed,
+                    unit.metadata,
+                    unit.epoch,
+                    epub_stylesheet,
                 )
-                owners.append((document.topic.id, name))
-            jobs.append(WriteJob("text", digest, (batch.stage(directory / stamp_name),)))
-            owners.append((document.topic.id, stamp_name))
+                jobs.append(job)
+                owners.append((unit.name, name))
+            jobs.append(WriteJob("text", unit.digest, (batch.stage(unit.directory / stamp_name),)))
+            owners.append((unit.name, stamp_name))
         progress(f"writing {len(jobs)} outputs")
         results = dict(zip(owners, run_write_jobs(jobs)))
-        for document, _, _ in pending:
-            names = output_names(document, options.formats)
-            built.append(
-                BuiltTopic(
-                    document.topic.id,
-                    tuple(out / document.topic.id / name for name in names),
-                    results.get((document.topic.id, "booklet.pdf")),
-                )
-            )
+        for unit in pending:
+            names = [*unit.outputs, *unit.sheets]
+            pages = results.get((unit.name, "booklet.pdf"))
+            built.append(BuiltTopic(unit.name, tuple(unit.directory / name for name in names), pages))
     return built
+
+
+def render_book(environment, book: Book, root: Path, options: BuildOptions) -> dict[str, tuple[str, str]]:
+    """The combined book's outputs as (writer, content): its PDF and its EPUB."""
+    renderers = {
+        "booklet.pdf": lambda: ("pdf", render_combined(environment, book, root, options.paper)),
+        "booklet.epub": lambda: (
+            "epub",
+            render_combined_epub(
+                environment,
+                book,
+                {part.document.topic.id: plan_sheets(part.document) for part in book.parts},
+                root,
+            ),
+        ),
+    }
+    return {name: renderers[name]() for name in combined_names(options.formats)}
 
 
 @dataclass(frozen=True)

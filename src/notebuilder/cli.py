@@ -62,6 +62,9 @@ def _parser() -> argparse.ArgumentParser:
     build_command.add_argument("--format", choices=(*FORMATS, "all"), default="all")
     build_command.add_argument("--paper", choices=("a4", "letter"), default="a4")
     build_command.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
+    build_command.add_argument(
+        "--combined", action="store_true", help="also the combined book of every topic, in <out>/combined/"
+    )
     with_root(commands.add_parser("check", help="load and validate the notes without rendering"))
     with_root(commands.add_parser("dedupe", help="report merged groups, conflicting figures and near misses"))
     with_out(
@@ -143,7 +146,13 @@ def _topics(arguments) -> int:
 def _build(arguments) -> int:
     formats = FORMATS if arguments.format == "all" else (arguments.format,)
     options = BuildOptions(
-        arguments.root, _out(arguments), formats, tuple(arguments.topics), arguments.paper, arguments.force
+        arguments.root,
+        _out(arguments),
+        formats,
+        tuple(arguments.topics),
+        arguments.paper,
+        arguments.force,
+        arguments.combined,
     )
     for built in build(options, _progress, _warnings_printer(arguments.strict)):
         if built.skipped:

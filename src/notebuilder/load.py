@@ -26,6 +26,7 @@ TOPIC_FILE = "topic.yaml"
 COMPARISONS_FILE = "comparisons.yaml"
 GLOSSARY_FILE = "glossary.yaml"
 SOURCES_FILE = "sources.yaml"
+SYLLABUS_FILE = "syllabus.yaml"  # notes/syllabus.yaml: optional, orders and groups the topics
 SPECIAL_FILES = {TOPIC_FILE, COMPARISONS_FILE, GLOSSARY_FILE}
 
 _CORE = "tag:yaml.org,2002:"
@@ -85,6 +86,8 @@ class RawProject:
     seed_names: frozenset[str]
     topics: tuple[RawTopic, ...]
     problems: tuple[Problem, ...]
+    syllabus_file: YamlFile | None = None
+    all_topic_ids: tuple[str, ...] = ()  # every topic folder, selected or not
 
 
 class _Refused(Exception):
@@ -385,4 +388,8 @@ def load_project(root: Path, selected: Collection[str] = ()) -> RawProject:
                 glossary_file=special(GLOSSARY_FILE),
             )
         )
-    return RawProject(root, sources_file, seed_names, tuple(topics), tuple(problems))
+    syllabus = notes / SYLLABUS_FILE
+    syllabus_file = read(syllabus) if syllabus.is_file() else None
+    return RawProject(
+        root, sources_file, seed_names, tuple(topics), tuple(problems), syllabus_file, tuple(topic_ids(root))
+    )

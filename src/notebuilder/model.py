@@ -104,12 +104,37 @@ class Topic:
     comparisons: tuple[Comparison, ...] = ()
     glossary: tuple[GlossaryEntry, ...] = ()
 
+    @property
+    def cited_source_ids(self) -> frozenset[str]:
+        """Every source the topic cites, in fragments or in comparison tables."""
+        cited = {source for fragment in self.fragments for source in fragment.source_ids}
+        cells = (cell for comparison in self.comparisons for row in comparison.rows for cell in row)
+        return frozenset(cited | {citation.source for cell in cells for citation in cell.citations})
+
+
+@dataclass(frozen=True)
+class SyllabusGroup:
+    """Topics printed together in the combined book, e.g. a paper: "GS2"."""
+
+    title: str
+    topics: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Syllabus:
+    """notes/syllabus.yaml: the combined book's title and its groups of topics, in order."""
+
+    title: str | None
+    groups: tuple[SyllabusGroup, ...]
+    location: Location
+
 
 @dataclass(frozen=True)
 class Corpus:
     sources: tuple[Source, ...]
     topics: tuple[Topic, ...]
     warnings: tuple[Problem, ...] = ()
+    syllabus: Syllabus | None = None
 
     def source(self, source_id: str) -> Source:
         return next(source for source in self.sources if source.id == source_id)
@@ -310,3 +335,32 @@ class Document:
     @property
     def point_count(self) -> int:
         return sum(len(section.points) for section in self.sections)
+
+
+@dataclass(frozen=True)
+class Part:
+    """One topic in the combined book, under its group (a paper, say)."""
+
+    group: str
+    document: Document  # numbered against the whole book's sources
+
+
+@dataclass(frozen=True)
+class Book:
+    """Every topic in one volume: parts in syllabus order, one list of sources."""
+
+    title: str
+    parts: tuple[Part, ...]
+    sources: tuple[NumberedSource, ...]
+    build_epoch: int
+
+    @property
+    def build_date(self) -> str:
+        return datetime.fromtimestamp(self.build_epoch, UTC).strftime("%Y-%m-%d")
+
+    @property
+    def groups(self) -> tuple[tuple[str, tuple[Part, ...]], ...]:
+        grouped: dict[str, list[Part]] = {}
+        for part in self.parts:
+            grouped.setdefault(part.group, []).append(part)
+        return tuple((group, tuple(parts)) for group, parts in grouped.items())

@@ -13,7 +13,7 @@ from pathlib import Path
 import jinja2
 
 from .errors import Location, NoteError
-from .model import Document
+from .model import Book, Document
 
 PROJECT_LAYOUTS = Path(__file__).resolve().parents[2] / "layouts"
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
@@ -82,3 +82,11 @@ def render_mindmaps(environment: jinja2.Environment, document: Document, sheets,
 
 def render_epub_html(environment: jinja2.Environment, document: Document, sheets, root: Path) -> str:
     return render_layout(environment, "epub.html.j2", root, doc=document, sheets=sheets)
+
+
+def render_combined(environment: jinja2.Environment, book: Book, root: Path, paper: str = "a4") -> str:
+    return render_layout(environment, "combined.html.j2", root, book=book, page_size=PAPER_SIZES[paper])
+
+
+def render_combined_epub(environment: jinja2.Environment, book: Book, sheets: dict, root: Path) -> str:
+    return render_layout(environment, "combined-epub.html.j2", root, book=book, sheets=sheets)

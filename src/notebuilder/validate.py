@@ -16,7 +16,7 @@ from typing import Any
 from .dates import parse_date
 from .errors import Location, ProblemLog
 from .figures import read_quantities
-from .load import Node, RawProject, RawTopic, YamlFile
+from .load import SYLLABUS_FILE, Node, RawProject, RawTopic, YamlFile
 from .markup import plain_text
 from .model import (
     ORDERS,
@@ -28,6 +28,8 @@ from .model import (
     GlossaryEntry,
     Section,
     Source,
+    Syllabus,
+    SyllabusGroup,
     Topic,
 )
 
@@ -654,6 +656,40 @@ def _validate_topic(raw: RawTopic, sources: set[str] | None, check: _Checker) ->
     )
 
 
+SYLLABUS_KEYS = ("title", "groups")
+GROUP_KEYS = ("title", "topics")
+
+
+def _validate_syllabus(file: YamlFile | None, topic_ids: tuple[str, ...], check: _Checker) -> Syllabus | None:
+    """``notes/syllabus.yaml``: ``title:`` and ``groups: [{title, topics: [ids]}]``."""
+    fields = _document(file, check, SYLLABUS_FILE, SYLLABUS_KEYS, ("groups",)) if file else None
+    if not fields:
+        return None
+    groups, placed = [], {}
+    for item in _list_of(fields, "groups", check):
+        entry = check.mapping(item, "a group", GROUP_KEYS, ("title", "topics"))
+        if entry is None:
+            continue
+        title = check.text(entry.get("title"), "title", allow_number=True)
+        topics = check.text_list(entry.get("topics"), "topics") or ()
+        for index, topic in enumerate(topics):
+            where = entry["topics"].value[index].location
+            if topic not in topic_ids:
+                check.log.error(where, f"no topic '{topic}' in notes/{_suggest(topic, topic_ids)}")
+            elif topic in placed:
+                check.log.error(where, f"topic '{topic}' is already in a group (at {placed[topic]})")
+            else:
+                placed[topic] = where
+        if title:
+            groups.append(SyllabusGroup(title, tuple(topic for topic in topics if topic in topic_ids)))
+    for topic in topic_ids:
+        if topic not in placed:
+            check.log.warning(
+                file.document.location, f"topic '{topic}' is in no group; the combined book prints it last"
+            )
+    return Syllabus(check.text(fields.get("title"), "title"), tuple(groups), file.document.location)
+
+
 def validate_project(raw: RawProject) -> Corpus:
     """Check everything; return the corpus or raise one NoteError with every problem."""
     log = ProblemLog()
@@ -662,9 +698,11 @@ def validate_project(raw: RawProject) -> Corpus:
     sources = _validate_sources(raw.sources_file, raw.seed_names, check)
     source_ids = {source.id for source in sources} if raw.sources_file and raw.sources_file.document else None
     topics = [_validate_topic(topic, source_ids, check) for topic in raw.topics]
+    syllabus = _validate_syllabus(raw.syllabus_file, raw.all_topic_ids, check)
     log.raise_if_errors()
     return Corpus(
         sources=sources,
         topics=tuple(topic for topic in topics if topic is not None),
         warnings=tuple(sorted(log.warnings)),
+        syllabus=syllabus,
     )

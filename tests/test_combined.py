@@ -1,0 +1,115 @@
+"""The combined book: every topic as a part, one contents, bookmarks nested part -> section,
+one list of sources numbered once for the whole book, and an optional notes/syllabus.yaml."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+from conftest import SUBJECTS, epubcheck, pdf_page_count, pdftotext, run_notebuilder
+from pypdf import PdfReader
+
+POLITY, ECONOMY = "polity-fundamental-rights", "economy-schemes"
+
+
+def outline(pdf: Path) -> list[tuple[str, int, list]]:
+    reader = PdfReader(pdf)
+
+    def walk(entries) -> list:
+        items: list = []
+        for entry in entries:
+            if isinstance(entry, list):
+                items[-1][2].extend(walk(entry))
+            else:
+                items.append((entry.title, reader.get_destination_page_number(entry) + 1, []))
+        return items
+
+    return walk(reader.outline)
+
+
+def test_the_combined_book_nests_parts_and_sections_and_numbers_sources_once(subjects_build: Path):
+    book = subjects_build / "combined" / "booklet.pdf"
+    entries = outline(book)
+    assert [title for title, _, _ in entries] == [
+        "Fundamental Rights",
+        "Welfare schemes and growth",
+        "Sources",
+    ]
+    for (title, _, children), topic in zip(entries, (POLITY, ECONOMY)):
+        alone = outline(subjects_build / topic / "booklet.pdf")
+        assert [child for child, _, _ in children] == [
+            entry for entry, _, _ in alone if entry != "Sources"
+        ], title
+
+    # Pages: front matter (title, contents) + each part (its title page and its body, as in the
+    # topic's own booklet less that booklet's front matter and sources) + one list of sources.
+    def body_pages(pdf: Path) -> int:
+        marks = {title: page for title, page, _ in outline(pdf)}
+        return marks["Sources"] - 3  # the body runs from page 3 to the page before the sources
+
+    total = pdf_page_count(book)
+    sources_pages = total - {title: page for title, page, _ in entries}["Sources"] + 1
+    parts = sum(1 + body_pages(subjects_build / topic / "booklet.pdf") for topic in (POLITY, ECONOMY))
+    assert total == 2 + parts + sources_pages
+
+    text = pdftotext(book)
+    listing = text[text.rindex("Sources") :]
+    numbers = re.findall(r"^(\d+)\s", listing, re.M)
+    assert numbers == ["1", "2", "3", "4", "5"]
+    assert re.search(r"\[4, 5\]", text)  # the economy part cites its sources by the book's numbers
+    contents = pdftotext(book, 2, 2)
+    assert "GS2" in contents and "GS3" in contents and "Fundamental Rights" in contents
+
+
+def test_the_combined_epub_is_valid_with_parts_in_its_contents(subjects_build: Path, tmp_path: Path):
+    import zipfile
+
+    epub = subjects_build / "combined" / "booklet.epub"
+    report = epubcheck(epub, tmp_path)
+    assert (report["checker"]["nError"], report["checker"]["nWarning"]) == (0, 0), report["messages"]
+    with zipfile.ZipFile(epub) as archive:
+        nav = archive.read("EPUB/nav.xhtml").decode("utf-8")
+    assert (
+        nav.index("1. Fundamental Rights")
+        < nav.index("The rights and their articles")
+        < nav.index("2. Welfare")
+    )
+
+
+def test_syllabus_orders_and_groups_topics_and_an_unchanged_book_is_skipped(tmp_path: Path):
+    project = tmp_path / "syllabus"
+    shutil.copytree(SUBJECTS, project)
+    syllabus = project / "notes" / "syllabus.yaml"
+    syllabus.write_text(
+        f"title: My mains syllabus\ngroups:\n  - title: Paper III\n    topics: [{ECONOMY}]\n"
+        f"  - title: Paper II\n    topics: [{POLITY}]\n",
+        encoding="utf-8",
+    )
+    arguments = ("build", "--root", str(project), "--format", "pdf", "--combined")
+    first = run_notebuilder(*arguments)
+    assert first.returncode == 0, first.stderr
+    book = project / "build" / "combined" / "booklet.pdf"
+    assert [title for title, _, _ in outline(book)][:2] == [
+        "Welfare schemes and growth",
+        "Fundamental Rights",
+    ]
+    assert "My mains syllabus" in pdftotext(book, 1, 1)
+    contents = pdftotext(book, 2, 2).upper()  # group labels are set in capitals
+    assert (
+        contents.index("PAPER III")
+        < contents.index("WELFARE")
+        < contents.index("PAPER II\n")
+        < contents.index("FUNDAMENTAL")
+    )
+    before = book.read_bytes()
+    again = run_notebuilder(*arguments)
+    assert "combined: up to date" in again.stdout and book.read_bytes() == before
+
+    syllabus.write_text(
+        "groups:\n  - title: All\n    topics: [economy-schemes, polity-rights]\n", encoding="utf-8"
+    )
+    broken = run_notebuilder(*arguments)
+    assert broken.returncode == 1
+    assert "notes/syllabus.yaml:3:31: error: no topic 'polity-rights' in notes/" in broken.stderr
+    assert book.read_bytes() == before
