@@ -43,7 +43,7 @@ SOURCES = tuple(
 )
 
 
-def cold() -> None:
+def forget_caches() -> None:
     """Forget every cached reading of note text, so a run pays for all of its own work."""
     import notebuilder
 
@@ -150,9 +150,9 @@ def main() -> None:
         )
         for topics, per_topic in ((10, 100), (50, 100), (100, 100), (200, 100), (200, 200)):
             corpus = Corpus(SOURCES, synthetic_corpus(topics, per_topic))
-            cold()
+            forget_caches()
             parallel, results = timed(lambda corpus=corpus: deduplicate_topics(corpus, parallel=True))
-            cold()
+            forget_caches()
             serial, _ = timed(lambda corpus=corpus: deduplicate_topics(corpus, parallel=False))
             fragments = topics * per_topic
             points = sum(len(result.points) for result in results.values())
