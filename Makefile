@@ -3,13 +3,16 @@
 NOTEBUILDER := .venv/bin/notebuilder
 ARGS ?=
 
-.PHONY: pdf epub all combined check test bench clean setup setup-test
+.PHONY: pdf epub cards all combined check test bench clean setup setup-test
 
 pdf: setup
 	$(NOTEBUILDER) build --format pdf $(ARGS)
 
 epub: setup
 	$(NOTEBUILDER) build --format epub $(ARGS)
+
+cards: setup
+	$(NOTEBUILDER) build --format anki $(ARGS)
 
 all: setup
 	$(NOTEBUILDER) build --format all --combined $(ARGS)

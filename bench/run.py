@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import statistics
 import subprocess
@@ -25,7 +26,8 @@ import gc
 
 from synthetic import REPO, synthetic_corpus, write_synthetic_project
 
-from notebuilder.build import assemble_topic, check_project, deduplicate_topics
+from notebuilder.build import assemble_topic, check_project, deck_json, deduplicate_topics
+from notebuilder.cards import plan_cards
 from notebuilder.errors import Location
 from notebuilder.mindmap import lay_out_sheets, plan_sheets
 from notebuilder.model import Corpus, Source
@@ -35,7 +37,10 @@ from notebuilder.render import (
     render_comparison,
     render_epub_html,
     render_mindmaps,
+    render_selftest,
 )
+from notebuilder.selftest import plan_selftest
+from notebuilder.write import write_deck, write_pdf
 
 SOURCES = tuple(
     Source(f"s{n}", f"s{n}.txt", f"Source {n}", "other", None, None, Location("seeds/sources.yaml"))
@@ -114,6 +119,34 @@ def main() -> None:
         )
         print(f"Graphviz (twopi, {len(sheets)} sheets):    {graphviz_time:6.3f} s")
         print(f"WeasyPrint + pandoc + start:   {cold - ours - graphviz_time:6.2f} s")
+        print("(cold build = booklet, self-test, comparison, mind maps, EPUB, cards, written on all cores)")
+
+        print("\n== cards and self-test (shipped notes, in one process, one core: an upper bound)")
+        booklet_time, _ = timed(
+            lambda: write_pdf(
+                render_booklet(environment, document, REPO), out / "b.pdf", REPO / "layouts", [REPO]
+            )
+        )
+        selftest_time, _ = timed(
+            lambda: write_pdf(
+                render_selftest(environment, plan_selftest(document), REPO),
+                out / "s.pdf",
+                REPO / "layouts",
+                [REPO],
+            )
+        )
+        deck_time, _ = timed(
+            lambda: write_deck(json.loads(deck_json(plan_cards(document))), out / "c.apkg", 0)
+        )
+        print(f"booklet PDF alone:             {booklet_time:6.2f} s")
+        print(
+            f"self-test PDF:                 {selftest_time:6.2f} s   "
+            f"({selftest_time / booklet_time:.2f}x the booklet)"
+        )
+        print(f"Anki deck:                     {deck_time:6.2f} s")
+        print(
+            f"both together:                 {selftest_time + deck_time:6.2f} s   (target: under 0.5 s added)"
+        )
 
         print("\n== combined book (tests/data/subjects: two topics; paired runs, medians of 3)")
         subjects = REPO / "tests" / "data" / "subjects"

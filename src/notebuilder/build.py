@@ -7,6 +7,7 @@ then build"), so a mistake in the notes never costs the last good outputs.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 import hashlib
 import json
@@ -19,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from .assemble import assemble_book, assemble_document, notes_json
+from .cards import plan_cards
 from .dedupe import Deduplication, deduplicate, format_report
 from .errors import Location, NoteError, Problem, UsageError
 from .load import SYLLABUS_FILE, load_project, topic_ids
@@ -34,11 +36,13 @@ from .render import (
     render_comparison,
     render_epub_html,
     render_mindmaps,
+    render_selftest,
 )
+from .selftest import plan_selftest
 from .validate import validate_project
 from .write import OutputBatch, WriteJob, remove_stray_temporaries, run_write_jobs
 
-FORMATS = ("pdf", "epub")
+FORMATS = ("pdf", "epub", "anki")
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,7 @@ class BuildOptions:
     paper: str = "a4"
     force: bool = False
     combined: bool = False  # also the combined book of every selected topic, in <out>/combined/
+    selftest: str = "all"  # which points the self-test asks about: all | priority | figures
 
 
 @dataclass(frozen=True)
@@ -197,12 +202,14 @@ def output_names(document: Document, formats: tuple[str, ...]) -> list[str]:
     """The files one topic's build writes, relative to ``<out>/<topic>/``."""
     names = ["notes.json"]
     if "pdf" in formats:
-        names.append("booklet.pdf")
+        names += ["booklet.pdf", "selftest.pdf"]
         if document.comparisons or document.figures:
             names.append("comparison.pdf")
         names += ["mindmaps.pdf", *sheet_names(document)]
     if "epub" in formats:
         names.append("booklet.epub")
+    if "anki" in formats:
+        names.append("cards.apkg")
     return names
 
 
@@ -220,6 +227,11 @@ def render_outputs(
             render_mindmaps(environment, document, lay_out_sheets(sheets), root),
         ),
         "booklet.epub": lambda: ("epub", render_epub_html(environment, document, sheets, root)),
+        "selftest.pdf": lambda: (
+            "pdf",
+            render_selftest(environment, plan_selftest(document, options.selftest), root, options.paper),
+        ),
+        "cards.apkg": lambda: ("anki", deck_json(plan_cards(document))),
     }
     return {name: renderers[name]() for name in output_names(document, options.formats) if name in renderers}
 
@@ -241,7 +253,13 @@ COMBINED = "combined"  # the combined book's folder under the output folder
 
 
 def combined_names(formats: tuple[str, ...]) -> list[str]:
-    return [name for name, form in (("booklet.pdf", "pdf"), ("booklet.epub", "epub")) if form in formats]
+    outputs = (("booklet.pdf", "pdf"), ("booklet.epub", "epub"), ("cards.apkg", "anki"))
+    return [name for name, form in outputs if form in formats]
+
+
+def deck_json(cards) -> str:
+    """Cards as the anki writer takes them (plain data: they travel to a worker process)."""
+    return json.dumps([dataclasses.asdict(card) for card in cards], ensure_ascii=False)
 
 
 def book_digest(shared, root: Path, corpus: Corpus) -> str:
@@ -384,6 +402,10 @@ def build(
 def render_book(environment, book: Book, root: Path, options: BuildOptions) -> dict[str, tuple[str, str]]:
     """The combined book's outputs as (writer, content): its PDF and its EPUB."""
     renderers = {
+        "cards.apkg": lambda: (
+            "anki",
+            deck_json([card for part in book.parts for card in plan_cards(part.document)]),
+        ),
         "booklet.pdf": lambda: ("pdf", render_combined(environment, book, root, options.paper)),
         "booklet.epub": lambda: (
             "epub",

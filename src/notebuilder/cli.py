@@ -25,6 +25,7 @@ from .build import (
 )
 from .errors import Interrupted, NoteError, Problem, ToolError, UsageError, raise_interrupted
 from .scaffold import new_source, new_topic
+from .selftest import ONLY
 from .validate import SOURCE_KINDS
 
 EXIT_OK, EXIT_NOTES, EXIT_USAGE, EXIT_TOOL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
@@ -64,6 +65,12 @@ def _parser() -> argparse.ArgumentParser:
     build_command.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
     build_command.add_argument(
         "--combined", action="store_true", help="also the combined book of every topic, in <out>/combined/"
+    )
+    build_command.add_argument(
+        "--selftest",
+        choices=ONLY,
+        default="all",
+        help="the self-test asks about all points, only priority-1 points, or only points with figures",
     )
     with_root(commands.add_parser("check", help="load and validate the notes without rendering"))
     with_root(commands.add_parser("dedupe", help="report merged groups, conflicting figures and near misses"))
@@ -153,6 +160,7 @@ def _build(arguments) -> int:
         arguments.paper,
         arguments.force,
         arguments.combined,
+        arguments.selftest,
     )
     for built in build(options, _progress, _warnings_printer(arguments.strict)):
         if built.skipped:

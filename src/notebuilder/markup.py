@@ -17,6 +17,7 @@ _BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
 # doesn't.
 _TRAILING_PUNCTUATION = re.compile(r"</(strong|em)>([.,;:!?)\]’'”]+)")
 _ITALIC = re.compile(r"(?<![*\w])\*(?=\S)(.+?)(?<=\S)\*(?![*\w])")
+BOLD_SPAN, ITALIC_SPAN = _BOLD, _ITALIC  # for outputs that mark the spans up their own way (cards, self-test)
 
 
 def inline_html(text: str) -> Markup:

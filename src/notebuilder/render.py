@@ -90,3 +90,7 @@ def render_combined(environment: jinja2.Environment, book: Book, root: Path, pap
 
 def render_combined_epub(environment: jinja2.Environment, book: Book, sheets: dict, root: Path) -> str:
     return render_layout(environment, "combined-epub.html.j2", root, book=book, sheets=sheets)
+
+
+def render_selftest(environment: jinja2.Environment, test, root: Path, paper: str = "a4") -> str:
+    return render_layout(environment, "selftest.html.j2", root, test=test, page_size=PAPER_SIZES[paper])

@@ -9,6 +9,7 @@ never from the network or elsewhere on disk.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -167,6 +168,74 @@ def write_sheets(
     return len(document.pages)
 
 
+DECK_CSS = """
+.card { font-family: "Noto Serif", Georgia, serif; font-size: 20px; line-height: 1.45; text-align: left; }
+.cloze { font-weight: bold; color: #1f3a5f; }
+.sources, .also, .differ {
+  font-family: "Noto Sans", sans-serif; font-size: 14px; color: #444; margin-top: 6px;
+}
+.differ { border-left: 3px solid #111; padding-left: 6px; color: #111; }
+"""
+
+
+def write_deck(cards: list[dict], target: Path, epoch: int) -> None:
+    """Pack cards (:class:`notebuilder.cards.Card` as dicts) into an Anki .apkg with genanki.
+
+    The collection is written with the build's epoch and the zip with fixed dates, so the
+    same notes give the same bytes; GUIDs and ids are stable (see cards.py)."""
+    import sqlite3
+    import zipfile
+    from datetime import UTC, datetime
+    from itertools import count
+
+    import genanki
+
+    from .cards import stable_id
+
+    cloze = genanki.Model(
+        stable_id("notebuilder cloze 1"),
+        "notebuilder cloze",
+        fields=[{"name": "Text"}, {"name": "Extra"}],
+        templates=[
+            {"name": "Cloze", "qfmt": "{{cloze:Text}}", "afmt": "{{cloze:Text}}<hr id=answer>{{Extra}}"}
+        ],
+        css=DECK_CSS,
+        model_type=genanki.Model.CLOZE,
+    )
+    question = genanki.Model(
+        stable_id("notebuilder question 1"),
+        "notebuilder question",
+        fields=[{"name": "Question"}, {"name": "Answer"}],
+        templates=[
+            {"name": "Card 1", "qfmt": "{{Question}}", "afmt": "{{FrontSide}}<hr id=answer>{{Answer}}"}
+        ],
+        css=DECK_CSS,
+    )
+    decks: dict[str, genanki.Deck] = {}
+    for card in cards:
+        deck = decks.setdefault(card["deck"], genanki.Deck(stable_id(card["deck"]), card["deck"]))
+        model = cloze if card["kind"] == "cloze" else question
+        deck.add_note(
+            genanki.Note(
+                model=model,
+                fields=list(card["fields"]),
+                tags=list(card["tags"]),
+                guid=genanki.guid_for(*card["identity"]),
+            )
+        )
+    package = genanki.Package(list(decks.values()))
+    with tempfile.TemporaryDirectory(prefix="notebuilder-deck-") as scratch:
+        database = Path(scratch) / "collection.anki2"
+        connection = sqlite3.connect(database)
+        package.write_to_db(connection.cursor(), float(epoch), count(epoch * 1000))
+        connection.commit()
+        connection.close()
+        stamp = datetime.fromtimestamp(max(epoch, 315532800), UTC).timetuple()[:6]  # zip dates start in 1980
+        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr(zipfile.ZipInfo("collection.anki2", stamp), database.read_bytes())
+            archive.writestr(zipfile.ZipInfo("media", stamp), "{}")
+
+
 def pandoc_path() -> str:
     import pypandoc
 
@@ -257,7 +326,7 @@ def _run_tool(arguments: list[str], data: bytes, environment: dict, cwd: str) ->
 class WriteJob:
     """One output to serialise into its staged temporary file(s)."""
 
-    writer: str  # text | pdf | sheets | epub
+    writer: str  # text | pdf | sheets | epub | anki
     content: str
     targets: tuple[Path, ...]
     base_directory: Path | None = None
@@ -278,6 +347,9 @@ def run_write_job(job: WriteJob) -> int | None:
         return write_sheets(
             job.content, job.targets[0], job.targets[1:], job.base_directory, job.allowed_directories
         )
+    if job.writer == "anki":
+        write_deck(json.loads(job.content), job.targets[0], job.epoch)
+        return None
     write_epub(job.content, job.targets[0], job.metadata, job.epoch, job.stylesheet)
     return None
 

@@ -1,0 +1,118 @@
+"""The Anki deck: active recall from the same points as the booklet (pure; write.py packs it).
+
+* **One cloze note per point**: its wording, each ``**bold**`` span a cloze deletion. A
+  point of up to :data:`MAX_CLOZES` bold spans gets one card per span (``c1``, ``c2``…);
+  a point with more groups neighbouring spans so that it never makes more than
+  :data:`MAX_CLOZES` cards. A point with no bold span makes no card: there is nothing
+  to recall (bold the key term of a fragment to make one). The back shows the sources
+  that state the point, what other sources add, and any figures the sources give
+  differently.
+* **One note per conflict**: "cumulative FDI: which source says what?", answered with
+  each figure and the sources that give it.
+* **Stable identity**: a note's GUID comes from the topic and the point's id (its key or
+  lead fragment), so re-importing after an edit updates the note and keeps its review
+  history; deck and model ids come from their names, the same on every machine.
+* Decks nest ``Paper::Topic::Section``; tags are the paper, the subject, the topic, the
+  section and the point's own tags.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+from markupsafe import escape
+
+from .markup import BOLD_SPAN, ITALIC_SPAN
+from .model import DocPoint, Document
+
+MAX_CLOZES = 4
+
+
+@dataclass(frozen=True)
+class Card:
+    """One Anki note: a cloze of a point, or a question about a conflict."""
+
+    kind: str  # cloze | conflict
+    identity: tuple[str, ...]  # what the GUID is made from: (topic, point[, "conflict", quantity])
+    deck: str  # Paper::Topic::Section
+    fields: tuple[str, ...]  # cloze: (Text, Extra); conflict: (Question, Answer)
+    tags: tuple[str, ...]
+
+
+def stable_id(name: str) -> int:
+    """A deck or model id from its name: the same on every machine, in genanki's range."""
+    return (1 << 30) + int(hashlib.sha256(name.encode("utf-8")).hexdigest()[:12], 16) % (1 << 30)
+
+
+def _tag(text: str) -> str:
+    return re.sub(r"\s+", "_", text.strip())
+
+
+def _safe_in_cloze(html: str) -> str:
+    """Cloze syntax is ``{{c1::text}}``: keep a span's own braces and colons from ending it."""
+    return html.replace("}}", "}\u200b}").replace("::", ":\u200b:")
+
+
+def cloze_text(text: str) -> tuple[str, int]:
+    """The note text as cloze HTML (escaped) and how many clozes it has."""
+    spans = BOLD_SPAN.findall(text)
+    numbers = (
+        [1 + index * min(len(spans), MAX_CLOZES) // len(spans) for index in range(len(spans))]
+        if spans
+        else []
+    )
+    pieces, position = [], 0
+    for match, number in zip(BOLD_SPAN.finditer(text), numbers):
+        pieces.append(str(escape(text[position : match.start()])))
+        pieces.append(f"{{{{c{number}::{_safe_in_cloze(str(escape(match.group(1))))}}}}}")
+        position = match.end()
+    pieces.append(str(escape(text[position:])))
+    html = ITALIC_SPAN.sub(r"<em>\1</em>", "".join(pieces))
+    return html, max(numbers, default=0)
+
+
+def _sources_line(markers, titles: dict[int, str]) -> str:
+    return "; ".join(f"[{marker.number}] {escape(titles[marker.number])}" for marker in markers)
+
+
+def _back(item: DocPoint, titles: dict[int, str]) -> str:
+    lines = [f"<div class='sources'>Sources: {_sources_line(item.markers, titles)}</div>"]
+    for statement in item.more:
+        label = "Also" if statement.kind == "also" else "Also in, without"
+        lines.append(
+            f"<div class='also'>{label}: {statement.html} ({_sources_line(statement.markers, titles)})</div>"
+        )
+    for conflict in item.conflicts:
+        figures = " · ".join(
+            f"{escape(figure.value)} [{', '.join(str(m.number) for m in figure.markers)}]"
+            for figure in conflict.figures
+        )
+        lines.append(f"<div class='differ'>Sources differ on {escape(conflict.quantity)}: {figures}</div>")
+    return "".join(lines)
+
+
+def plan_cards(document: Document) -> tuple[Card, ...]:
+    """Every card of one topic, in booklet order."""
+    topic = document.topic
+    titles = {numbered.number: numbered.source.title for numbered in document.sources}
+    cards = []
+    for section in document.sections:
+        deck = f"{topic.paper}::{topic.title}::{section.title}"
+        base_tags = (_tag(topic.paper), _tag(topic.subject), topic.id, section.id)
+        for item in section.points:
+            point = item.point
+            tags = tuple(dict.fromkeys((*base_tags, *(_tag(tag) for tag in point.tags))))
+            text, clozes = cloze_text(point.text)
+            if clozes:
+                cards.append(Card("cloze", (topic.id, point.id), deck, (text, _back(item, titles)), tags))
+            for conflict in item.conflicts:
+                question = f"{escape(conflict.quantity)}: which source says what?"
+                answer = "".join(
+                    f"<div>{escape(figure.value)}: {_sources_line(figure.markers, titles)}</div>"
+                    for figure in conflict.figures
+                )
+                identity = (topic.id, point.id, "conflict", conflict.quantity)
+                cards.append(Card("conflict", identity, deck, (question, answer), (*tags, "sources-differ")))
+    return tuple(cards)

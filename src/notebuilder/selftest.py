@@ -1,0 +1,92 @@
+"""The printable self-test: the booklet's points with their bold terms blanked (pure).
+
+Each section's points are numbered; every ``**bold**`` span becomes a numbered blank as
+long as the answer needs (a rule of :func:`blank_width` ems, so a short answer still
+leaves room to write), and the answers follow on the last pages, grouped by section. A
+blank replaces a whole bold span, never part of a word. Points with no bold span have
+nothing to blank and are left out. ``only`` narrows the test: ``priority`` keeps the
+``priority: 1`` points, ``figures`` the points that state a figure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+
+from .figures import read_quantities
+from .markup import BOLD_SPAN, ITALIC_SPAN, plain_text
+from .model import Document, Point
+
+ONLY = ("all", "priority", "figures")
+
+
+@dataclass(frozen=True)
+class Question:
+    number: int  # counts through the whole test
+    html: Markup  # the point's text with its blanks
+    answers: tuple[tuple[int, Markup], ...]  # (blank number, answer)
+
+
+@dataclass(frozen=True)
+class TestSection:
+    title: str
+    questions: tuple[Question, ...]
+
+
+@dataclass(frozen=True)
+class SelfTest:
+    document: Document
+    sections: tuple[TestSection, ...]
+    only: str
+
+    @property
+    def blank_count(self) -> int:
+        return sum(len(question.answers) for section in self.sections for question in section.questions)
+
+
+def blank_width(answer: str) -> float:
+    """Room to write an answer by hand, in ems: wider than the printed word, within reason."""
+    return round(min(18.0, max(4.0, 0.62 * len(answer) + 2.0)), 1)
+
+
+def _italics(html: str) -> str:
+    return ITALIC_SPAN.sub(r"<em>\1</em>", html)
+
+
+def blanked(text: str, first: int) -> tuple[Markup, tuple[tuple[int, Markup], ...]]:
+    """The text with its bold spans as numbered blanks from ``first`` on, and the answers."""
+    pieces, answers, position = [], [], 0
+    for number, match in enumerate(BOLD_SPAN.finditer(text), start=first):
+        pieces.append(_italics(str(escape(text[position : match.start()]))))
+        answer = plain_text(match.group(1))
+        width = blank_width(answer)
+        pieces.append(f'<span class="blank" style="width: {width}em"><span class="k">{number}</span></span>')
+        answers.append((number, Markup(_italics(str(escape(match.group(1)))))))
+        position = match.end()
+    pieces.append(_italics(str(escape(text[position:]))))
+    return Markup("".join(pieces)), tuple(answers)
+
+
+def _chosen(point: Point, only: str) -> bool:
+    if only == "priority":
+        return point.priority == 1
+    if only == "figures":
+        return bool(read_quantities(plain_text(point.text)))
+    return True
+
+
+def plan_selftest(document: Document, only: str = "all") -> SelfTest:
+    sections, question_number, blank_number = [], 1, 1
+    for section in document.sections:
+        questions = []
+        for item in section.points:
+            if not BOLD_SPAN.search(item.point.text) or not _chosen(item.point, only):
+                continue
+            html, answers = blanked(item.point.text, blank_number)
+            questions.append(Question(question_number, html, answers))
+            question_number += 1
+            blank_number += len(answers)
+        if questions:
+            sections.append(TestSection(f"{section.number} {section.title}", tuple(questions)))
+    return SelfTest(document, tuple(sections), only)

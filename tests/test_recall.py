@@ -1,0 +1,142 @@
+"""Active recall from the same notes: the Anki deck (cards.apkg) and the printable self-test."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sqlite3
+import zipfile
+from pathlib import Path
+
+from conftest import REPO, SUBJECTS, pdftotext, run_notebuilder
+
+from notebuilder.build import assemble_topic, check_project
+from notebuilder.cards import MAX_CLOZES, cloze_text, plan_cards
+from notebuilder.markup import bold_spans
+from notebuilder.selftest import plan_selftest
+
+CLOZE = re.compile(r"\{\{c(\d+)::(.*?)\}\}")
+
+
+def read_deck(apkg: Path, tmp_path: Path) -> dict:
+    """The notes, cards, models and decks of an .apkg (a zip holding an SQLite collection)."""
+    with zipfile.ZipFile(apkg) as archive:
+        assert set(archive.namelist()) == {"collection.anki2", "media"}
+        tmp_path.mkdir(parents=True, exist_ok=True)
+        database = tmp_path / f"{apkg.parent.name}-collection.anki2"
+        database.write_bytes(archive.read("collection.anki2"))
+    connection = sqlite3.connect(database)
+    try:
+        notes = {
+            guid: (mid, fields, tags)
+            for guid, mid, fields, tags in connection.execute("select guid, mid, flds, tags from notes")
+        }
+        cards = connection.execute("select nid, ord from cards").fetchall()
+        note_ids = dict(connection.execute("select guid, id from notes").fetchall())
+        models, decks = connection.execute("select models, decks from col").fetchone()
+    finally:
+        connection.close()
+    return {"notes": notes, "cards": cards, "note_ids": note_ids, "models": models, "decks": decks}
+
+
+def test_cloze_text_numbers_bold_spans_and_groups_many():
+    assert cloze_text("The **42nd Amendment** (**1976**) added *socialist*.") == (
+        "The {{c1::42nd Amendment}} ({{c2::1976}}) added <em>socialist</em>.",
+        2,
+    )
+    many, count = cloze_text(" ".join(f"**term{n}**" for n in range(9)))
+    assert count == MAX_CLOZES and sorted({int(n) for n, _ in CLOZE.findall(many)}) == [1, 2, 3, 4]
+    assert cloze_text("No bold at all.") == ("No bold at all.", 0)
+    tricky, _ = cloze_text("A **set {{x}} :: y** & <b>")
+    assert CLOZE.fullmatch(CLOZE.search(tricky)[0]) and "&lt;b&gt;" in tricky and "&amp;" in tricky
+
+
+def test_cards_for_points_and_conflicts():
+    corpus = check_project(SUBJECTS, ("polity-fundamental-rights",))
+    document = assemble_topic(corpus, corpus.topics[0], 0)
+    cards = plan_cards(document)
+    points = [item.point for section in document.sections for item in section.points]
+    assert len([card for card in cards if card.kind == "cloze"]) == len(
+        [p for p in points if bold_spans(p.text)]
+    )
+    (conflict,) = [card for card in cards if card.kind == "conflict"]
+    question, answer = conflict.fields
+    assert question.startswith("Rights in the original Constitution: which source says what?")
+    assert "seven: [1] Fundamental Rights: class notes; [2] Fundamental Rights at a glance" in answer
+    assert "six: [3] Explained: the rights chapter" in answer
+    assert conflict.deck == "GS2::Fundamental Rights::The rights and their articles"
+    assert {"GS2", "Polity", "polity-fundamental-rights", "rights", "sources-differ"} <= set(conflict.tags)
+    for card in cards:
+        if card.kind == "cloze":
+            text = card.fields[0]
+            assert text.count("{{") == text.count("}}") and all(
+                body.strip() for _, body in CLOZE.findall(text)
+            )
+
+
+def edit_lead(project: Path) -> None:
+    notes = project / "notes" / "polity-fundamental-rights" / "handout.yaml"
+    text = notes.read_text(encoding="utf-8")
+    notes.write_text(
+        text.replace("defines the State for the purposes", "defines 'the State' for the purposes"),
+        encoding="utf-8",
+    )
+
+
+def test_deck_identity_survives_an_edit_and_the_deck_is_a_valid_collection(tmp_path: Path):
+    project = tmp_path / "project"
+    shutil.copytree(SUBJECTS, project)
+    arguments = ("build", "--root", str(project), "--format", "anki", "--combined")
+    assert run_notebuilder(*arguments).returncode == 0
+    apkg = project / "build" / "polity-fundamental-rights" / "cards.apkg"
+    before = read_deck(apkg, tmp_path / "before")
+    edit_lead(project)
+    assert run_notebuilder(*arguments).returncode == 0
+    after = read_deck(apkg, tmp_path / "after")
+    assert set(after["notes"]) == set(before["notes"])  # GUIDs: the same notes, updated in place
+    changed = [guid for guid in before["notes"] if before["notes"][guid] != after["notes"][guid]]
+    assert len(changed) == 1 and "the State" in after["notes"][changed[0]][1]
+    assert after["models"] == before["models"] and after["decks"] == before["decks"]  # stable ids
+
+    # One card per cloze number; a conflict note has one card.
+    per_note: dict[int, list[int]] = {}
+    for note_id, ordinal in after["cards"]:
+        per_note.setdefault(note_id, []).append(ordinal)
+    for guid, (_, fields, _) in after["notes"].items():
+        clozes = {int(number) for number, _ in CLOZE.findall(fields.split("\x1f")[0])}
+        assert sorted(per_note[after["note_ids"][guid]]) == ([n - 1 for n in sorted(clozes)] or [0])
+    assert "Fundamental Rights" in after["decks"] and "notebuilder cloze" in after["models"]
+
+    combined = read_deck(project / "build" / "combined" / "cards.apkg", tmp_path / "combined")
+    economy = read_deck(project / "build" / "economy-schemes" / "cards.apkg", tmp_path / "economy")
+    assert set(combined["notes"]) == set(after["notes"]) | set(economy["notes"])
+
+
+def test_self_test_blanks_every_bold_span_and_answers_them_all(shipped_build: Path):
+    corpus = check_project(REPO, ("india-japan",))
+    test = plan_selftest(assemble_topic(corpus, corpus.topics[0], 0))
+    spans = [span for section in test.sections for question in section.questions for span in question.answers]
+    document_spans = sum(
+        len(bold_spans(item.point.text)) for section in test.document.sections for item in section.points
+    )
+    assert test.blank_count == len(spans) == document_spans
+    pdf = shipped_build / "india-japan" / "selftest.pdf"
+    text = re.sub(r"\s+", " ", pdftotext(pdf))
+    questions, answers = (
+        text[: text.index("Answers 1 Historical")],
+        text[text.index("Answers 1 Historical") :],
+    )
+    for number, answer in spans:
+        assert re.sub(r"\s+", " ", answer.striptags()) in answers, answer
+        assert re.search(rf"(?<!\d){number}(?!\d)", questions), number
+
+
+def test_self_test_can_ask_only_priority_points_or_points_with_figures():
+    corpus = check_project(REPO, ("india-japan",))
+    document = assemble_topic(corpus, corpus.topics[0], 0)
+    everything = plan_selftest(document)
+    figures = plan_selftest(document, "figures")
+    priority = plan_selftest(document, "priority")
+    assert 0 < figures.blank_count < everything.blank_count
+    assert priority.blank_count < everything.blank_count
+    assert all(re.search(r"\d", str(q.html)) for s in figures.sections for q in s.questions)
