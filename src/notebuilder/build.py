@@ -21,6 +21,7 @@ from pathlib import Path
 
 from .assemble import assemble_book, assemble_document, notes_json
 from .cards import plan_cards
+from .coverage import SourceCoverage, source_coverage
 from .dedupe import Deduplication, deduplicate, format_report
 from .errors import Location, NoteError, Problem, UsageError
 from .load import SYLLABUS_FILE, load_project, topic_ids
@@ -34,6 +35,7 @@ from .render import (
     render_combined,
     render_combined_epub,
     render_comparison,
+    render_coverage,
     render_epub_html,
     render_mindmaps,
     render_selftest,
@@ -418,6 +420,44 @@ def render_book(environment, book: Book, root: Path, options: BuildOptions) -> d
         ),
     }
     return {name: renderers[name]() for name in combined_names(options.formats)}
+
+
+def source_coverage_of(
+    root: Path, out: Path, topics: tuple[str, ...] = (), sources: tuple[str, ...] = ()
+) -> list[tuple[Topic, list[SourceCoverage]]]:
+    """Each topic's coverage of the seeds it cites (or only ``sources``), and its
+    ``coverage.html`` written into ``<out>/<topic>/`` (nothing else is touched)."""
+    root, out = root.resolve(), out.resolve()
+    corpus = check_project(root, topics)
+    known = {source.id for source in corpus.sources}
+    unknown = [source for source in sources if source not in known]
+    if unknown:
+        raise UsageError(
+            f"no source {', '.join(unknown)} in seeds/sources.yaml; sources are: {', '.join(sorted(known))}"
+        )
+    environment = make_environment(root)
+    reports = []
+    for topic in corpus.topics:
+        glossary = {entry.term: entry.expansion for entry in topic.glossary}
+        results = [
+            source_coverage(
+                source,
+                (root / "seeds" / source.file).read_text(encoding="utf-8"),
+                topic.fragments,
+                glossary,
+                topic.title,
+            )
+            for source in corpus.sources
+            if source.id in topic.cited_source_ids and (not sources or source.id in sources)
+        ]
+        if results or not sources:
+            reports.append((topic, results))
+    html = {topic.id: render_coverage(environment, topic, results, root) for topic, results in reports}
+    remove_stray_temporaries(out)
+    with OutputBatch() as batch:
+        for topic_id, page in html.items():
+            batch.stage(out / topic_id / "coverage.html").write_text(page, encoding="utf-8")
+    return reports
 
 
 @dataclass(frozen=True)

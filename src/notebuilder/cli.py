@@ -21,8 +21,10 @@ from .build import (
     check_project,
     dedupe_report,
     deduplicate_topics,
+    source_coverage_of,
     summarise_topics,
 )
+from .coverage import format_coverage, percent
 from .errors import Interrupted, NoteError, Problem, ToolError, UsageError, raise_interrupted
 from .scaffold import new_source, new_topic
 from .selftest import ONLY
@@ -80,6 +82,17 @@ def _parser() -> argparse.ArgumentParser:
                 "topics", help="list the topics: paper, subject, fragments, points, and whether built"
             )
         )
+    )
+    coverage_command = with_out(
+        with_root(commands.add_parser("coverage", help="what in each seed no fragment captures yet"))
+    )
+    coverage_command.add_argument("--source", dest="sources", action="append", default=[], metavar="SOURCE")
+    coverage_command.add_argument(
+        "--fail-under",
+        type=float,
+        default=None,
+        metavar="N",
+        help="exit 1 when fewer than N%% of statements are captured",
     )
     new_command = commands.add_parser("new", help="start a topic: notes/TOPIC/topic.yaml and an example")
     new_command.add_argument("topic", metavar="TOPIC", help="the topic's id, e.g. fundamental-rights")
@@ -175,6 +188,25 @@ def _build(arguments) -> int:
     return EXIT_OK
 
 
+def _coverage(arguments) -> int:
+    reports = source_coverage_of(
+        arguments.root, _out(arguments), tuple(arguments.topics), tuple(arguments.sources)
+    )
+    done = total = 0
+    for topic, results in reports:
+        sys.stdout.write(format_coverage(topic.id, results))
+        for result in results:
+            captured, statements = result.share()
+            done, total = done + captured, total + statements
+        print(f"{topic.id}: side by side in {_out(arguments) / topic.id / 'coverage.html'}")
+    share = percent((done, total))
+    print(f"coverage: {done} of {total} statements captured ({share:.1f}%)")
+    if arguments.fail_under is not None and share < arguments.fail_under:
+        print(f"notebuilder: coverage {share:.1f}% is under {arguments.fail_under:g}%", file=sys.stderr)
+        return EXIT_NOTES
+    return EXIT_OK
+
+
 def _new(arguments) -> int:
     for path in new_topic(
         arguments.root, arguments.topic, arguments.title, arguments.paper, arguments.subject
@@ -202,6 +234,7 @@ COMMANDS = {
     "dedupe": _dedupe,
     "topics": _topics,
     "build": _build,
+    "coverage": _coverage,
     "new": _new,
     "new-source": _new_source,
 }

@@ -24,6 +24,7 @@ class Source:
     publisher: str | None
     date: str | None
     location: Location
+    ignore: tuple[str, ...] = ()  # lines ("12", "30-34") or patterns that coverage leaves out
 
 
 ORDERS = ("date", "written", "natural")  # the named orders a section may choose

@@ -94,3 +94,7 @@ def render_combined_epub(environment: jinja2.Environment, book: Book, sheets: di
 
 def render_selftest(environment: jinja2.Environment, test, root: Path, paper: str = "a4") -> str:
     return render_layout(environment, "selftest.html.j2", root, test=test, page_size=PAPER_SIZES[paper])
+
+
+def render_coverage(environment: jinja2.Environment, topic, results, root: Path) -> str:
+    return render_layout(environment, "coverage.html.j2", root, topic=topic, results=results)

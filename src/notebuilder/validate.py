@@ -45,7 +45,7 @@ SOURCE_KINDS = (
     "other",
 )
 
-SOURCE_KEYS = ("id", "file", "title", "kind", "publisher", "date")
+SOURCE_KEYS = ("id", "file", "title", "kind", "publisher", "date", "ignore")
 TOPIC_KEYS = ("title", "paper", "subject", "language", "sections")
 SECTION_KEYS = ("id", "title", "short", "order")
 FRAGMENT_FILE_KEYS = ("defaults", "fragments")
@@ -255,8 +255,35 @@ def _validate_sources(
                 publisher=check.text(entry.get("publisher"), "publisher"),
                 date=check.text(entry.get("date"), "date", allow_number=True),
                 location=item.location,
+                ignore=_validate_ignore(entry.get("ignore"), check),
             )
     return tuple(sources.values())
+
+
+def _validate_ignore(node: Node | None, check: _Checker) -> tuple[str, ...]:
+    """A source's ``ignore:`` for coverage: line numbers (``12``, ``"30-34"``) or regular
+    expressions matched against a line, case-insensitively."""
+    if node is None:
+        return ()
+    if not node.is_sequence:
+        check.log.error(
+            node.location, "'ignore' must be a list of line numbers, ranges (\"30-34\") or patterns"
+        )
+        return ()
+    found = []
+    for item in node.value:
+        value = str(item.value) if isinstance(item.value, (int, str)) else None
+        if value is None:
+            check.log.error(item.location, "an 'ignore' entry is a line number, a range or a pattern")
+            continue
+        if not re.fullmatch(r"\d+(?:\s*-\s*\d+)?", value):
+            try:
+                re.compile(value)
+            except re.error as error:
+                check.log.error(item.location, f"'{value}' is not a pattern I can read: {error}")
+                continue
+        found.append(value)
+    return tuple(found)
 
 
 def _validate_sections(node: Node | None, check: _Checker) -> tuple[Section, ...]:
