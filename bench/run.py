@@ -34,7 +34,9 @@ from notebuilder.build import (
     epub_metadata,
     render_outputs,
     sheet_names,
+    source_coverage_of,
 )
+from notebuilder.draft import draft_fragments
 from notebuilder.errors import Location
 from notebuilder.mindmap import lay_out_sheets, plan_sheets
 from notebuilder.model import Corpus, Source
@@ -155,6 +157,18 @@ def main() -> None:
             f"every output:                          {full:6.2f} s   "
             f"(cards and self-test add {full - base:.2f} s; target under 0.5 s)"
         )
+
+        print("\n== curation: coverage of every shipped seed, and a draft of one (in process)")
+        coverage_time, reports = timed(lambda: source_coverage_of(REPO, out / "coverage", ("india-japan",)))
+        seeds = sum(len(results) for _, results in reports)
+        seed = next(iter(sorted((REPO / "seeds").glob("*.txt"))))
+        draft_time, _ = timed(
+            lambda: draft_fragments(
+                seed.read_text(encoding="utf-8"), corpus.sources[0], topic, "seeds/" + seed.name
+            )
+        )
+        print(f"coverage of {seeds} seeds (with coverage.html): {coverage_time:6.2f} s")
+        print(f"draft of one seed:                       {draft_time:6.2f} s   (target: both under 1 s)")
 
         print("\n== combined book (tests/data/subjects: two topics; paired runs, medians of 3)")
         subjects = REPO / "tests" / "data" / "subjects"

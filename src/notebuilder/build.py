@@ -23,6 +23,7 @@ from .assemble import assemble_book, assemble_document, notes_json
 from .cards import plan_cards
 from .coverage import SourceCoverage, source_coverage
 from .dedupe import Deduplication, deduplicate, format_report
+from .draft import draft_fragments
 from .errors import Location, NoteError, Problem, UsageError
 from .load import SYLLABUS_FILE, load_project, topic_ids
 from .mindmap import lay_out_sheets, plan_sheets
@@ -40,6 +41,7 @@ from .render import (
     render_mindmaps,
     render_selftest,
 )
+from .scaffold import seed_text, write_draft
 from .selftest import plan_selftest
 from .validate import validate_project
 from .write import OutputBatch, WriteJob, remove_stray_temporaries, run_write_jobs
@@ -458,6 +460,31 @@ def source_coverage_of(
         for topic_id, page in html.items():
             batch.stage(out / topic_id / "coverage.html").write_text(page, encoding="utf-8")
     return reports
+
+
+def draft_from_seed(root: Path, seed: Path, topic_id: str, source_id: str | None) -> tuple[Path, str, int]:
+    """Draft fragments from a seed into notes/<topic>/drafts/ (see draft.py)."""
+    root = root.resolve()
+    check_topic_names(root, (topic_id,))
+    corpus = check_project(root, (topic_id,))
+    (topic,) = corpus.topics
+    if source_id is None:
+        registered = [source for source in corpus.sources if source.file == seed.name]
+        if not registered:
+            raise UsageError(
+                f"{seed.name} is not registered in seeds/sources.yaml; register it first "
+                "(notebuilder new-source FILE --id ID --title TITLE) or pass --source"
+            )
+        source_id = registered[0].id
+    sources = {source.id: source for source in corpus.sources}
+    if source_id not in sources:
+        raise UsageError(
+            f"no source '{source_id}' in seeds/sources.yaml; sources are: {', '.join(sorted(sources))}"
+        )
+    shown = seed.resolve().relative_to(root).as_posix() if seed.resolve().is_relative_to(root) else str(seed)
+    text, count = draft_fragments(seed_text(seed), sources[source_id], topic, shown)
+    path, state = write_draft(root, topic_id, source_id, text)
+    return path, state, count
 
 
 @dataclass(frozen=True)

@@ -21,12 +21,13 @@ from .build import (
     check_project,
     dedupe_report,
     deduplicate_topics,
+    draft_from_seed,
     source_coverage_of,
     summarise_topics,
 )
 from .coverage import format_coverage, percent
 from .errors import Interrupted, NoteError, Problem, ToolError, UsageError, raise_interrupted
-from .scaffold import new_source, new_topic
+from .scaffold import count_drafts, new_source, new_topic
 from .selftest import ONLY
 from .validate import SOURCE_KINDS
 
@@ -94,6 +95,15 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="exit 1 when fewer than N%% of statements are captured",
     )
+    draft_command = commands.add_parser(
+        "draft", help="draft fragments from a seed, to edit: notes/TOPIC/drafts/"
+    )
+    draft_command.add_argument(
+        "seed", metavar="SEED", type=Path, help="the source document: text, Markdown or PDF"
+    )
+    draft_command.add_argument("--topic", required=True)
+    draft_command.add_argument("--source", help="the source id (default: the one registered for SEED's file)")
+    draft_command.add_argument("--root", type=Path, default=Path("."))
     new_command = commands.add_parser("new", help="start a topic: notes/TOPIC/topic.yaml and an example")
     new_command.add_argument("topic", metavar="TOPIC", help="the topic's id, e.g. fundamental-rights")
     new_command.add_argument("--title", required=True)
@@ -133,6 +143,9 @@ def _check(arguments) -> int:
     _warnings_printer(arguments.strict)(all_warnings(corpus, deduplicate_topics(corpus)))
     fragments = sum(len(topic.fragments) for topic in corpus.topics)
     print(f"ok: {len(corpus.topics)} topic(s), {fragments} fragments, {len(corpus.sources)} sources")
+    for topic in corpus.topics:
+        if drafts := count_drafts(arguments.root, topic.id):
+            print(f"{topic.id}: {drafts} draft fragments in notes/{topic.id}/drafts/ wait to be curated")
     return EXIT_OK
 
 
@@ -207,6 +220,15 @@ def _coverage(arguments) -> int:
     return EXIT_OK
 
 
+def _draft(arguments) -> int:
+    path, state, count = draft_from_seed(arguments.root, arguments.seed, arguments.topic, arguments.source)
+    if state == "beside":
+        print(f"{path}: {count} draft fragments, beside your edited draft (which is left as it is)")
+    else:
+        print(f"{path}: {count} draft fragments{' (unchanged)' if state == 'unchanged' else ''}")
+    return EXIT_OK
+
+
 def _new(arguments) -> int:
     for path in new_topic(
         arguments.root, arguments.topic, arguments.title, arguments.paper, arguments.subject
@@ -235,6 +257,7 @@ COMMANDS = {
     "topics": _topics,
     "build": _build,
     "coverage": _coverage,
+    "draft": _draft,
     "new": _new,
     "new-source": _new_source,
 }

@@ -29,7 +29,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from .figures import read_quantities
+from .figures import numbered_references, read_quantities
 from .markup import plain_text, stem
 from .model import Fragment, Source
 
@@ -107,7 +107,8 @@ _SENTENCE_START = re.compile(r"(?:^|[.:;!?]\s+|\(\s*)$")
 
 
 def _terms(text: str) -> tuple[frozenset[str], frozenset[str]]:
-    """(names, other content words): a capitalised word is a name unless it only begins a sentence."""
+    """(names, other content words): a capitalised word is a name unless it only begins a
+    sentence; a numbered thing ("Article 21") is a name too."""
     names, words = set(), set()
     for match in _CONTENT_WORD.finditer(text):
         token = match.group(0)
@@ -120,6 +121,7 @@ def _terms(text: str) -> tuple[frozenset[str], frozenset[str]]:
             names.add(stem(lower))
         elif len(lower) > 3:
             words.add(stem(lower))
+    names |= {f"{kind}#{number}".lower() for kind, number in numbered_references(text)}  # Article 21, GS2
     return frozenset(names), frozenset(words)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 from .errors import UsageError
@@ -119,3 +120,48 @@ def new_source(
     text = re.sub(r"(?m)^sources:\s*\[\s*\]\s*$", "sources:", text)  # an empty flow list takes no items
     registry.write_text(text.rstrip("\n") + "\n" + "\n".join(lines) + "\n", encoding="utf-8")
     return registry
+
+
+def seed_text(path: Path) -> str:
+    """A seed's text: plain text or Markdown as it is, a PDF through poppler's pdftotext."""
+    if path.suffix.lower() == ".pdf":
+        if shutil.which("pdftotext") is None:
+            raise UsageError("reading a PDF needs pdftotext: apt-get install poppler-utils")
+        completed = subprocess.run(
+            ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True
+        )
+        if completed.returncode != 0:
+            raise UsageError(f"pdftotext could not read {path}: {completed.stderr.strip()}")
+        return completed.stdout
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise UsageError(f"{path} is not UTF-8 text; save it as UTF-8, or give the PDF") from None
+
+
+def write_draft(root: Path, topic: str, source_id: str, text: str) -> tuple[Path, str]:
+    """Write ``notes/<topic>/drafts/<source>.yaml``; never over a draft the student edited.
+
+    Returns the path written and what happened: "written", "unchanged", or "beside" (the
+    draft exists and differs, so the new one is ``<source>.yaml.new`` next to it)."""
+    directory = root / "notes" / topic / "drafts"
+    directory.mkdir(parents=True, exist_ok=True)
+    target = directory / f"{source_id}.yaml"
+    if target.exists():
+        if target.read_text(encoding="utf-8") == text:
+            return target, "unchanged"
+        target = directory / f"{source_id}.yaml.new"
+        target.write_text(text, encoding="utf-8")
+        return target, "beside"
+    target.write_text(text, encoding="utf-8")
+    return target, "written"
+
+
+def count_drafts(root: Path, topic: str) -> int:
+    """How many draft fragments wait in ``notes/<topic>/drafts/`` to be curated."""
+    directory = root / "notes" / topic / "drafts"
+    files = sorted(directory.glob("*.yaml")) if directory.is_dir() else []
+    return sum(
+        len(re.findall(r"(?m)^\s*- id:", file.read_text(encoding="utf-8", errors="replace")))
+        for file in files
+    )
