@@ -91,6 +91,10 @@ def test_large_file_is_refused(tmp_path: Path):
     ]
 
 
-def test_deeply_nested_yaml_is_refused():
-    _, problems = parse_yaml("x: " + "[" * 5000 + "]" * 5000 + "\n", "f.yaml")
-    assert problems[0].message == "the YAML is nested too deeply to be notes"
+def test_deeply_nested_yaml_is_refused_where_it_goes_too_deep():
+    message = "the YAML is nested more than 64 levels deep here; notes need a few"
+    (flow,) = parse_yaml("x: " + "[" * 5000 + "]" * 5000 + "\n", "f.yaml")[1]
+    assert (str(flow.location), flow.message) == ("f.yaml:1:67", message)  # the 65th bracket
+    block = "".join("  " * depth + f"k{depth}:\n" for depth in range(80)) + "  " * 80 + "v\n"
+    (nested,) = parse_yaml(block, "f.yaml")[1]
+    assert (str(nested.location), nested.message) == ("f.yaml:64:127", message)

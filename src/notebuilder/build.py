@@ -44,7 +44,7 @@ from .render import (
 from .scaffold import seed_text, write_draft
 from .selftest import plan_selftest
 from .validate import validate_project
-from .write import OutputBatch, WriteJob, remove_stray_temporaries, run_write_jobs
+from .write import OutputBatch, WriteJob, output_lock, remove_stray_temporaries, run_write_jobs
 
 FORMATS = ("pdf", "epub", "anki")
 
@@ -72,10 +72,23 @@ class BuiltTopic:
 STAMP_PREFIX = ".inputs-"  # one stamp per set of formats, e.g. .inputs-pdf.sha256
 
 
+MAX_EPOCH = 253402300799  # 9999-12-31T23:59:59Z: the last second a date can be written as YYYY
+
+
 def build_epoch() -> int:
-    """The build's timestamp: SOURCE_DATE_EPOCH when set (reproducible builds), else now."""
-    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    return int(value) if value.isdigit() else int(time.time())
+    """The build's timestamp: SOURCE_DATE_EPOCH when set (reproducible builds), else now.
+
+    As the reproducible-builds specification asks, a value that is not a whole number of
+    seconds, or is out of range, is an error, never silently replaced by today's date."""
+    value = os.environ.get("SOURCE_DATE_EPOCH")
+    if value is None or value == "":
+        return int(time.time())
+    if not value.strip().isdigit() or int(value) > MAX_EPOCH:
+        raise UsageError(
+            f"SOURCE_DATE_EPOCH is '{value[:40]}', which is not a time: give whole seconds since "
+            "1970-01-01 UTC (e.g. SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)), or unset it"
+        )
+    return int(value)
 
 
 def check_topic_names(root: Path, topics: tuple[str, ...]) -> None:
@@ -302,7 +315,11 @@ def build(
     options: BuildOptions,
     progress: Callable[[str], None] = lambda message: None,
     warn: Callable[[tuple], None] = lambda warnings: None,
+    notice: Callable[[str], None] = lambda message: None,
 ) -> list[BuiltTopic]:
+    """Build the selected topics' outputs (and the combined book); ``progress`` reports
+    stages on a terminal, ``warn`` the warnings, ``notice`` what the user must know (a
+    wait for another build writing to the same folder)."""
     root = options.root.resolve()
     out = options.out.resolve()
     for protected in ("notes", "seeds", "layouts"):
@@ -311,6 +328,7 @@ def build(
                 Location(protected),
                 f"the output folder {out} is inside {protected}/, which a build never writes to",
             )
+    epoch = build_epoch()  # a malformed SOURCE_DATE_EPOCH is a usage mistake: said before anything else
     progress("checking notes")
     corpus = check_project(root, options.topics)
     if options.combined and COMBINED in {topic.id for topic in corpus.topics}:
@@ -321,7 +339,6 @@ def build(
     warn(all_warnings(corpus, deduplicated))
     environment = make_environment(root)
     layouts = layout_directories(root)
-    epoch = build_epoch()
     documents = [
         assemble_document(corpus, topic, deduplicated[topic.id].points, epoch) for topic in corpus.topics
     ]
@@ -367,13 +384,12 @@ def build(
             outputs = render_book(environment, book, root, options)
             pending.append(_Unit(COMBINED, directory, outputs, (), digest, book_metadata(book), epoch))
 
-    out.mkdir(parents=True, exist_ok=True)
-    remove_stray_temporaries(out)
     allowed = (*layouts, out)
     epub_stylesheet = next(
         (layout / "epub.css" for layout in layouts if (layout / "epub.css").is_file()), None
     )
-    with OutputBatch() as batch:
+    with output_lock(out, notice), OutputBatch() as batch:
+        remove_stray_temporaries(out)
         jobs, owners = [], []
         for unit in pending:
             for name, (writer, content) in unit.outputs.items():
@@ -455,8 +471,8 @@ def source_coverage_of(
         if results or not sources:
             reports.append((topic, results))
     html = {topic.id: render_coverage(environment, topic, results, root) for topic, results in reports}
-    remove_stray_temporaries(out)
-    with OutputBatch() as batch:
+    with output_lock(out), OutputBatch() as batch:
+        remove_stray_temporaries(out)
         for topic_id, page in html.items():
             batch.stage(out / topic_id / "coverage.html").write_text(page, encoding="utf-8")
     return reports

@@ -188,7 +188,11 @@ def _build(arguments) -> int:
         arguments.combined,
         arguments.selftest,
     )
-    for built in build(options, _progress, _warnings_printer(arguments.strict)):
+
+    def notice(message: str) -> None:
+        print(f"notebuilder: {message}", file=sys.stderr, flush=True)
+
+    for built in build(options, _progress, _warnings_printer(arguments.strict), notice):
         if built.skipped:
             print(f"{built.topic}: up to date (nothing changed; --force rebuilds)")
             continue

@@ -10,6 +10,8 @@ reports everything.
 
 from __future__ import annotations
 
+import errno
+import os
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
@@ -21,6 +23,7 @@ import yaml
 from .errors import Location, Problem
 
 MAX_FILE_BYTES = 1024 * 1024
+MAX_DEPTH = 64  # notes nest a handful of levels; far deeper is a mistake, or an attack
 YAML_SUFFIXES = (".yaml", ".yml")
 TOPIC_FILE = "topic.yaml"
 COMPARISONS_FILE = "comparisons.yaml"
@@ -114,7 +117,22 @@ class _SafeComposer(yaml.SafeLoader):
     """The safe loader, refusing aliases so that "billion laughs" documents cannot expand,
     and anchors (``&name``), which only aliases use and which would silently eat a word."""
 
+    depth = 0
+
     def compose_node(self, parent, index):  # type: ignore[override]
+        if self.depth >= MAX_DEPTH:
+            event = self.peek_event()
+            raise _Refused(
+                _mark_location(self.name, event.start_mark),
+                f"the YAML is nested more than {MAX_DEPTH} levels deep here; notes need a few",
+            )
+        self.depth += 1
+        try:
+            return self._compose_one(parent, index)
+        finally:
+            self.depth -= 1
+
+    def _compose_one(self, parent, index):
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise _Refused(
@@ -143,8 +161,12 @@ def _show_tag(tag: str) -> str:
     return "!!" + tag[len(_CORE) :] if tag.startswith(_CORE) else tag
 
 
-def _to_node(node: yaml.Node, path: str, constructor: yaml.SafeLoader) -> Node:
+def _to_node(node: yaml.Node, path: str, constructor: yaml.SafeLoader, depth: int = 0) -> Node:
     location = _mark_location(path, node.start_mark)
+    if depth > MAX_DEPTH:
+        raise _Refused(
+            location, f"the YAML is nested more than {MAX_DEPTH} levels deep here; notes need a few"
+        )
     if node.tag not in _ALLOWED_TAGS:
         mark = node.start_mark
         line = mark.buffer.split("\n")[mark.line] if mark.buffer else ""
@@ -158,17 +180,17 @@ def _to_node(node: yaml.Node, path: str, constructor: yaml.SafeLoader) -> Node:
         key_locations: dict[str, Location] = {}
         for key_node, value_node in node.value:
             key_location = _mark_location(path, key_node.start_mark)
-            key = _to_node(key_node, path, constructor).value
+            key = _to_node(key_node, path, constructor, depth + 1).value
             if not isinstance(key, str):
                 raise _Refused(key_location, f"a key must be text, not {key!r}")
             if key in items:
                 first = key_locations[key]
                 raise _Refused(key_location, f"duplicate key '{key}' (first given on line {first.line})")
-            items[key] = _to_node(value_node, path, constructor)
+            items[key] = _to_node(value_node, path, constructor, depth + 1)
             key_locations[key] = key_location
         return Node(items, location, key_locations)
     if isinstance(node, yaml.SequenceNode):
-        return Node(tuple(_to_node(item, path, constructor) for item in node.value), location)
+        return Node(tuple(_to_node(item, path, constructor, depth + 1) for item in node.value), location)
     if node.tag == _CORE + "timestamp":
         return Node(node.value, location)  # dates stay text; validation parses them
     return Node(constructor.construct_object(node, deep=True), location)
@@ -301,6 +323,9 @@ def _decode(data: bytes, path: str) -> tuple[str | None, list[Problem]]:
 def read_yaml_file(file: Path, root: Path) -> tuple[YamlFile, list[Problem]]:
     """Read and parse one YAML file; the only place that opens the user's YAML."""
     path = file.relative_to(root).as_posix()
+    refused = _unreadable(file)
+    if refused:
+        return YamlFile(path, None), [Problem(Location(path), f"cannot read the file: {refused}")]
     try:
         size = file.stat().st_size
         data = file.read_bytes() if size <= MAX_FILE_BYTES else b""
@@ -323,11 +348,30 @@ def read_yaml_file(file: Path, root: Path) -> tuple[YamlFile, list[Problem]]:
     return YamlFile(path, document), problems
 
 
+def _unreadable(file: Path) -> str | None:
+    """Why a file the loader was shown cannot be read as notes, or None (it can)."""
+    try:
+        file.stat()
+    except OSError as error:
+        if file.is_symlink():
+            if error.errno == errno.ELOOP:
+                return "it is a symbolic link that loops back on itself"
+            return f"it is a symbolic link to {os.readlink(file)}, which does not exist"
+        return error.strerror or str(error)
+    if not file.is_file():
+        return "it is a folder or a special file, not a notes file" + (
+            ": move it out of notes/" if file.is_dir() else ""
+        )
+    return None
+
+
 def _yaml_files(directory: Path) -> list[Path]:
+    """Every notes file of a folder, readable or not: one that cannot be read is reported
+    by :func:`read_yaml_file`, never dropped."""
     return sorted(
         entry
         for entry in directory.iterdir()
-        if entry.is_file() and entry.suffix in YAML_SUFFIXES and not entry.name.startswith(".")
+        if entry.suffix in YAML_SUFFIXES and not entry.name.startswith(".")
     )
 
 
@@ -352,7 +396,8 @@ def load_project(root: Path, selected: Collection[str] = ()) -> RawProject:
         return loaded
 
     seeds = root / "seeds"
-    sources_file = read(seeds / SOURCES_FILE) if (seeds / SOURCES_FILE).is_file() else None
+    registry = seeds / SOURCES_FILE
+    sources_file = read(registry) if registry.exists() or registry.is_symlink() else None
     if sources_file is None:
         problems.append(
             Problem(
@@ -389,7 +434,7 @@ def load_project(root: Path, selected: Collection[str] = ()) -> RawProject:
             )
         )
     syllabus = notes / SYLLABUS_FILE
-    syllabus_file = read(syllabus) if syllabus.is_file() else None
+    syllabus_file = read(syllabus) if syllabus.exists() or syllabus.is_symlink() else None
     return RawProject(
         root, sources_file, seed_names, tuple(topics), tuple(problems), syllabus_file, tuple(topic_ids(root))
     )

@@ -25,12 +25,14 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from collections import Counter
 from dataclasses import dataclass
 
 from .errors import Location, NoteError, ToolError
 from .markup import plain_text
 from .model import DocPoint, DocSection, Document
+from .pool import die_with_parent
 
 MIN_PRINTED_PT = 7.0
 LEAF_PT = 11.0
@@ -292,47 +294,120 @@ def sheet_graph(sheet: MindMapSheet, ranksep: str = "1.5"):
 _SIZE = re.compile(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"')
 
 
-def _run_twopi(sheet: MindMapSheet, ranksep: str) -> tuple[str, float, float]:
-    import graphviz
+GRAPHVIZ_SECONDS = 120  # one layout; a sheet that takes longer is refused, not waited on
+COMFORTABLE_PT = 10.0  # a first layout whose labels print at least this large is kept as it is
+_running: set = set()  # the Graphviz processes now running, so that a stop can end them
+_running_lock = threading.Lock()
 
-    try:
-        svg = sheet_graph(sheet, ranksep).pipe(format="svg", encoding="utf-8")
-    except graphviz.ExecutableNotFound:
+
+def stop_running_tools() -> None:
+    """End every Graphviz process still running (a stopped build leaves none behind)."""
+    with _running_lock:
+        for process in list(_running):
+            process.kill()
+
+
+def _run_twopi(sheet: MindMapSheet, ranksep: str) -> tuple[str, float, float]:
+    """Lay one sheet out with Graphviz's twopi (the DOT made with the graphviz package)."""
+    import shutil
+    import subprocess
+
+    if shutil.which("twopi") is None:
         raise ToolError(
             "Graphviz is not installed (no 'twopi' on PATH); "
             "`make pdf` installs it, or: apt-get install graphviz"
+        )
+    process = subprocess.Popen(
+        ["twopi", "-Tsvg"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=die_with_parent,
+    )
+    with _running_lock:
+        _running.add(process)
+    try:
+        svg, errors = process.communicate(
+            sheet_graph(sheet, ranksep).source.encode("utf-8"), timeout=GRAPHVIZ_SECONDS
+        )
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        raise ToolError(
+            f"Graphviz took more than {GRAPHVIZ_SECONDS} s to lay out the mind map of '{sheet.id}'; "
+            "split or trim the section"
         ) from None
-    except graphviz.CalledProcessError as error:
-        raise ToolError(f"Graphviz failed on the mind map of '{sheet.id}': {error.stderr!r}") from None
-    svg = svg[svg.index("<svg") :]  # drop the XML prolog, the DOCTYPE and comments
-    match = _SIZE.search(svg)
-    return svg, float(match[1]), float(match[2])
+    finally:
+        with _running_lock:
+            _running.discard(process)
+    if process.returncode != 0:
+        if process.returncode < 0:
+            raise ToolError(f"Graphviz was stopped while laying out the mind map of '{sheet.id}'")
+        raise ToolError(
+            f"Graphviz failed on the mind map of '{sheet.id}': {errors.decode('utf-8', 'replace')!r}"
+        )
+    text = svg.decode("utf-8")
+    text = text[text.index("<svg") :]  # drop the XML prolog, the DOCTYPE and comments
+    match = _SIZE.search(text)
+    return text, float(match[1]), float(match[2])
+
+
+def _scale(width: float, height: float) -> float:
+    return min(MAP_WIDTH_PT / width, MAP_HEIGHT_PT / height, MAX_SCALE)
+
+
+def _smallest_pt(sheet: MindMapSheet, scale: float) -> float:
+    return LEAF_PT * scale if any(branch.leaves for branch in sheet.branches) else BRANCH_PT * scale
+
+
+def _too_full(sheet: MindMapSheet, smallest: float) -> NoteError:
+    labels = sheet.label_count
+    keep = int(labels * smallest / MIN_PRINTED_PT)
+    what = "overview" if sheet.id == "overview" else f"section '{sheet.id}'"
+    return NoteError.at(
+        sheet.location,
+        f"the mind map of {what} is too full for one page: its labels would print at {smallest:.1f} pt "
+        f"(at least {MIN_PRINTED_PT:g} pt is readable); "
+        f"trim about {labels - keep} of its {labels} labels, "
+        "or shorten them, or split the section",
+    )
+
+
+def hopeless(sheet: MindMapSheet) -> NoteError | None:
+    """Refuse, before any layout, a sheet whose labels could not fit even packed edge to
+    edge at the smallest readable size (the label count and sizes are known in advance)."""
+    shrink = MIN_PRINTED_PT / LEAF_PT
+    area = 0.0
+    for branch in sheet.branches:
+        for label in (branch.label, *branch.leaves):
+            lines = _wrap(label, 14)
+            width = max(len(line) for line in lines) * 0.5 * LEAF_PT + 12
+            area += width * (len(lines) * 1.25 * LEAF_PT + 8)
+    if area * shrink * shrink <= MAP_WIDTH_PT * MAP_HEIGHT_PT:
+        return None
+    smallest = MIN_PRINTED_PT * (MAP_WIDTH_PT * MAP_HEIGHT_PT / (area * shrink * shrink)) ** 0.5
+    return _too_full(sheet, smallest)
 
 
 def lay_out_sheet(sheet: MindMapSheet) -> LaidOutSheet:
     """Run twopi, then size the drawing to the page; refuse a map whose text would be unreadable."""
-    # The ring spacing changes how compact the map comes out, and not monotonically:
-    # lay it out a few ways and keep the one whose labels print largest.
-    svg, width, height = min(
-        (_run_twopi(sheet, ranksep) for ranksep in RING_SPACINGS),
-        key=lambda run: max(run[1] / MAP_WIDTH_PT, run[2] / MAP_HEIGHT_PT),
-    )
+    refused = hopeless(sheet)
+    if refused:
+        raise refused
+    # The ring spacing changes how compact the map comes out, and not monotonically: when
+    # the first layout prints its labels comfortably it is kept; else a few are tried and
+    # the one whose labels print largest wins.
+    runs = [_run_twopi(sheet, RING_SPACINGS[0])]
+    if _smallest_pt(sheet, _scale(runs[0][1], runs[0][2])) < COMFORTABLE_PT:
+        runs += [_run_twopi(sheet, ranksep) for ranksep in RING_SPACINGS[1:]]
+    svg, width, height = min(runs, key=lambda run: max(run[1] / MAP_WIDTH_PT, run[2] / MAP_HEIGHT_PT))
     svg = re.sub(r"<!--.*?-->", "", svg, flags=re.S)
     # Graphviz names the bold face as a family; the page's font matching wants a weight.
     svg = svg.replace('font-family="Noto Sans Bold"', 'font-family="Noto Sans" font-weight="bold"')
-    scale = min(MAP_WIDTH_PT / width, MAP_HEIGHT_PT / height, MAX_SCALE)
-    smallest = LEAF_PT * scale if any(branch.leaves for branch in sheet.branches) else BRANCH_PT * scale
+    scale = _scale(width, height)
+    smallest = _smallest_pt(sheet, scale)
     if smallest < MIN_PRINTED_PT:
-        labels = sheet.label_count
-        keep = int(labels * smallest / MIN_PRINTED_PT)
-        what = "overview" if sheet.id == "overview" else f"section '{sheet.id}'"
-        raise NoteError.at(
-            sheet.location,
-            f"the mind map of {what} is too full for one page: its labels would print at {smallest:.1f} pt "
-            f"(at least {MIN_PRINTED_PT:g} pt is readable); "
-            f"trim about {labels - keep} of its {labels} labels, "
-            "or shorten them, or split the section",
-        )
+        raise _too_full(sheet, smallest)
     width_mm, height_mm = width * scale * 25.4 / 72, height * scale * 25.4 / 72
     svg = _SIZE.sub(f'<svg width="{width_mm:.1f}mm" height="{height_mm:.1f}mm"', svg, count=1)
     return LaidOutSheet(sheet, svg, scale, smallest)
@@ -343,8 +418,16 @@ def lay_out_sheets(sheets: tuple[MindMapSheet, ...]) -> tuple[LaidOutSheet, ...]
     over-full sheet is reported, not just the first."""
     from concurrent.futures import ThreadPoolExecutor
 
-    with ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1))) as pool:
+    pool = ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1)))
+    try:
         futures = [pool.submit(lay_out_sheet, sheet) for sheet in sheets]
+        for future in futures:
+            future.exception()  # wait; a Ctrl-C or SIGTERM lands here, in the main thread
+    except BaseException:
+        stop_running_tools()  # no Graphviz outlives a stopped build, nor keeps it waiting
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
     laid_out, problems = [], []
     for future in futures:
         try:

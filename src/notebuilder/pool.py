@@ -22,9 +22,26 @@ def worker_count(jobs: int) -> int:
     return min(jobs, os.cpu_count() or 1, MAX_WORKERS)
 
 
-def _worker_signals() -> None:
+def die_with_parent() -> None:
+    """In a child process: be killed when the process that started it dies (Linux).
+
+    A build stopped any way at all, ``kill -9`` included, takes its workers and their
+    tools (WeasyPrint, pandoc, Graphviz) with it: none goes on writing temporaries after
+    the next build has cleaned up."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _worker_signals(parent: int) -> None:
     # The parent handles Ctrl-C and SIGTERM; it stops the workers itself (with SIGTERM,
-    # which kills them at once; a tool they started dies with them, see write._die_with_parent).
+    # which kills them at once; a tool they started dies with them, see die_with_parent).
+    die_with_parent()
+    if os.getppid() != parent:
+        os._exit(1)  # the build died between the fork and the line above
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
@@ -42,7 +59,9 @@ class WorkerPool:
             for number in (signal.SIGINT, signal.SIGTERM)
         }
         try:
-            self.pool = multiprocessing.get_context("fork").Pool(self.workers, initializer=_worker_signals)
+            self.pool = multiprocessing.get_context("fork").Pool(
+                self.workers, initializer=_worker_signals, initargs=(os.getpid(),)
+            )
         except BaseException:
             self._restore()
             raise

@@ -33,6 +33,7 @@ from .model import (
     Topic,
 )
 
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")  # XML 1.0 Char
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
 SHORT_MAX_WORDS = 6
 SOURCE_KINDS = (
@@ -121,6 +122,13 @@ class _Checker:
         if isinstance(value, str):
             if not value.strip():
                 self.log.error(node.location, f"'{field}' is empty")
+                return None
+            if bad := _NOT_IN_XML.search(value):
+                self.log.error(
+                    node.location,
+                    f"'{field}' holds the character U+{ord(bad.group(0)):04X}, which no EPUB or web page "
+                    "can hold; delete it (a YAML escape such as \\0 or \\x01 makes one)",
+                )
                 return None
             return value.strip()
         if allow_number and isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -640,6 +648,12 @@ def _validate_topic(raw: RawTopic, sources: set[str] | None, check: _Checker) ->
         for other in fragment.distinct:
             if other not in seen:
                 check.log.error(fragment.location, f"'distinct' names unknown fragment '{other}'")
+            elif fragment.key and seen[other].key == fragment.key:
+                check.log.error(
+                    fragment.location,
+                    f"'{fragment.id}' and '{other}' ({seen[other].location}) share the key '{fragment.key}', "
+                    f"which merges them, but '{fragment.id}' says they are distinct; keep one of the two",
+                )
 
     def order_item_location(section_id: str, index: int) -> Location | None:
         for item in sections_node.value if sections_node is not None and sections_node.is_sequence else ():

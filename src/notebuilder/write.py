@@ -9,18 +9,20 @@ never from the network or elsewhere on disk.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
-import signal
 import subprocess
 import tempfile
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
 from .errors import ToolError
-from .pool import WorkerPool, worker_count
+from .pool import WorkerPool, die_with_parent, worker_count
 
 TEMP_PREFIX = ".nb-tmp-"
 
@@ -44,10 +46,14 @@ class OutputBatch:
         return Path(name)
 
     def commit(self) -> None:
-        for temporary, target in self.staged:
-            os.chmod(temporary, 0o644)
-            os.replace(temporary, target)
-        self.staged = []
+        try:
+            while self.staged:
+                temporary, target = self.staged[0]
+                os.chmod(temporary, 0o644)
+                os.replace(temporary, target)
+                self.staged.pop(0)
+        finally:
+            self.discard()  # a commit that fails half-way leaves none of its temporaries
 
     def discard(self) -> None:
         for temporary, _ in self.staged:
@@ -64,12 +70,48 @@ class OutputBatch:
             self.discard()
 
 
+LOCK_NAME = ".notebuilder.lock"
+LOCK_WAIT_SECONDS = 600
+
+
+@contextlib.contextmanager
+def output_lock(out: Path, waiting=lambda message: None):
+    """Hold ``<out>/.notebuilder.lock`` while a build writes there (an ``fcntl`` lock, which
+    the system releases when its holder dies, ``kill -9`` included). A second build into the
+    same folder waits for the first, saying so, and gives up after
+    :data:`LOCK_WAIT_SECONDS` with a :class:`ToolError` (exit 3)."""
+    out.mkdir(parents=True, exist_ok=True)
+    handle = open(out / LOCK_NAME, "a+")  # noqa: SIM115 (held open for the lock's lifetime)
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            waiting(f"another build is writing to {out}; waiting for it to finish")
+            deadline = time.monotonic() + LOCK_WAIT_SECONDS
+            while True:
+                time.sleep(0.1)
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise ToolError(
+                            f"another build is writing to {out}; try again when it is done"
+                        ) from None
+        yield
+    finally:
+        handle.close()  # and with it the lock
+
+
 def write_text(target: Path, text: str) -> None:
     target.write_text(text, encoding="utf-8")
 
 
 def remove_stray_temporaries(directory: Path) -> None:
-    """Delete temporaries left by a build that was killed before it could clean up."""
+    """Delete temporaries left by a build that was killed before it could clean up.
+
+    Call it only while holding :func:`output_lock`: then no live build owns any of them
+    (a killed build's workers died with it, see pool.die_with_parent)."""
     if directory.is_dir():
         for stray in directory.rglob(TEMP_PREFIX + "*"):
             stray.unlink(missing_ok=True)
@@ -288,20 +330,6 @@ def write_epub(
         raise ToolError(f"pandoc failed: {errors.decode('utf-8', 'replace').strip()}")
 
 
-def _die_with_parent() -> None:
-    """In the tool's process: be killed when the process that started it dies (Linux).
-
-    A stopped build kills its write workers outright; a pandoc left running would
-    otherwise finish writing after the build had cleaned up its temporaries.
-    """
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-
-
 def _run_tool(arguments: list[str], data: bytes, environment: dict, cwd: str) -> tuple[int, bytes]:
     """Run an external tool; it is killed if we are interrupted or killed."""
     process = subprocess.Popen(
@@ -311,7 +339,7 @@ def _run_tool(arguments: list[str], data: bytes, environment: dict, cwd: str) ->
         stderr=subprocess.PIPE,
         env=environment,
         cwd=cwd,
-        preexec_fn=_die_with_parent,
+        preexec_fn=die_with_parent,
     )
     try:
         _, errors = process.communicate(data)
