@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 purpose=${1:-build}
-packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 graphviz fonts-noto-core)
+packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 graphviz fonts-noto-core fonts-ipafont-gothic)
 if [ "$purpose" = test ]; then
     packages+=(poppler-utils default-jre-headless)
 fi

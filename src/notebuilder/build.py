@@ -25,6 +25,7 @@ from .coverage import SourceCoverage, source_coverage
 from .dedupe import Deduplication, deduplicate, format_report
 from .draft import draft_fragments
 from .errors import Location, NoteError, Problem, UsageError
+from .fonts import missing_glyphs
 from .load import SYLLABUS_FILE, load_project, topic_ids
 from .mindmap import lay_out_sheets, plan_sheets
 from .model import Book, Corpus, Document, Topic
@@ -83,7 +84,7 @@ def build_epoch() -> int:
     value = os.environ.get("SOURCE_DATE_EPOCH")
     if value is None or value == "":
         return int(time.time())
-    if not value.strip().isdigit() or int(value) > MAX_EPOCH:
+    if not (value.isascii() and value.isdigit()) or int(value) > MAX_EPOCH:
         raise UsageError(
             f"SOURCE_DATE_EPOCH is '{value[:40]}', which is not a time: give whole seconds since "
             "1970-01-01 UTC (e.g. SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)), or unset it"
@@ -162,7 +163,9 @@ def assemble_topic(corpus: Corpus, topic: Topic, epoch: int) -> Document:
 
 
 def all_warnings(corpus: Corpus, deduplicated: dict[str, Deduplication]) -> tuple[Problem, ...]:
-    return corpus.warnings + tuple(warning for result in deduplicated.values() for warning in result.warnings)
+    """The notes' warnings, the dedupe's undecided pairs, and characters no font can print."""
+    dedupe = tuple(warning for result in deduplicated.values() for warning in result.warnings)
+    return corpus.warnings + dedupe + missing_glyphs(corpus)
 
 
 def epub_metadata(document: Document) -> dict[str, str]:
