@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -44,6 +45,24 @@ def run_notebuilder(
         cwd=cwd,
         env=environment,
     )
+
+
+def start_build(project: Path, *arguments: str, out=subprocess.PIPE) -> subprocess.Popen:
+    """A build of ``project`` running in the background (for stopping it)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "notebuilder", "build", "--root", str(project), *arguments],
+        stdout=out,
+        stderr=out,
+        env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH},
+    )
+
+
+def wait_until_writing(process: subprocess.Popen, folder: Path, seconds: float = 60) -> None:
+    """Until the build has staged its first temporary (or ended): it is writing now. Waiting
+    on a file, not on the clock, keeps a loaded machine from racing the test."""
+    deadline = time.monotonic() + seconds
+    while process.poll() is None and not list(folder.rglob(".nb-tmp-*")) and time.monotonic() < deadline:
+        time.sleep(0.01)
 
 
 def pdftotext(pdf: Path, first: int | None = None, last: int | None = None, layout: bool = False) -> str:

@@ -13,7 +13,16 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import EPOCH, epubcheck, make_project, pdf_page_count, pdftotext, run_notebuilder
+from conftest import (
+    EPOCH,
+    epubcheck,
+    make_project,
+    pdf_page_count,
+    pdftotext,
+    run_notebuilder,
+    start_build,
+    wait_until_writing,
+)
 
 NOTES = "notes/demo/notes.yaml"
 
@@ -162,22 +171,10 @@ def test_two_builds_into_one_folder_take_turns(tmp_path: Path):
 
 def test_a_build_killed_outright_leaves_no_process_behind(tmp_path: Path):
     project = make_project(tmp_path)
-    environment = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}
     for phase in ("writing", "starting"):
-        process = subprocess.Popen(
-            [sys.executable, "-m", "notebuilder", "build", "--root", str(project), "--force"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            env=environment,
-        )
-        deadline = time.monotonic() + 60
-        if phase == "writing":  # once a worker has staged its first temporary
-            while (
-                process.poll() is None
-                and not list(project.rglob(".nb-tmp-*"))
-                and time.monotonic() < deadline
-            ):
-                time.sleep(0.01)
+        process = start_build(project, "--force", out=subprocess.DEVNULL)
+        if phase == "writing":
+            wait_until_writing(process, project)
         process.kill()
         process.wait()
         deadline = time.monotonic() + 10

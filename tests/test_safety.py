@@ -4,17 +4,14 @@ the project reaches the outputs, and no input produces a traceback."""
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import signal
-import subprocess
-import sys
 import time
 import zipfile
 from pathlib import Path
 
 import yaml
-from conftest import EPOCH, make_project, pdftotext, run_notebuilder
+from conftest import make_project, pdftotext, run_notebuilder, start_build, wait_until_writing
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -165,23 +162,9 @@ def test_interrupting_a_build_leaves_no_partial_files(tmp_path: Path):
     project = make_project(tmp_path / "project")
     assert run_notebuilder("build", "--root", str(project)).returncode == 0
     before = snapshot(project / "build")
-    environment = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}
     for delay in (0.0, 0.2, 0.4, 0.6, 0.9):
-        process = subprocess.Popen(
-            [sys.executable, "-m", "notebuilder", "build", "--root", str(project), "--force"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=environment,
-        )
-        # Stop it while it writes: once its first temporary exists, then a little later
-        # each time (waiting on a file, not the clock, keeps a loaded machine from racing).
-        deadline = time.monotonic() + 60
-        while (
-            process.poll() is None
-            and not list((project / "build").rglob(".nb-tmp-*"))
-            and time.monotonic() < deadline
-        ):
-            time.sleep(0.02)
+        process = start_build(project, "--force")
+        wait_until_writing(process, project / "build")  # then a little later each time
         time.sleep(delay)
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)

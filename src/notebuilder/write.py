@@ -234,24 +234,26 @@ def write_deck(cards: list[dict], target: Path, epoch: int) -> None:
 
     from .cards import stable_id
 
-    cloze = genanki.Model(
-        stable_id("notebuilder cloze 1"),
-        "notebuilder cloze",
-        fields=[{"name": "Text"}, {"name": "Extra"}],
-        templates=[
-            {"name": "Cloze", "qfmt": "{{cloze:Text}}", "afmt": "{{cloze:Text}}<hr id=answer>{{Extra}}"}
-        ],
-        css=DECK_CSS,
-        model_type=genanki.Model.CLOZE,
+    def note_type(name: str, fields: tuple[str, str], front: str, back: str, kind: int) -> genanki.Model:
+        template = {"name": "Card 1", "qfmt": front, "afmt": f"{back}<hr id=answer>{{{{{fields[1]}}}}}"}
+        return genanki.Model(
+            stable_id(f"{name} 1"),
+            name,
+            fields=[{"name": field} for field in fields],
+            templates=[template],
+            css=DECK_CSS,
+            model_type=kind,
+        )
+
+    cloze = note_type(
+        "notebuilder cloze", ("Text", "Extra"), "{{cloze:Text}}", "{{cloze:Text}}", genanki.Model.CLOZE
     )
-    question = genanki.Model(
-        stable_id("notebuilder question 1"),
+    question = note_type(
         "notebuilder question",
-        fields=[{"name": "Question"}, {"name": "Answer"}],
-        templates=[
-            {"name": "Card 1", "qfmt": "{{Question}}", "afmt": "{{FrontSide}}<hr id=answer>{{Answer}}"}
-        ],
-        css=DECK_CSS,
+        ("Question", "Answer"),
+        "{{Question}}",
+        "{{FrontSide}}",
+        genanki.Model.FRONT_BACK,
     )
     decks: dict[str, genanki.Deck] = {}
     for card in cards:
