@@ -158,6 +158,29 @@ def main() -> None:
             f"(cards and self-test add {full - base:.2f} s; target under 0.5 s)"
         )
 
+        print("\n== a one-word edit against a cold build (shipped notes; paired runs, medians of 3)")
+        copy = out / "edit-project"
+        shutil.copytree(
+            REPO, copy, ignore=shutil.ignore_patterns(".venv", "build", ".git", "__pycache__", "*.egg-info")
+        )
+        notes = copy / "notes" / "india-japan" / "pillars.yaml"
+        colds, edits = [], []
+        for round_ in range(3):
+            colds.append(notebuilder("build", "--root", str(copy), "--out", str(out / "e"), "--force"))
+            text = notes.read_text(encoding="utf-8")
+            word = "reinforced" if round_ % 2 == 0 else "strengthened"
+            other = "strengthened" if round_ % 2 == 0 else "reinforced"
+            notes.write_text(
+                text.replace(f"Annual Summit** {word}", f"Annual Summit** {other}"), encoding="utf-8"
+            )
+            edits.append(notebuilder("build", "--root", str(copy), "--out", str(out / "e")))
+        cold_time, edit_time = statistics.median(colds), statistics.median(edits)
+        print(f"cold build, all formats:       {cold_time:6.2f} s")
+        print(
+            f"after a one-word edit:         {edit_time:6.2f} s   "
+            f"({edit_time / cold_time:.2f}x cold; goal 0.5x)"
+        )
+
         print("\n== curation: coverage of every shipped seed, and a draft of one (in process)")
         coverage_time, reports = timed(lambda: source_coverage_of(REPO, out / "coverage", ("india-japan",)))
         seeds = sum(len(results) for _, results in reports)

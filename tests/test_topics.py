@@ -4,6 +4,7 @@ rebuilding only the topics whose own inputs changed."""
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 from conftest import SUBJECTS, run_notebuilder
@@ -229,3 +230,28 @@ def test_new_topic_and_new_source_start_a_topic_that_builds(tmp_path: Path):
     from conftest import pdftotext
 
     assert 'Explained: "Galwan"' in pdftotext(project / "build" / "india-china" / "booklet.pdf")
+
+
+def test_an_edit_rewrites_only_the_outputs_it_changes(tmp_path: Path):
+    project = copy_subjects(tmp_path)
+    assert run_notebuilder("build", "--root", str(project), "--topic", POLITY).returncode == 0
+    directory = project / "build" / POLITY
+    sheets = [directory / "mindmaps.pdf", *sorted((directory / "mindmaps").glob("*.pdf"))]
+    before = {path: (path.read_bytes(), path.stat().st_mtime_ns) for path in sheets}
+    booklet = (directory / "booklet.pdf").read_bytes()
+    time.sleep(0.05)
+
+    # A word of a fragment's text, not of its label: the mind maps show labels only.
+    notes = project / "notes" / POLITY / "handout.yaml"
+    notes.write_text(
+        notes.read_text(encoding="utf-8").replace("in factories and mines", "in factories or mines")
+    )
+    edited = run_notebuilder("build", "--root", str(project), "--topic", POLITY)
+    assert edited.returncode == 0, edited.stderr
+    assert "unchanged: mindmaps.pdf" in edited.stdout
+    assert {path: (path.read_bytes(), path.stat().st_mtime_ns) for path in sheets} == before
+    assert (directory / "booklet.pdf").read_bytes() != booklet
+
+    forced = run_notebuilder("build", "--root", str(project), "--topic", POLITY, "--force")
+    assert "unchanged" not in forced.stdout
+    assert all(path.stat().st_mtime_ns != before[path][1] for path in sheets)

@@ -68,9 +68,11 @@ class BuiltTopic:
     outputs: tuple[Path, ...]
     pages: int | None
     skipped: bool = False  # nothing the outputs depend on had changed
+    unchanged: tuple[str, ...] = ()  # outputs left as they were: their own inputs had not changed
 
 
 STAMP_PREFIX = ".inputs-"  # one stamp per set of formats, e.g. .inputs-pdf.sha256
+MANIFEST_PREFIX = ".outputs-"  # each output's digest, per set of formats: .outputs-pdf.json
 
 
 MAX_EPOCH = 253402300799  # 9999-12-31T23:59:59Z: the last second a date can be written as YYYY
@@ -233,27 +235,64 @@ def output_names(document: Document, formats: tuple[str, ...]) -> list[str]:
     return names
 
 
+@dataclass(frozen=True)
+class PlannedOutput:
+    """One output of a topic: its writer, what its bytes depend on, and how to render it."""
+
+    writer: str  # text | pdf | sheets | epub | anki
+    depends: str  # the rendered HTML or data; for mind maps, the planned sheets (their DOT)
+    render: Callable[[], str]
+
+
+def plan_outputs(
+    environment, document: Document, root: Path, options: BuildOptions
+) -> dict[str, PlannedOutput]:
+    """Every output of one topic. HTML and data are rendered now (cheap); mind maps are
+    laid out only when :func:`build` finds that their sheets changed (Graphviz is not)."""
+    sheets = plan_sheets(document)
+
+    def ready(writer: str, content: str) -> PlannedOutput:
+        return PlannedOutput(writer, content, lambda: content)
+
+    makers = {
+        "notes.json": lambda: ready(
+            "text", json.dumps(notes_json(document), ensure_ascii=False, indent=2) + "\n"
+        ),
+        "booklet.pdf": lambda: ready("pdf", render_booklet(environment, document, root, options.paper)),
+        "comparison.pdf": lambda: ready("pdf", render_comparison(environment, document, root, options.paper)),
+        "mindmaps.pdf": lambda: PlannedOutput(
+            "sheets",
+            repr((sheets, document.topic.title, document.build_date)),
+            lambda: render_mindmaps(environment, document, lay_out_sheets(sheets), root),
+        ),
+        "booklet.epub": lambda: ready("epub", render_epub_html(environment, document, sheets, root)),
+        "selftest.pdf": lambda: ready(
+            "pdf",
+            render_selftest(environment, plan_selftest(document, options.selftest), root, options.paper),
+        ),
+        "cards.apkg": lambda: ready("anki", deck_json(plan_cards(document))),
+    }
+    return {name: makers[name]() for name in output_names(document, options.formats) if name in makers}
+
+
 def render_outputs(
     environment, document: Document, root: Path, options: BuildOptions
 ) -> dict[str, tuple[str, str]]:
     """Every output of one topic as (writer, content), rendered before anything is written."""
-    sheets = plan_sheets(document)
-    renderers = {
-        "notes.json": lambda: ("text", json.dumps(notes_json(document), ensure_ascii=False, indent=2) + "\n"),
-        "booklet.pdf": lambda: ("pdf", render_booklet(environment, document, root, options.paper)),
-        "comparison.pdf": lambda: ("pdf", render_comparison(environment, document, root, options.paper)),
-        "mindmaps.pdf": lambda: (
-            "sheets",
-            render_mindmaps(environment, document, lay_out_sheets(sheets), root),
-        ),
-        "booklet.epub": lambda: ("epub", render_epub_html(environment, document, sheets, root)),
-        "selftest.pdf": lambda: (
-            "pdf",
-            render_selftest(environment, plan_selftest(document, options.selftest), root, options.paper),
-        ),
-        "cards.apkg": lambda: ("anki", deck_json(plan_cards(document))),
+    return {
+        name: (planned.writer, planned.render())
+        for name, planned in plan_outputs(environment, document, root, options).items()
     }
-    return {name: renderers[name]() for name in output_names(document, options.formats) if name in renderers}
+
+
+def output_digests(shared, planned: dict[str, PlannedOutput]) -> dict[str, str]:
+    """Each output's own digest: what shapes it (layouts, notebuilder, options) and its content."""
+    digests = {}
+    for name, output in planned.items():
+        digest = shared.copy()
+        digest.update(f"{name}\0{output.writer}\0".encode() + output.depends.encode("utf-8"))
+        digests[name] = digest.hexdigest()
+    return digests
 
 
 @dataclass(frozen=True)
@@ -262,11 +301,13 @@ class _Unit:
 
     name: str  # the topic id, or COMBINED
     directory: Path
-    outputs: dict[str, tuple[str, str]]  # file name -> (writer, content)
+    outputs: dict[str, tuple[str, str]]  # file name -> (writer, content): only those to write
     sheets: tuple[str, ...]  # the single-sheet PDFs the "sheets" writer also fills
     digest: str
     metadata: dict[str, str]
     epoch: int
+    manifest: dict[str, str] | None = None  # every output's digest, written with the outputs
+    unchanged: tuple[str, ...] = ()
 
 
 COMBINED = "combined"  # the combined book's folder under the output folder
@@ -361,19 +402,34 @@ def build(
             )
             continue
         progress(f"rendering {document.topic.id}")
-        outputs = render_outputs(environment, document, root, options)
-        sheets = tuple(sheet_names(document)) if "mindmaps.pdf" in outputs else ()
-        pending.append(
-            _Unit(
-                document.topic.id,
-                directory,
-                outputs,
-                sheets,
-                digest,
-                epub_metadata(document),
-                document.build_epoch,
-            )
+        planned = plan_outputs(environment, document, root, options)
+        digests = output_digests(shared, planned)
+        manifest_path = directory / f"{MANIFEST_PREFIX}{'-'.join(options.formats)}.json"
+        previous = (
+            json.loads(manifest_path.read_text()) if manifest_path.is_file() and not options.force else {}
         )
+
+        def current(
+            name: str, document=document, directory=directory, digests=digests, previous=previous
+        ) -> bool:
+            files = [name, *(sheet_names(document) if name == "mindmaps.pdf" else ())]
+            return previous.get(name) == digests[name] and all((directory / file).is_file() for file in files)
+
+        outputs = {
+            name: (output.writer, output.render()) for name, output in planned.items() if not current(name)
+        }
+        sheets = tuple(sheet_names(document)) if "mindmaps.pdf" in outputs else ()
+        unchanged = tuple(name for name in planned if name not in outputs)
+        unit = _Unit(
+            document.topic.id,
+            directory,
+            outputs,
+            sheets,
+            digest,
+            epub_metadata(document),
+            document.build_epoch,
+        )
+        pending.append(dataclasses.replace(unit, manifest=digests, unchanged=unchanged))
     if options.combined and documents:
         directory, names = out / COMBINED, combined_names(options.formats)
         digest = book_digest(shared, root, corpus)
@@ -413,12 +469,18 @@ def build(
                 owners.append((unit.name, name))
             jobs.append(WriteJob("text", unit.digest, (batch.stage(unit.directory / stamp_name),)))
             owners.append((unit.name, stamp_name))
+            if unit.manifest is not None:
+                manifest_name = f"{MANIFEST_PREFIX}{'-'.join(options.formats)}.json"
+                content = json.dumps(unit.manifest, indent=1, sort_keys=True) + "\n"
+                jobs.append(WriteJob("text", content, (batch.stage(unit.directory / manifest_name),)))
+                owners.append((unit.name, manifest_name))
         progress(f"writing {len(jobs)} outputs")
         results = dict(zip(owners, run_write_jobs(jobs)))
         for unit in pending:
             names = [*unit.outputs, *unit.sheets]
             pages = results.get((unit.name, "booklet.pdf"))
-            built.append(BuiltTopic(unit.name, tuple(unit.directory / name for name in names), pages))
+            written = tuple(unit.directory / name for name in names)
+            built.append(BuiltTopic(unit.name, written, pages, False, unit.unchanged))
     return built
 
 

@@ -196,12 +196,17 @@ def _build(arguments) -> int:
         if built.skipped:
             print(f"{built.topic}: up to date (nothing changed; --force rebuilds)")
             continue
-        directory = built.outputs[0].parent
+        unchanged = f"; unchanged: {', '.join(built.unchanged)}" if built.unchanged else ""
+        directory = options.out.resolve() / built.topic
         main = [output.name for output in built.outputs if output.parent == directory]
         sheets = sum(1 for output in built.outputs if output.parent != directory)
         pages = f" ({built.pages} pages)" if built.pages else ""
-        listing = ", ".join(name + (pages if name == "booklet.pdf" else "") for name in main)
-        print(f"{built.topic}: {listing}{f', mindmaps/ ({sheets} sheets)' if sheets else ''} in {directory}")
+        listing = (
+            ", ".join(name + (pages if name == "booklet.pdf" else "") for name in main)
+            or "nothing to rewrite"
+        )
+        mindmaps = f", mindmaps/ ({sheets} sheets)" if sheets else ""
+        print(f"{built.topic}: {listing}{mindmaps} in {directory}{unchanged}")
     return EXIT_OK
 
 
