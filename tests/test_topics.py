@@ -255,3 +255,59 @@ def test_an_edit_rewrites_only_the_outputs_it_changes(tmp_path: Path):
     forced = run_notebuilder("build", "--root", str(project), "--topic", POLITY, "--force")
     assert "unchanged" not in forced.stdout
     assert all(path.stat().st_mtime_ns != before[path][1] for path in sheets)
+
+
+# ------------------------------------------------------------------ watch
+
+
+def test_watch_rebuilds_on_save_survives_a_broken_save_and_stops_on_ctrl_c(tmp_path: Path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import threading
+    from queue import Empty, Queue
+
+    project = copy_subjects(tmp_path)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "notebuilder", "watch", "--root", str(project), "--topic", POLITY],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "SOURCE_DATE_EPOCH": "1767225600"},
+    )
+    lines: Queue = Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()
+
+    def wait_for(text: str, seconds: float = 90) -> str:
+        deadline = time.monotonic() + seconds
+        seen = []
+        while time.monotonic() < deadline:
+            try:
+                line = lines.get(timeout=0.5)
+            except Empty:
+                continue
+            seen.append(line)
+            if text in line:
+                return line
+        raise AssertionError(f"no {text!r} in {seen}")
+
+    try:
+        wait_for(f"{POLITY}: notes.json, booklet.pdf")  # the first build
+        booklet = project / "build" / POLITY / "booklet.pdf"
+        notes = project / "notes" / POLITY / "handout.yaml"
+        good = notes.read_text(encoding="utf-8")
+        notes.write_text(good.replace("in factories and mines", "in factories or mines"), encoding="utf-8")
+        wait_for(f"{POLITY}: notes.json, booklet.pdf")
+        assert "factories or mines" in (project / "build" / POLITY / "notes.json").read_text(encoding="utf-8")
+
+        before = booklet.read_bytes()
+        notes.write_text(good + "  - id: [broken\n", encoding="utf-8")
+        wait_for("the last good outputs are kept")
+        assert booklet.read_bytes() == before
+        notes.write_text(good, encoding="utf-8")
+        wait_for(f"{POLITY}: notes.json, booklet.pdf")
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=30)
+    assert process.returncode == 0

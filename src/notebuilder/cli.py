@@ -75,6 +75,11 @@ def _parser() -> argparse.ArgumentParser:
         default="all",
         help="the self-test asks about all points, only priority-1 points, or only points with figures",
     )
+    watch_command = with_out(
+        with_root(commands.add_parser("watch", help="build, then rebuild on every save until Ctrl-C"))
+    )
+    watch_command.add_argument("--format", choices=(*FORMATS, "all"), default="pdf")
+    watch_command.add_argument("--paper", choices=("a4", "letter"), default="a4")
     with_root(commands.add_parser("check", help="load and validate the notes without rendering"))
     with_root(commands.add_parser("dedupe", help="report merged groups, conflicting figures and near misses"))
     with_out(
@@ -176,6 +181,55 @@ def _topics(arguments) -> int:
     return EXIT_OK
 
 
+def _watch(arguments) -> int:
+    """Build, then rebuild whatever changed on each save (notes, seeds, layouts): one line
+    per rebuild; a mistake prints its located errors and keeps the last good outputs."""
+    import time
+    from datetime import datetime
+
+    from watchfiles import watch
+
+    formats = FORMATS if arguments.format == "all" else (arguments.format,)
+    options = BuildOptions(arguments.root, _out(arguments), formats, tuple(arguments.topics), arguments.paper)
+    watched = [
+        arguments.root / folder
+        for folder in ("notes", "seeds", "layouts")
+        if (arguments.root / folder).is_dir()
+    ]
+
+    def rebuild() -> None:
+        started = time.monotonic()
+        stamp = datetime.now().strftime("%H:%M:%S")
+        try:
+            results = build(options, warn=_warnings_printer(False))
+        except NoteError as error:
+            for problem in error.problems:
+                print(problem, file=sys.stderr)
+            print(f"[{stamp}] {len(error.problems)} error(s); the last good outputs are kept", flush=True)
+            return
+        except ToolError as error:
+            print(f"[{stamp}] notebuilder: {error}; the last good outputs are kept", flush=True)
+            return
+        rebuilt = [
+            f"{result.topic}: "
+            + ", ".join(path.name for path in result.outputs if path.parent.name != "mindmaps")
+            for result in results
+            if not result.skipped and result.outputs
+        ]
+        done = "; ".join(rebuilt) or "nothing changed"
+        print(f"[{stamp}] {done} ({time.monotonic() - started:.1f} s)", flush=True)
+
+    print(f"notebuilder: watching {', '.join(str(path) for path in watched)}; Ctrl-C stops", flush=True)
+    try:
+        rebuild()
+        for _ in watch(*watched, debounce=300, step=50, raise_interrupt=False):
+            rebuild()
+    except (Interrupted, KeyboardInterrupt):
+        pass
+    print("notebuilder: stopped watching; the outputs are the last good ones", flush=True)
+    return EXIT_OK
+
+
 def _build(arguments) -> int:
     formats = FORMATS if arguments.format == "all" else (arguments.format,)
     options = BuildOptions(
@@ -265,6 +319,7 @@ COMMANDS = {
     "dedupe": _dedupe,
     "topics": _topics,
     "build": _build,
+    "watch": _watch,
     "coverage": _coverage,
     "draft": _draft,
     "new": _new,
