@@ -13,9 +13,11 @@ import contextlib
 import fcntl
 import json
 import os
+import signal
 import subprocess
 import tempfile
 import time
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -37,10 +39,16 @@ class OutputBatch:
 
     def __init__(self) -> None:
         self.staged: list[tuple[Path, Path]] = []
+        # Every temporary of this batch carries its own prefix, and its folder is noted
+        # before the file exists: a stop that lands between creating a temporary and
+        # noting it still finds it (see discard).
+        self.prefix = f"{TEMP_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:8]}-"
+        self.folders: set[Path] = set()
 
     def stage(self, target: Path) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
-        handle, name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=target.suffix, dir=target.parent)
+        self.folders.add(target.parent)
+        handle, name = tempfile.mkstemp(prefix=self.prefix, suffix=target.suffix, dir=target.parent)
         os.close(handle)
         self.staged.append((Path(name), target))
         return Path(name)
@@ -59,15 +67,25 @@ class OutputBatch:
         for temporary, _ in self.staged:
             temporary.unlink(missing_ok=True)
         self.staged = []
+        for folder in self.folders:
+            for stray in folder.glob(self.prefix + "*"):
+                stray.unlink(missing_ok=True)
 
     def __enter__(self) -> OutputBatch:
         return self
 
     def __exit__(self, kind, error, traceback) -> None:
-        if kind is None:
-            self.commit()
-        else:
-            self.discard()
+        # Renaming into place, or cleaning up, is not to be cut in half by a Ctrl-C or a
+        # SIGTERM: they wait until it is done (and then stop the build as usual).
+        stops = {signal.SIGINT, signal.SIGTERM}
+        signal.pthread_sigmask(signal.SIG_BLOCK, stops)
+        try:
+            if kind is None:
+                self.commit()
+            else:
+                self.discard()
+        finally:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, stops)
 
 
 LOCK_NAME = ".notebuilder.lock"
