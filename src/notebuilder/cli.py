@@ -221,9 +221,16 @@ def _watch(arguments) -> int:
 
     print(f"notebuilder: watching {', '.join(str(path) for path in watched)}; Ctrl-C stops", flush=True)
     try:
-        rebuild()
-        for _ in watch(*watched, debounce=300, step=50, raise_interrupt=False):
-            rebuild()
+        # The watcher starts before the first build, so a save made while it runs is not
+        # missed: its first (empty) report comes once it watches, then one per batch of saves.
+        first = True
+        changes_seen = watch(
+            *watched, debounce=300, step=50, raise_interrupt=False, yield_on_timeout=True, rust_timeout=400
+        )
+        for changes in changes_seen:
+            if first or changes:
+                rebuild()
+                first = False
     except (Interrupted, KeyboardInterrupt):
         pass
     print("notebuilder: stopped watching; the outputs are the last good ones", flush=True)
