@@ -25,10 +25,11 @@ HOSTILE_TEXT = (
 
 
 def snapshot(directory: Path) -> dict[str, str]:
+    """Every output's digest (the mind-map layout cache in .cache/ is not an output)."""
     return {
         path.relative_to(directory).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
         for path in sorted(directory.rglob("*"))
-        if path.is_file()
+        if path.is_file() and path.relative_to(directory).parts[0] != ".cache"
     }
 
 

@@ -13,39 +13,26 @@ import hashlib
 import json
 import os
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .assemble import assemble_book, assemble_document, notes_json
-from .cards import plan_cards
+from .assemble import assemble_book, assemble_document
 from .coverage import SourceCoverage, source_coverage
 from .dedupe import Deduplication, deduplicate, format_report
 from .draft import draft_fragments
 from .errors import Location, NoteError, Problem, UsageError
-from .fonts import missing_glyphs
+from .fonts import installed_fonts, missing_glyphs
 from .load import SYLLABUS_FILE, load_project, topic_ids
-from .mindmap import lay_out_sheets, plan_sheets
+from .mindmap import prune_layout_cache, stop_running_tools
 from .model import Book, Corpus, Document, Topic
-from .pool import WorkerPool, worker_count
-from .render import (
-    layout_directories,
-    make_environment,
-    render_booklet,
-    render_combined,
-    render_combined_epub,
-    render_comparison,
-    render_coverage,
-    render_epub_html,
-    render_mindmaps,
-    render_selftest,
-)
+from .outputs import Output, RenderContext, WriteContext, book_outputs, topic_outputs
+from .pool import WorkerPool, run_side_by_side, worker_count
+from .render import layout_directories, make_environment, render_coverage
 from .scaffold import seed_text, write_draft
-from .selftest import plan_selftest
 from .validate import validate_project
-from .write import OutputBatch, WriteJob, output_lock, remove_stray_temporaries, run_write_jobs
+from .write import OutputBatch, WriteJob, output_lock, remove_stray_temporaries, run_write_job
 
 FORMATS = ("pdf", "epub", "anki")
 
@@ -72,7 +59,6 @@ class BuiltTopic:
 
 
 STAMP_PREFIX = ".inputs-"  # one stamp per set of formats, e.g. .inputs-pdf.sha256
-MANIFEST_PREFIX = ".outputs-"  # each output's digest, per set of formats: .outputs-pdf.json
 
 
 MAX_EPOCH = 253402300799  # 9999-12-31T23:59:59Z: the last second a date can be written as YYYY
@@ -170,26 +156,31 @@ def all_warnings(corpus: Corpus, deduplicated: dict[str, Deduplication]) -> tupl
     return corpus.warnings + dedupe + missing_glyphs(corpus)
 
 
-def epub_metadata(document: Document) -> dict[str, str]:
-    topic = document.topic
-    return {
-        "title": f"{topic.title}: revision notes",
-        "subtitle": f"{topic.paper} · {topic.subject}",
-        "lang": topic.language,
-        "creator": "notebuilder",
-        "date": document.build_date,
-        "identifier": "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, "notebuilder:" + topic.id)),
-        "description": f"Revision notes on {topic.title}, compiled from {len(document.sources)} sources.",
-    }
-
-
 def _hash_files(digest, files) -> None:
     for path in files:
         digest.update(str(path).encode() + b"\0" + (path.read_bytes() if path.is_file() else b"") + b"\0")
 
 
+TOOLS = ("weasyprint", "pydyf", "pikepdf", "pypandoc-binary", "genanki", "jinja2")
+
+
+def tools_digest(digest) -> None:
+    """What shapes every output besides its own content: notebuilder's code, the versions
+    of the tools that write the files, and the fonts they may use."""
+    from importlib import metadata
+
+    _hash_files(digest, sorted(Path(__file__).parent.rglob("*.py")))
+    for tool in TOOLS:
+        try:
+            digest.update(f"{tool}={metadata.version(tool)}\0".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{tool}=none\0".encode())
+    digest.update(installed_fonts().encode())
+
+
 def shared_inputs_digest(root: Path, options: BuildOptions, build_date: str):
-    """What every topic's outputs depend on: layouts, notebuilder itself, options."""
+    """What every topic's build depends on besides its notes: layouts, notebuilder, tools,
+    fonts and options (the stamp that lets an unchanged topic be skipped at once)."""
     digest = hashlib.sha256()
     files = [
         path
@@ -197,9 +188,19 @@ def shared_inputs_digest(root: Path, options: BuildOptions, build_date: str):
         for path in sorted(directory.rglob("*"))
         if path.is_file()
     ]
-    files += sorted(Path(__file__).parent.glob("*.py"))
     _hash_files(digest, files)
-    digest.update(repr((options.formats, options.paper, build_date)).encode())
+    tools_digest(digest)
+    digest.update(repr((options.formats, options.paper, options.selftest, build_date)).encode())
+    return digest
+
+
+def shared_outputs_digest(options: BuildOptions, build_date: str):
+    """What every output's bytes depend on besides what it renders: not the layouts (each
+    output's rendered HTML holds the layouts it uses), so a layout edit rebuilds exactly
+    the outputs that use it."""
+    digest = hashlib.sha256()
+    tools_digest(digest)
+    digest.update(repr((options.paper, options.selftest, build_date)).encode())
     return digest
 
 
@@ -216,113 +217,6 @@ def input_digest(shared, root: Path, corpus: Corpus, topic: Topic) -> str:
     return digest.hexdigest()
 
 
-def sheet_names(document: Document) -> list[str]:
-    return ["mindmaps/overview.pdf"] + [f"mindmaps/{section.id}.pdf" for section in document.sections]
-
-
-def output_names(document: Document, formats: tuple[str, ...]) -> list[str]:
-    """The files one topic's build writes, relative to ``<out>/<topic>/``."""
-    names = ["notes.json"]
-    if "pdf" in formats:
-        names += ["booklet.pdf", "selftest.pdf"]
-        if document.comparisons or document.figures:
-            names.append("comparison.pdf")
-        names += ["mindmaps.pdf", *sheet_names(document)]
-    if "epub" in formats:
-        names.append("booklet.epub")
-    if "anki" in formats:
-        names.append("cards.apkg")
-    return names
-
-
-@dataclass(frozen=True)
-class PlannedOutput:
-    """One output of a topic: its writer, what its bytes depend on, and how to render it."""
-
-    writer: str  # text | pdf | sheets | epub | anki
-    depends: str  # the rendered HTML or data; for mind maps, the planned sheets (their DOT)
-    render: Callable[[], str]
-
-
-def plan_outputs(
-    environment, document: Document, root: Path, options: BuildOptions
-) -> dict[str, PlannedOutput]:
-    """Every output of one topic. HTML and data are rendered now (cheap); mind maps are
-    laid out only when :func:`build` finds that their sheets changed (Graphviz is not)."""
-    sheets = plan_sheets(document)
-
-    def ready(writer: str, content: str) -> PlannedOutput:
-        return PlannedOutput(writer, content, lambda: content)
-
-    makers = {
-        "notes.json": lambda: ready(
-            "text", json.dumps(notes_json(document), ensure_ascii=False, indent=2) + "\n"
-        ),
-        "booklet.pdf": lambda: ready("pdf", render_booklet(environment, document, root, options.paper)),
-        "comparison.pdf": lambda: ready("pdf", render_comparison(environment, document, root, options.paper)),
-        "mindmaps.pdf": lambda: PlannedOutput(
-            "sheets",
-            repr((sheets, document.topic.title, document.build_date)),
-            lambda: render_mindmaps(environment, document, lay_out_sheets(sheets), root),
-        ),
-        "booklet.epub": lambda: ready("epub", render_epub_html(environment, document, sheets, root)),
-        "selftest.pdf": lambda: ready(
-            "pdf",
-            render_selftest(environment, plan_selftest(document, options.selftest), root, options.paper),
-        ),
-        "cards.apkg": lambda: ready("anki", deck_json(plan_cards(document))),
-    }
-    return {name: makers[name]() for name in output_names(document, options.formats) if name in makers}
-
-
-def render_outputs(
-    environment, document: Document, root: Path, options: BuildOptions
-) -> dict[str, tuple[str, str]]:
-    """Every output of one topic as (writer, content), rendered before anything is written."""
-    return {
-        name: (planned.writer, planned.render())
-        for name, planned in plan_outputs(environment, document, root, options).items()
-    }
-
-
-def output_digests(shared, planned: dict[str, PlannedOutput]) -> dict[str, str]:
-    """Each output's own digest: what shapes it (layouts, notebuilder, options) and its content."""
-    digests = {}
-    for name, output in planned.items():
-        digest = shared.copy()
-        digest.update(f"{name}\0{output.writer}\0".encode() + output.depends.encode("utf-8"))
-        digests[name] = digest.hexdigest()
-    return digests
-
-
-@dataclass(frozen=True)
-class _Unit:
-    """What one output folder receives: a topic's outputs, or the combined book's."""
-
-    name: str  # the topic id, or COMBINED
-    directory: Path
-    outputs: dict[str, tuple[str, str]]  # file name -> (writer, content): only those to write
-    sheets: tuple[str, ...]  # the single-sheet PDFs the "sheets" writer also fills
-    digest: str
-    metadata: dict[str, str]
-    epoch: int
-    manifest: dict[str, str] | None = None  # every output's digest, written with the outputs
-    unchanged: tuple[str, ...] = ()
-
-
-COMBINED = "combined"  # the combined book's folder under the output folder
-
-
-def combined_names(formats: tuple[str, ...]) -> list[str]:
-    outputs = (("booklet.pdf", "pdf"), ("booklet.epub", "epub"), ("cards.apkg", "anki"))
-    return [name for name, form in outputs if form in formats]
-
-
-def deck_json(cards) -> str:
-    """Cards as the anki writer takes them (plain data: they travel to a worker process)."""
-    return json.dumps([dataclasses.asdict(card) for card in cards], ensure_ascii=False)
-
-
 def book_digest(shared, root: Path, corpus: Corpus) -> str:
     """The combined book depends on every topic in it and on the syllabus."""
     digest = shared.copy()
@@ -333,26 +227,141 @@ def book_digest(shared, root: Path, corpus: Corpus) -> str:
     return digest.hexdigest()
 
 
-def book_metadata(book: Book) -> dict[str, str]:
-    topics = [part.document.topic.id for part in book.parts]
-    return {
-        "title": f"{book.title}: combined revision book",
-        "lang": "en",
-        "creator": "notebuilder",
-        "date": book.build_date,
-        "identifier": "urn:uuid:"
-        + str(uuid.uuid5(uuid.NAMESPACE_URL, "notebuilder:combined:" + ",".join(topics))),
-        "description": f"{len(book.parts)} topics in one book, compiled from {len(book.sources)} sources.",
-    }
+COMBINED = "combined"  # the combined book's folder under the output folder
+MANIFEST_NAME = ".outputs.json"  # each output's digest, as last written
 
 
-def _up_to_date(directory: Path, names: list[str], stamp_name: str, digest: str) -> bool:
-    stamp = directory / stamp_name
+@dataclass(frozen=True)
+class _Unit:
+    """What one output folder receives: a topic's outputs, or the combined book's."""
+
+    name: str  # the topic id, or COMBINED
+    directory: Path
+    subject: Document | Book
+    outputs: tuple[Output, ...]
+    stamp: str  # the digest of every input: when the stamp matches, nothing is done at all
+    epoch: int
+
+
+def _up_to_date(unit: _Unit, stamp_name: str) -> bool:
+    stamp = unit.directory / stamp_name
     return (
-        all((directory / name).is_file() for name in names)
+        all((unit.directory / output.name).is_file() for output in unit.outputs)
         and stamp.is_file()
-        and stamp.read_text() == digest
+        and stamp.read_text() == unit.stamp
     )
+
+
+@dataclass(frozen=True)
+class _Planned:
+    """A unit's outputs to write now, with what each depends on, and every output's digest."""
+
+    unit: _Unit
+    changed: tuple[tuple[Output, str], ...]
+    digests: dict[str, str]
+
+
+def _plan(unit: _Unit, context: RenderContext, shared, force: bool) -> _Planned:
+    """Which of a unit's outputs changed, by their digests against the manifest; the slow
+    work that may refuse the notes (mind-map layouts) is done now, side by side."""
+    manifest = unit.directory / MANIFEST_NAME
+    previous = {}
+    if manifest.is_file() and not force:
+        with contextlib.suppress(ValueError, OSError):
+            previous = json.loads(manifest.read_text(encoding="utf-8"))
+    changed, digests = [], {}
+    for output in unit.outputs:
+        depends = output.depends(context, unit.subject)
+        digest = shared.copy()
+        digest.update(f"{output.name}\0{output.format}\0".encode() + depends.encode("utf-8"))
+        digests[output.name] = digest.hexdigest()
+        if previous.get(output.name) != digests[output.name] or not (unit.directory / output.name).is_file():
+            changed.append((output, depends))
+    run_side_by_side(
+        [task for output, _ in changed for task in output.prepare(context, unit.subject)],
+        stop=stop_running_tools,
+    )
+    return _Planned(unit, tuple(changed), digests)
+
+
+class _Writer:
+    """Writes units as they are planned: heavy outputs on a pool of worker processes, each
+    unit's files renamed into place together when its last one is done (so a syllabus is
+    never held in memory whole, and a failure keeps every unit's last good files)."""
+
+    IN_FLIGHT = 2  # units rendered and being written at once
+
+    def __init__(self, context: RenderContext, write_context: WriteContext, stamp_name: str) -> None:
+        self.context, self.write_context, self.stamp_name = context, write_context, stamp_name
+        self.pool: WorkerPool | None = None
+        self.in_flight: list[tuple[_Planned, OutputBatch, dict, list]] = []
+        self.done: list[BuiltTopic] = []
+
+    def submit(self, planned: _Planned) -> None:
+        unit = planned.unit
+        batch = OutputBatch()
+        staged, later, pending = {}, [], {}
+        self.in_flight.append((planned, batch, staged, later))
+        for output, depends in planned.changed:
+            content = output.render(self.context, unit.subject, depends)
+            staged[output.name] = batch.stage(unit.directory / output.name)
+            job = WriteJob(output, content, staged[output.name], self.write_context)
+            if output.reads:
+                later.append(job)
+            elif output.format == "data":
+                run_write_job(job)
+            else:
+                pending[output.name] = self._pool().submit(run_write_job, job)
+        later.append(pending)
+        while len(self.in_flight) > self.IN_FLIGHT:
+            self._finish_oldest()
+
+    def _pool(self) -> WorkerPool:
+        if self.pool is None:
+            self.start()
+        return self.pool
+
+    def start(self, warm: tuple[str, ...] = ()) -> None:
+        """Start the workers now, so that they import what they will need (``warm``)
+        while the first topic is still being rendered."""
+        self.pool = WorkerPool(max(1, worker_count(os.cpu_count() or 1)), warm).__enter__()
+
+    def _finish_oldest(self) -> None:
+        planned, batch, staged, later = self.in_flight.pop(0)
+        unit = planned.unit
+        try:
+            pending = later.pop()
+            results = dict(zip(pending, self.pool.gather(pending.values()))) if pending else {}
+            for job in later:
+                inputs = {name: staged.get(name, unit.directory / name) for name in job.output.reads}
+                context = dataclasses.replace(job.context, inputs=inputs)
+                results[job.output.name] = run_write_job(dataclasses.replace(job, context=context))
+            batch.stage_text(unit.directory / self.stamp_name, unit.stamp)
+            manifest = json.dumps(planned.digests, indent=1, sort_keys=True) + "\n"
+            batch.stage_text(unit.directory / MANIFEST_NAME, manifest)
+        except BaseException:
+            batch.close(failed=True)
+            raise
+        batch.close(failed=False)
+        written = tuple(unit.directory / output.name for output, _ in planned.changed)
+        unchanged = tuple(name for name in planned.digests if name not in staged)
+        self.done.append(BuiltTopic(unit.name, written, results.get("booklet.pdf"), False, unchanged))
+
+    def finish(self) -> list[BuiltTopic]:
+        while self.in_flight:
+            self._finish_oldest()
+        return self.done
+
+    def __enter__(self) -> _Writer:
+        return self
+
+    def __exit__(self, kind, error, traceback) -> None:
+        try:
+            if self.pool is not None:
+                self.pool.__exit__(kind, error, traceback)  # workers stop before temporaries go
+        finally:
+            for _, batch, _, _ in self.in_flight:
+                batch.close(failed=True)
 
 
 def build(
@@ -363,7 +372,12 @@ def build(
 ) -> list[BuiltTopic]:
     """Build the selected topics' outputs (and the combined book); ``progress`` reports
     stages on a terminal, ``warn`` the warnings, ``notice`` what the user must know (a
-    wait for another build writing to the same folder)."""
+    wait for another build writing to the same folder).
+
+    Topics are written as they finish. A mistake found while planning one topic (a mind
+    map too full to print) stops the writing: topics already written keep their new
+    outputs, every other topic its last good ones, and every such mistake of every topic
+    is reported together."""
     root = options.root.resolve()
     out = options.out.resolve()
     for protected in ("notes", "seeds", "layouts"):
@@ -381,128 +395,68 @@ def build(
         )
     deduplicated = deduplicate_topics(corpus)
     warn(all_warnings(corpus, deduplicated))
-    environment = make_environment(root)
     layouts = layout_directories(root)
-    documents = [
-        assemble_document(corpus, topic, deduplicated[topic.id].points, epoch) for topic in corpus.topics
-    ]
+    context = RenderContext(
+        make_environment(root), root, options.paper, options.selftest, out / ".cache" / "mindmaps"
+    )
+    write_context = WriteContext(layouts[0], (*layouts, out), epoch)
     stamp_name = f"{STAMP_PREFIX}{'-'.join(options.formats)}.sha256"
     build_date = datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d")
-    shared = shared_inputs_digest(root, options, build_date)
+    inputs_shared = shared_inputs_digest(root, options, build_date)
+    outputs_shared = shared_outputs_digest(options, build_date)
 
-    built: list[BuiltTopic] = []
-    pending: list[_Unit] = []
-    for document in documents:
-        directory = out / document.topic.id
-        digest = input_digest(shared, root, corpus, document.topic)
-        names = output_names(document, options.formats)
-        if not options.force and _up_to_date(directory, names, stamp_name, digest):
-            built.append(
-                BuiltTopic(document.topic.id, tuple(directory / name for name in names), None, skipped=True)
+    def units():
+        for topic in corpus.topics:
+            document = assemble_document(corpus, topic, deduplicated[topic.id].points, epoch)
+            yield _Unit(
+                topic.id,
+                out / topic.id,
+                document,
+                tuple(topic_outputs(document, options.formats)),
+                input_digest(inputs_shared, root, corpus, topic),
+                epoch,
             )
-            continue
-        progress(f"rendering {document.topic.id}")
-        planned = plan_outputs(environment, document, root, options)
-        digests = output_digests(shared, planned)
-        manifest_path = directory / f"{MANIFEST_PREFIX}{'-'.join(options.formats)}.json"
-        previous = (
-            json.loads(manifest_path.read_text()) if manifest_path.is_file() and not options.force else {}
-        )
-
-        def current(
-            name: str, document=document, directory=directory, digests=digests, previous=previous
-        ) -> bool:
-            files = [name, *(sheet_names(document) if name == "mindmaps.pdf" else ())]
-            return previous.get(name) == digests[name] and all((directory / file).is_file() for file in files)
-
-        outputs = {
-            name: (output.writer, output.render()) for name, output in planned.items() if not current(name)
-        }
-        sheets = tuple(sheet_names(document)) if "mindmaps.pdf" in outputs else ()
-        unchanged = tuple(name for name in planned if name not in outputs)
-        unit = _Unit(
-            document.topic.id,
-            directory,
-            outputs,
-            sheets,
-            digest,
-            epub_metadata(document),
-            document.build_epoch,
-        )
-        pending.append(dataclasses.replace(unit, manifest=digests, unchanged=unchanged))
-    if options.combined and documents:
-        directory, names = out / COMBINED, combined_names(options.formats)
-        digest = book_digest(shared, root, corpus)
-        if not options.force and _up_to_date(directory, names, stamp_name, digest):
-            built.append(BuiltTopic(COMBINED, tuple(directory / name for name in names), None, skipped=True))
-        else:
-            progress("rendering the combined book")
+        if options.combined and corpus.topics:
             book = assemble_book(
                 corpus, {topic.id: deduplicated[topic.id].points for topic in corpus.topics}, epoch
             )
-            outputs = render_book(environment, book, root, options)
-            pending.append(_Unit(COMBINED, directory, outputs, (), digest, book_metadata(book), epoch))
-
-    allowed = (*layouts, out)
-    epub_stylesheet = next(
-        (layout / "epub.css" for layout in layouts if (layout / "epub.css").is_file()), None
-    )
-    with output_lock(out, notice), OutputBatch() as batch:
-        remove_stray_temporaries(out)
-        jobs, owners = [], []
-        for unit in pending:
-            for name, (writer, content) in unit.outputs.items():
-                targets = [batch.stage(unit.directory / name)]
-                if writer == "sheets":
-                    targets += [batch.stage(unit.directory / sheet) for sheet in unit.sheets]
-                job = WriteJob(
-                    writer,
-                    content,
-                    tuple(targets),
-                    layouts[0],
-                    allowed,
-                    unit.metadata,
-                    unit.epoch,
-                    epub_stylesheet,
-                )
-                jobs.append(job)
-                owners.append((unit.name, name))
-            jobs.append(WriteJob("text", unit.digest, (batch.stage(unit.directory / stamp_name),)))
-            owners.append((unit.name, stamp_name))
-            if unit.manifest is not None:
-                manifest_name = f"{MANIFEST_PREFIX}{'-'.join(options.formats)}.json"
-                content = json.dumps(unit.manifest, indent=1, sort_keys=True) + "\n"
-                jobs.append(WriteJob("text", content, (batch.stage(unit.directory / manifest_name),)))
-                owners.append((unit.name, manifest_name))
-        progress(f"writing {len(jobs)} outputs")
-        results = dict(zip(owners, run_write_jobs(jobs)))
-        for unit in pending:
-            names = [*unit.outputs, *unit.sheets]
-            pages = results.get((unit.name, "booklet.pdf"))
-            written = tuple(unit.directory / name for name in names)
-            built.append(BuiltTopic(unit.name, written, pages, False, unit.unchanged))
-    return built
-
-
-def render_book(environment, book: Book, root: Path, options: BuildOptions) -> dict[str, tuple[str, str]]:
-    """The combined book's outputs as (writer, content): its PDF and its EPUB."""
-    renderers = {
-        "cards.apkg": lambda: (
-            "anki",
-            deck_json([card for part in book.parts for card in plan_cards(part.document)]),
-        ),
-        "booklet.pdf": lambda: ("pdf", render_combined(environment, book, root, options.paper)),
-        "booklet.epub": lambda: (
-            "epub",
-            render_combined_epub(
-                environment,
+            yield _Unit(
+                COMBINED,
+                out / COMBINED,
                 book,
-                {part.document.topic.id: plan_sheets(part.document) for part in book.parts},
-                root,
-            ),
-        ),
-    }
-    return {name: renderers[name]() for name in combined_names(options.formats)}
+                tuple(book_outputs(book, options.formats)),
+                book_digest(inputs_shared, root, corpus),
+                epoch,
+            )
+
+    built: list[BuiltTopic] = []
+    problems: list[Problem] = []
+    with output_lock(out, notice):
+        remove_stray_temporaries(out)
+        with _Writer(context, write_context, stamp_name) as writer:
+            for unit in units():
+                if not options.force and _up_to_date(unit, stamp_name):
+                    paths = tuple(unit.directory / output.name for output in unit.outputs)
+                    built.append(BuiltTopic(unit.name, paths, None, skipped=True))
+                    continue
+                progress(f"rendering {unit.name}")
+                if writer.pool is None:
+                    writer.start(warm=("weasyprint",) if "pdf" in options.formats else ())
+                writer.pool.check_stops()
+                try:
+                    planned = _plan(unit, context, outputs_shared, options.force)
+                except NoteError as error:
+                    problems.extend(error.problems)
+                    continue
+                if not problems:
+                    progress(f"writing {unit.name}")
+                    writer.submit(planned)
+            built += writer.finish()
+        prune_layout_cache(context.layout_cache)
+    if problems:
+        raise NoteError(problems)
+    order = {topic.id: number for number, topic in enumerate(corpus.topics)}
+    return sorted(built, key=lambda result: order.get(result.topic, len(order)))
 
 
 def source_coverage_of(

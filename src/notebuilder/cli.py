@@ -257,7 +257,6 @@ def _build(arguments) -> int:
         if built.skipped:
             print(f"{built.topic}: up to date (nothing changed; --force rebuilds)")
             continue
-        unchanged = f"; unchanged: {', '.join(built.unchanged)}" if built.unchanged else ""
         directory = options.out.resolve() / built.topic
         main = [output.name for output in built.outputs if output.parent == directory]
         sheets = sum(1 for output in built.outputs if output.parent != directory)
@@ -267,6 +266,10 @@ def _build(arguments) -> int:
             or "nothing to rewrite"
         )
         mindmaps = f", mindmaps/ ({sheets} sheets)" if sheets else ""
+        kept = [name for name in built.unchanged if "/" not in name]
+        kept_sheets = len(built.unchanged) - len(kept)
+        kept += [f"{kept_sheets} sheet{'s' if kept_sheets != 1 else ''}"] if kept_sheets else []
+        unchanged = f"; unchanged: {', '.join(kept)}" if kept else ""
         print(f"{built.topic}: {listing}{mindmaps} in {directory}{unchanged}")
     return EXIT_OK
 

@@ -77,3 +77,14 @@ def missing_glyphs(corpus: Corpus) -> tuple[Problem, ...]:
                     )
                 )
     return tuple(warnings)
+
+
+@functools.lru_cache(maxsize=1)
+def installed_fonts() -> str:
+    """Every installed font's file, family and style, one per line: outputs depend on them."""
+    if shutil.which("fc-list") is None:
+        return ""
+    listing = subprocess.run(
+        ["fc-list", "--format=%{file}|%{family}|%{style}|%{fontversion}\\n"], capture_output=True, text=True
+    ).stdout
+    return "\n".join(sorted(listing.splitlines()))

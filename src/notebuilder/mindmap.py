@@ -4,8 +4,8 @@ with Graphviz ``twopi`` and fit it to one printed page.
 ``plan_sheets`` is pure: it turns a :class:`Document` into :class:`MindMapSheet` values
 (centre, branches, leaves). ``lay_out_sheet`` runs Graphviz ``twopi`` (through the
 ``graphviz`` package; ``overlap=vpsc`` keeps nodes apart compactly, ``splines=true``
-routes edges around nodes, and the ring spacings in :data:`RING_SPACINGS` are tried in
-turn, keeping the most compact) and measures the drawing: the map is scaled to fill the
+routes edges around nodes, and the ring spacing is predicted from the sheet's shape, see
+:func:`predicted_spacing`) and measures the drawing: the map is scaled to fill the
 printable area, and if its labels would print smaller than :data:`MIN_PRINTED_PT` the
 sheet is refused with a :class:`NoteError` that names the section and says how much to
 trim.
@@ -23,16 +23,21 @@ keep the section's own order.
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import hashlib
+import json
 import os
 import re
 import threading
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 
 from .errors import Location, NoteError, ToolError
 from .markup import plain_text
 from .model import DocPoint, DocSection, Document
-from .pool import die_with_parent
+from .pool import die_with_parent, run_side_by_side
 
 MIN_PRINTED_PT = 7.0
 LEAF_PT = 11.0
@@ -295,7 +300,6 @@ _SIZE = re.compile(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"')
 
 
 GRAPHVIZ_SECONDS = 120  # one layout; a sheet that takes longer is refused, not waited on
-COMFORTABLE_PT = 10.0  # a first layout whose labels print at least this large is kept as it is
 _running: set = set()  # the Graphviz processes now running, so that a stop can end them
 _running_lock = threading.Lock()
 
@@ -389,18 +393,41 @@ def hopeless(sheet: MindMapSheet) -> NoteError | None:
     return _too_full(sheet, smallest)
 
 
-def lay_out_sheet(sheet: MindMapSheet) -> LaidOutSheet:
-    """Run twopi, then size the drawing to the page; refuse a map whose text would be unreadable."""
-    refused = hopeless(sheet)
-    if refused:
-        raise refused
-    # The ring spacing changes how compact the map comes out, and not monotonically: when
-    # the first layout prints its labels comfortably it is kept; else a few are tried and
-    # the one whose labels print largest wins.
-    runs = [_run_twopi(sheet, RING_SPACINGS[0])]
-    if _smallest_pt(sheet, _scale(runs[0][1], runs[0][2])) < COMFORTABLE_PT:
-        runs += [_run_twopi(sheet, ranksep) for ranksep in RING_SPACINGS[1:]]
-    svg, width, height = min(runs, key=lambda run: max(run[1] / MAP_WIDTH_PT, run[2] / MAP_HEIGHT_PT))
+WIDE_RING_BRANCHES = 7  # from more branches than this, the first ring needs the widest spacing
+
+
+def predicted_spacing(sheet: MindMapSheet) -> str:
+    """The ring spacing to lay a sheet out with, predicted from its shape so that Graphviz
+    runs once: many branches need a wide first ring (measured on the shipped and test
+    maps, the widest spacing prints them largest); few branches with many leaves pack
+    best on the narrowest."""
+    return RING_SPACINGS[-1] if len(sheet.branches) > WIDE_RING_BRANCHES else RING_SPACINGS[0]
+
+
+@functools.lru_cache(maxsize=1)
+def graphviz_version() -> str:
+    import shutil
+    import subprocess
+
+    if shutil.which("twopi") is None:
+        return "none"
+    found = subprocess.run(["twopi", "-V"], capture_output=True, text=True)
+    return (found.stderr or found.stdout).strip()
+
+
+def layout_key(sheet: MindMapSheet) -> str:
+    """What a sheet's layout depends on: its DOT at every spacing it may be tried at, the
+    fitting rules, and the Graphviz that lays it out."""
+    digest = hashlib.sha256(graphviz_version().encode())
+    digest.update(repr((MIN_PRINTED_PT, LEAF_PT, BRANCH_PT, MAX_SCALE, MAP_WIDTH_PT, MAP_HEIGHT_PT)).encode())
+    digest.update(predicted_spacing(sheet).encode())
+    for ranksep in RING_SPACINGS:
+        digest.update(sheet_graph(sheet, ranksep).source.encode("utf-8"))
+    return digest.hexdigest()
+
+
+def _fitted(sheet: MindMapSheet, run: tuple[str, float, float]) -> LaidOutSheet:
+    svg, width, height = run
     svg = re.sub(r"<!--.*?-->", "", svg, flags=re.S)
     # Graphviz names the bold face as a family; the page's font matching wants a weight.
     svg = svg.replace('font-family="Noto Sans Bold"', 'font-family="Noto Sans" font-weight="bold"')
@@ -413,27 +440,83 @@ def lay_out_sheet(sheet: MindMapSheet) -> LaidOutSheet:
     return LaidOutSheet(sheet, svg, scale, smallest)
 
 
-def lay_out_sheets(sheets: tuple[MindMapSheet, ...]) -> tuple[LaidOutSheet, ...]:
+def lay_out_sheet(sheet: MindMapSheet, cache: Path | None = None) -> LaidOutSheet:
+    """Lay a sheet out with twopi once, at its predicted ring spacing, and size the drawing
+    to the page; refuse a map whose text would be unreadable. Only when the prediction
+    would print the labels too small are the other spacings tried, before refusing.
+
+    With a ``cache`` folder the layout is kept there under :func:`layout_key`, so a sheet
+    whose map did not change is never laid out again (a new date or stylesheet re-renders
+    the page, not the map)."""
+    refused = hopeless(sheet)
+    if refused:
+        raise refused
+    key = layout_key(sheet)
+    if key in _recent_layouts:
+        return _recent_layouts[key]
+    entry = cache / f"{key}.json" if cache is not None else None
+    if entry is not None and entry.is_file():
+        with contextlib.suppress(OSError, ValueError, KeyError):
+            kept = json.loads(entry.read_text(encoding="utf-8"))
+            os.utime(entry)  # recently used: kept by prune_layout_cache
+            return _remember(key, LaidOutSheet(sheet, kept["svg"], kept["scale"], kept["smallest_pt"]))
+    first = predicted_spacing(sheet)
+    runs = [_run_twopi(sheet, first)]
+    if _smallest_pt(sheet, _scale(runs[0][1], runs[0][2])) < MIN_PRINTED_PT:
+        runs += [_run_twopi(sheet, ranksep) for ranksep in RING_SPACINGS if ranksep != first]
+    best = min(runs, key=lambda run: max(run[1] / MAP_WIDTH_PT, run[2] / MAP_HEIGHT_PT))
+    laid = _fitted(sheet, best)
+    if entry is not None:
+        _keep(entry, {"svg": laid.svg, "scale": laid.scale, "smallest_pt": laid.smallest_pt})
+    return _remember(key, laid)
+
+
+_recent_layouts: dict[str, LaidOutSheet] = {}  # this process's last layouts, if the cache is not writable
+RECENT_LAYOUTS = 64
+
+
+def _remember(key: str, laid: LaidOutSheet) -> LaidOutSheet:
+    with _running_lock:
+        _recent_layouts[key] = laid
+        while len(_recent_layouts) > RECENT_LAYOUTS:
+            del _recent_layouts[next(iter(_recent_layouts))]
+    return laid
+
+
+CACHE_DAYS = 30  # a cached layout unused for this long is deleted
+
+
+def _keep(entry: Path, value: dict) -> None:
+    """Write a cache entry atomically (a cache that cannot be written is only slower)."""
+    import tempfile
+
+    try:
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(prefix=".layout-", suffix=".tmp", dir=entry.parent)
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            json.dump(value, file)
+        os.replace(name, entry)
+    except OSError:
+        pass
+
+
+def prune_layout_cache(cache: Path) -> None:
+    """Delete layouts no build has used for :data:`CACHE_DAYS` days, and temporaries an
+    interrupted build left (older than an hour)."""
+    import time
+
+    now = time.time()
+    if not cache.is_dir():
+        return
+    for path in cache.iterdir():
+        with contextlib.suppress(OSError):
+            age = now - path.stat().st_mtime
+            if age > CACHE_DAYS * 86400 or (path.suffix == ".tmp" and age > 3600):
+                path.unlink()
+
+
+def lay_out_sheets(sheets: tuple[MindMapSheet, ...], cache: Path | None = None) -> tuple[LaidOutSheet, ...]:
     """Lay out every sheet, Graphviz runs side by side on the machine's cores; every
     over-full sheet is reported, not just the first."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    pool = ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1)))
-    try:
-        futures = [pool.submit(lay_out_sheet, sheet) for sheet in sheets]
-        for future in futures:
-            future.exception()  # wait; a Ctrl-C or SIGTERM lands here, in the main thread
-    except BaseException:
-        stop_running_tools()  # no Graphviz outlives a stopped build, nor keeps it waiting
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
-    pool.shutdown()
-    laid_out, problems = [], []
-    for future in futures:
-        try:
-            laid_out.append(future.result())
-        except NoteError as error:
-            problems.extend(error.problems)
-    if problems:
-        raise NoteError(problems)
-    return tuple(laid_out)
+    tasks = [functools.partial(lay_out_sheet, sheet, cache) for sheet in sheets]
+    return tuple(run_side_by_side(tasks, stop=stop_running_tools))

@@ -36,6 +36,12 @@ def die_with_parent() -> None:
         pass
 
 
+def _start_worker(parent: int, warm: tuple[str, ...]) -> None:
+    _worker_signals(parent)
+    for module in warm:  # imported now, while the parent is still preparing the work
+        __import__(module)
+
+
 def _worker_signals(parent: int) -> None:
     # The parent handles Ctrl-C and SIGTERM; it stops the workers itself (with SIGTERM,
     # which kills them at once; a tool they started dies with them, see die_with_parent).
@@ -49,8 +55,9 @@ def _worker_signals(parent: int) -> None:
 class WorkerPool:
     """``with WorkerPool(2) as pool: results = pool.gather([pool.submit(f, x) for x in xs])``."""
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, warm: tuple[str, ...] = ()) -> None:
         self.workers = workers
+        self.warm = warm  # modules each worker imports as it starts (WeasyPrint: 0.4 s)
         self.stops: list[int] = []
 
     def __enter__(self) -> WorkerPool:
@@ -60,7 +67,7 @@ class WorkerPool:
         }
         try:
             self.pool = multiprocessing.get_context("fork").Pool(
-                self.workers, initializer=_worker_signals, initargs=(os.getpid(),)
+                self.workers, initializer=_start_worker, initargs=(os.getpid(), self.warm)
             )
         except BaseException:
             self._restore()
@@ -69,6 +76,11 @@ class WorkerPool:
 
     def submit(self, function: Callable, *arguments):
         return self.pool.apply_async(function, arguments)
+
+    def check_stops(self) -> None:
+        """Raise :class:`Interrupted` if a Ctrl-C or SIGTERM was noted."""
+        if self.stops:
+            raise Interrupted
 
     def gather(self, pending: Iterable) -> list:
         """Each result in order; a noted stop raises :class:`Interrupted` between waits."""
@@ -92,3 +104,34 @@ class WorkerPool:
             self._restore()
         if self.stops and kind is None:
             raise Interrupted
+
+
+def run_side_by_side(tasks: list[Callable[[], object]], stop: Callable[[], None] = lambda: None) -> list:
+    """Run tasks that wait on other programs (Graphviz) on threads, one per core; every
+    :class:`NoteError` among them is reported together, not just the first. On Ctrl-C or
+    SIGTERM, ``stop`` ends the programs still running so that none outlives the build."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .errors import NoteError
+
+    if not tasks:
+        return []
+    pool = ThreadPoolExecutor(max_workers=max(1, min(MAX_WORKERS, os.cpu_count() or 1)))
+    try:
+        futures = [pool.submit(task) for task in tasks]
+        for future in futures:
+            future.exception()  # wait; a Ctrl-C or SIGTERM lands here, in the main thread
+    except BaseException:
+        stop()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
+    results, problems = [], []
+    for future in futures:
+        try:
+            results.append(future.result())
+        except NoteError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise NoteError(problems)
+    return results

@@ -76,8 +76,13 @@ def render_comparison(
     return render_layout(environment, "comparison.html.j2", root, doc=document, page_size=PAPER_SIZES[paper])
 
 
-def render_mindmaps(environment: jinja2.Environment, document: Document, sheets, root: Path) -> str:
-    return render_layout(environment, "mindmaps.html.j2", root, doc=document, sheets=sheets)
+def render_mindmap(
+    environment: jinja2.Environment, document: Document, sheet, number: int, count: int, svg: str, root: Path
+) -> str:
+    """One mind-map sheet's page: ``svg`` is its laid-out map (see mindmap.lay_out_sheet)."""
+    return render_layout(
+        environment, "mindmaps.html.j2", root, doc=document, sheet=sheet, number=number, count=count, svg=svg
+    )
 
 
 def render_epub_html(environment: jinja2.Environment, document: Document, sheets, root: Path) -> str:

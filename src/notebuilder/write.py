@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import json
 import os
 import signal
 import subprocess
@@ -22,9 +21,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 from .errors import ToolError
-from .pool import WorkerPool, die_with_parent, worker_count
+from .outputs import Output, WriteContext
+from .pool import die_with_parent
 
 TEMP_PREFIX = ".nb-tmp-"
 
@@ -71,21 +72,29 @@ class OutputBatch:
             for stray in folder.glob(self.prefix + "*"):
                 stray.unlink(missing_ok=True)
 
+    def stage_text(self, target: Path, text: str) -> None:
+        self.stage(target).write_text(text, encoding="utf-8")
+
+    def close(self, failed: bool) -> None:
+        """Rename everything into place, or (``failed``) delete every temporary.
+
+        Renaming into place, or cleaning up, is not to be cut in half by a Ctrl-C or a
+        SIGTERM: they wait until it is done (and then stop the build as usual)."""
+        stops = {signal.SIGINT, signal.SIGTERM}
+        signal.pthread_sigmask(signal.SIG_BLOCK, stops)
+        try:
+            if failed:
+                self.discard()
+            else:
+                self.commit()
+        finally:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, stops)
+
     def __enter__(self) -> OutputBatch:
         return self
 
     def __exit__(self, kind, error, traceback) -> None:
-        # Renaming into place, or cleaning up, is not to be cut in half by a Ctrl-C or a
-        # SIGTERM: they wait until it is done (and then stop the build as usual).
-        stops = {signal.SIGINT, signal.SIGTERM}
-        signal.pthread_sigmask(signal.SIG_BLOCK, stops)
-        try:
-            if kind is None:
-                self.commit()
-            else:
-                self.discard()
-        finally:
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, stops)
+        self.close(failed=kind is not None)
 
 
 LOCK_NAME = ".notebuilder.lock"
@@ -119,10 +128,6 @@ def output_lock(out: Path, waiting=lambda message: None):
         yield
     finally:
         handle.close()  # and with it the lock
-
-
-def write_text(target: Path, text: str) -> None:
-    target.write_text(text, encoding="utf-8")
 
 
 def remove_stray_temporaries(directory: Path) -> None:
@@ -205,152 +210,7 @@ def external_references(html: str) -> list[str]:
     return list(dict.fromkeys(finder.references))
 
 
-def write_sheets(
-    html: str,
-    combined: Path,
-    singles: Sequence[Path],
-    base_directory: Path,
-    allowed_directories: Sequence[Path],
-) -> int:
-    """Render one-page sheets once; write them together and each to its own PDF.
-
-    Every sheet must come out as exactly one page: a sheet that spills over is a bug in
-    the fitting, and the build stops before anything is renamed into place.
-    """
-    document = _lay_out_pages(html, base_directory, allowed_directories)
-    if len(document.pages) != len(singles):
-        raise ToolError(
-            f"{len(singles)} mind-map sheets came out as {len(document.pages)} pages; each must be one page"
-        )
-    document.write_pdf(combined)
-    for number, single in enumerate(singles):
-        document.copy([document.pages[number]]).write_pdf(single)
-    return len(document.pages)
-
-
-DECK_CSS = """
-.card { font-family: "Noto Serif", Georgia, serif; font-size: 20px; line-height: 1.45; text-align: left; }
-.cloze { font-weight: bold; color: #1f3a5f; }
-.sources, .also, .differ {
-  font-family: "Noto Sans", sans-serif; font-size: 14px; color: #444; margin-top: 6px;
-}
-.differ { border-left: 3px solid #111; padding-left: 6px; color: #111; }
-"""
-
-
-def write_deck(cards: list[dict], target: Path, epoch: int) -> None:
-    """Pack cards (:class:`notebuilder.cards.Card` as dicts) into an Anki .apkg with genanki.
-
-    The collection is written with the build's epoch and the zip with fixed dates, so the
-    same notes give the same bytes; GUIDs and ids are stable (see cards.py)."""
-    import sqlite3
-    import zipfile
-    from datetime import UTC, datetime
-    from itertools import count
-
-    import genanki
-
-    from .cards import stable_id
-
-    def note_type(name: str, fields: tuple[str, str], front: str, back: str, kind: int) -> genanki.Model:
-        template = {"name": "Card 1", "qfmt": front, "afmt": f"{back}<hr id=answer>{{{{{fields[1]}}}}}"}
-        return genanki.Model(
-            stable_id(f"{name} 1"),
-            name,
-            fields=[{"name": field} for field in fields],
-            templates=[template],
-            css=DECK_CSS,
-            model_type=kind,
-        )
-
-    cloze = note_type(
-        "notebuilder cloze", ("Text", "Extra"), "{{cloze:Text}}", "{{cloze:Text}}", genanki.Model.CLOZE
-    )
-    question = note_type(
-        "notebuilder question",
-        ("Question", "Answer"),
-        "{{Question}}",
-        "{{FrontSide}}",
-        genanki.Model.FRONT_BACK,
-    )
-    decks: dict[str, genanki.Deck] = {}
-    for card in cards:
-        deck = decks.setdefault(card["deck"], genanki.Deck(stable_id(card["deck"]), card["deck"]))
-        model = cloze if card["kind"] == "cloze" else question
-        deck.add_note(
-            genanki.Note(
-                model=model,
-                fields=list(card["fields"]),
-                tags=list(card["tags"]),
-                guid=genanki.guid_for(*card["identity"]),
-            )
-        )
-    package = genanki.Package(list(decks.values()))
-    with tempfile.TemporaryDirectory(prefix="notebuilder-deck-") as scratch:
-        database = Path(scratch) / "collection.anki2"
-        connection = sqlite3.connect(database)
-        package.write_to_db(connection.cursor(), float(epoch), count(epoch * 1000))
-        connection.commit()
-        connection.close()
-        stamp = datetime.fromtimestamp(max(epoch, 315532800), UTC).timetuple()[:6]  # zip dates start in 1980
-        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
-            archive.writestr(zipfile.ZipInfo("collection.anki2", stamp), database.read_bytes())
-            archive.writestr(zipfile.ZipInfo("media", stamp), "{}")
-
-
-def pandoc_path() -> str:
-    import pypandoc
-
-    return pypandoc.get_pandoc_path()
-
-
-def write_epub(
-    html: str,
-    target: Path,
-    metadata: dict[str, str],
-    build_epoch: int,
-    stylesheet: Path | None = None,
-) -> None:
-    """Convert the EPUB-flavoured HTML to EPUB3 with the bundled pandoc.
-
-    Pandoc would fetch whatever an ``src`` or stylesheet link names, so the HTML is
-    refused if it references anything but its own anchors, and pandoc runs in an empty
-    folder with that folder as its only resource path. (``--sandbox`` would do the same
-    but also freezes the EPUB's modified date at 1970.)
-    """
-    references = external_references(html)
-    if references:
-        raise ToolError(
-            "the EPUB layout references files or URLs, which notebuilder does not fetch: "
-            + ", ".join(references[:5])
-        )
-    arguments = [
-        pandoc_path(),
-        "--from=html",
-        "--to=epub3",
-        "--toc",
-        "--toc-depth=2",
-        "--split-level=1",
-        "--resource-path=.",
-        *([f"--css={stylesheet}"] if stylesheet else []),
-    ]
-    for name, value in sorted(metadata.items()):
-        arguments.append(f"--metadata={name}:{value}")
-    environment = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": os.environ.get("HOME", "/tmp"),
-        "LANG": "C.UTF-8",
-    }
-    environment["SOURCE_DATE_EPOCH"] = str(build_epoch)  # dates inside the EPUB, and its zip entries
-    with tempfile.TemporaryDirectory(prefix="notebuilder-pandoc-") as empty:
-        returncode, errors = _run_tool(
-            [*arguments, f"--output={target}"], html.encode("utf-8"), environment, empty
-        )
-    if returncode != 0:
-        raise ToolError(f"pandoc failed: {errors.decode('utf-8', 'replace').strip()}")
-
-
-def _run_tool(arguments: list[str], data: bytes, environment: dict, cwd: str) -> tuple[int, bytes]:
+def run_tool(arguments: list[str], data: bytes, environment: dict, cwd: str) -> tuple[int, bytes]:
     """Run an external tool; it is killed if we are interrupted or killed."""
     process = subprocess.Popen(
         arguments,
@@ -372,54 +232,14 @@ def _run_tool(arguments: list[str], data: bytes, environment: dict, cwd: str) ->
 
 @dataclass(frozen=True)
 class WriteJob:
-    """One output to serialise into its staged temporary file(s)."""
+    """One output to write into its staged temporary file."""
 
-    writer: str  # text | pdf | sheets | epub | anki
-    content: str
-    targets: tuple[Path, ...]
-    base_directory: Path | None = None
-    allowed_directories: tuple[Path, ...] = ()
-    metadata: dict | None = None
-    epoch: int = 0
-    stylesheet: Path | None = None
+    output: Output
+    content: Any
+    target: Path
+    context: WriteContext
 
 
 def run_write_job(job: WriteJob) -> int | None:
-    """Write one job; returns the page count of a PDF."""
-    if job.writer == "text":
-        write_text(job.targets[0], job.content)
-        return None
-    if job.writer == "pdf":
-        return write_pdf(job.content, job.targets[0], job.base_directory, job.allowed_directories)
-    if job.writer == "sheets":
-        return write_sheets(
-            job.content, job.targets[0], job.targets[1:], job.base_directory, job.allowed_directories
-        )
-    if job.writer == "anki":
-        write_deck(json.loads(job.content), job.targets[0], job.epoch)
-        return None
-    write_epub(job.content, job.targets[0], job.metadata, job.epoch, job.stylesheet)
-    return None
-
-
-def run_write_jobs(jobs: list[WriteJob]) -> list[int | None]:
-    """WeasyPrint dominates a build and uses one core: spread the heavy jobs over the cores.
-
-    Workers only fill staged temporaries; if anything fails or the build is interrupted,
-    the pool is terminated before the temporaries are discarded (:class:`WorkerPool`).
-    """
-    heavy = [index for index, job in enumerate(jobs) if job.writer in ("pdf", "sheets", "epub")]
-    workers = worker_count(len(heavy))
-    if workers < 2:
-        return [run_write_job(job) for job in jobs]
-    results: list[int | None] = [None] * len(jobs)
-    with WorkerPool(workers) as pool:
-        # Largest first, so the long jobs do not end up queued behind short ones.
-        order = sorted(heavy, key=lambda index: -len(jobs[index].content))
-        pending = {index: pool.submit(run_write_job, jobs[index]) for index in order}
-        for index, job in enumerate(jobs):
-            if index not in pending:
-                results[index] = run_write_job(job)
-        for index, result in zip(pending, pool.gather(pending.values())):
-            results[index] = result
-    return results
+    """Write one output; returns the page count of a PDF."""
+    return job.output.write(job.content, job.target, job.context)

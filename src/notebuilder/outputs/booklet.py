@@ -1,0 +1,17 @@
+"""booklet.pdf: the revision booklet, every point once with its sources, to print."""
+
+from __future__ import annotations
+
+from ..render import render_booklet
+from . import HtmlPdf, Output, RenderContext
+
+
+class Booklet(HtmlPdf):
+    name = "booklet.pdf"
+
+    def depends(self, context: RenderContext, document) -> str:
+        return render_booklet(context.environment, document, context.root, context.paper)
+
+
+def outputs(document) -> list[Output]:
+    return [Booklet()]

@@ -1,0 +1,50 @@
+"""The combined book of every selected topic, in ``<out>/combined/``: one booklet, one
+EPUB and one deck, with one table of contents and one list of sources."""
+
+from __future__ import annotations
+
+import uuid
+
+from ..cards import plan_cards
+from ..mindmap import plan_sheets
+from ..render import render_combined, render_combined_epub
+from . import Output, RenderContext
+from .booklet import Booklet
+from .deck import Deck, deck_json
+from .epub import Epub
+
+
+def book_metadata(book) -> dict[str, str]:
+    topics = [part.document.topic.id for part in book.parts]
+    return {
+        "title": f"{book.title}: combined revision book",
+        "lang": "en",
+        "creator": "notebuilder",
+        "date": book.build_date,
+        "identifier": "urn:uuid:"
+        + str(uuid.uuid5(uuid.NAMESPACE_URL, "notebuilder:combined:" + ",".join(topics))),
+        "description": f"{len(book.parts)} topics in one book, compiled from {len(book.sources)} sources.",
+    }
+
+
+class CombinedBooklet(Booklet):
+    def depends(self, context: RenderContext, book) -> str:
+        return render_combined(context.environment, book, context.root, context.paper)
+
+
+class CombinedEpub(Epub):
+    def html(self, context: RenderContext, book) -> str:
+        sheets = {part.document.topic.id: plan_sheets(part.document) for part in book.parts}
+        return render_combined_epub(context.environment, book, sheets, context.root)
+
+    def metadata(self, book) -> dict[str, str]:
+        return book_metadata(book)
+
+
+class CombinedDeck(Deck):
+    def depends(self, context: RenderContext, book) -> str:
+        return deck_json([card for part in book.parts for card in plan_cards(part.document)])
+
+
+def outputs(book) -> list[Output]:
+    return [CombinedBooklet(), CombinedEpub(), CombinedDeck()]

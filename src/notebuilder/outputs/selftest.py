@@ -1,0 +1,19 @@
+"""selftest.pdf: questions on the points, answers at the back (see notebuilder.selftest)."""
+
+from __future__ import annotations
+
+from ..render import render_selftest
+from ..selftest import plan_selftest
+from . import HtmlPdf, Output, RenderContext
+
+
+class SelfTest(HtmlPdf):
+    name = "selftest.pdf"
+
+    def depends(self, context: RenderContext, document) -> str:
+        test = plan_selftest(document, context.selftest)
+        return render_selftest(context.environment, test, context.root, context.paper)
+
+
+def outputs(document) -> list[Output]:
+    return [SelfTest()]

@@ -1,0 +1,95 @@
+"""The one-page mind-map sheets: ``mindmaps/<sheet>.pdf`` for the overview and each
+section, and ``mindmaps.pdf``, all of them in one file to print.
+
+Each sheet is its own output, so an edit re-renders only the sheets whose maps show it.
+A sheet's map is laid out by Graphviz once, before anything is written (a map too full
+to print is a mistake in the notes), and kept in the layout cache by its DOT source.
+``mindmaps.pdf`` is not drawn again: it is the single sheets' pages put together, with
+one bookmark per sheet.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from ..mindmap import MindMapSheet, lay_out_sheet, layout_key, plan_sheets
+from ..render import render_mindmap
+from . import HtmlPdf, Output, RenderContext, WriteContext
+
+MAP_PLACEHOLDER = "<!--notebuilder:map-->"  # where a sheet's laid-out map goes (notes text is escaped)
+
+
+class Sheet(HtmlPdf):
+    """One mind-map sheet, one A4 landscape page."""
+
+    def __init__(self, sheet: MindMapSheet, number: int, count: int) -> None:
+        self.sheet, self.number, self.count = sheet, number, count
+        self.name = f"mindmaps/{sheet.id}.pdf"
+
+    def depends(self, context: RenderContext, document) -> str:
+        page = render_mindmap(
+            context.environment, document, self.sheet, self.number, self.count, MAP_PLACEHOLDER, context.root
+        )
+        return page + "\0" + layout_key(self.sheet)
+
+    def prepare(self, context: RenderContext, document):
+        return [lambda: lay_out_sheet(self.sheet, context.layout_cache)]
+
+    def render(self, context: RenderContext, document, depends: str) -> str:
+        page = depends.rpartition("\0")[0]
+        return page.replace(MAP_PLACEHOLDER, lay_out_sheet(self.sheet, context.layout_cache).svg, 1)
+
+
+class SheetsTogether(Output):
+    """mindmaps.pdf: every sheet's page in order, a bookmark each, titled for the topic."""
+
+    name = "mindmaps.pdf"
+    format = "pdf"
+
+    def __init__(self, sheets: list[Sheet]) -> None:
+        self.sheets = sheets
+        self.reads = tuple(sheet.name for sheet in sheets)
+
+    def depends(self, context: RenderContext, document) -> str:
+        parts = [f"{document.topic.title}\0{document.topic.language}\0{document.build_date}"]
+        parts += [
+            hashlib.sha256(sheet.depends(context, document).encode()).hexdigest() for sheet in self.sheets
+        ]
+        return "\n".join(parts)
+
+    def render(self, context: RenderContext, document, depends: str) -> dict:
+        return {
+            "title": f"{document.topic.title}: mind maps",
+            "language": document.topic.language,
+            "bookmarks": [f"{sheet.number}. {sheet.sheet.title}" for sheet in self.sheets],
+        }
+
+    def write(self, content: dict, target: Path, context: WriteContext) -> int:
+        import pikepdf
+
+        pages = [pikepdf.open(context.inputs[name]) for name in self.reads]
+        try:
+            with pikepdf.new() as together:
+                for single in pages:
+                    together.pages.extend(single.pages)
+                with together.open_outline() as outline:
+                    outline.root.extend(
+                        pikepdf.OutlineItem(title, number)
+                        for number, title in enumerate(content["bookmarks"])
+                    )
+                together.docinfo["/Title"] = content["title"]
+                together.docinfo["/Creator"] = "notebuilder"
+                together.Root.Lang = pikepdf.String(content["language"])
+                together.Root.ViewerPreferences = pikepdf.Dictionary(DisplayDocTitle=True)
+                together.save(target, deterministic_id=True)
+                return len(together.pages)
+        finally:
+            for single in pages:
+                single.close()
+
+
+def outputs(document) -> list[Output]:
+    planned = plan_sheets(document)
+    sheets = [Sheet(sheet, number, len(planned)) for number, sheet in enumerate(planned, start=1)]
+    return [*sheets, SheetsTogether(sheets)]
