@@ -1,0 +1,123 @@
+"""Per-output incremental builds: each output is rewritten only when its own inputs
+changed, and each changed mind map is laid out by Graphviz exactly once."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import SUBJECTS, make_project
+
+from notebuilder import mindmap
+from notebuilder.build import BuildOptions, build
+from notebuilder.errors import NoteError
+
+POLITY = "polity-fundamental-rights"
+
+
+def files(directory: Path) -> dict[str, tuple[bytes, int]]:
+    """Every output with its bytes and mtime (not the layout cache, nor the stamps)."""
+    return {
+        path.relative_to(directory).as_posix(): (path.read_bytes(), path.stat().st_mtime_ns)
+        for path in sorted(directory.rglob("*"))
+        if path.is_file() and not path.name.startswith(".") and ".cache" not in path.parts
+    }
+
+
+def changed(before: dict, after: dict) -> set[str]:
+    return {name for name in after if before.get(name) != after[name]}
+
+
+@pytest.fixture
+def graphviz_runs(monkeypatch) -> list[tuple[str, str]]:
+    """Every Graphviz layout this process runs, as (sheet, ring spacing)."""
+    runs: list[tuple[str, str]] = []
+    original = mindmap._run_twopi
+
+    def counting(sheet, ranksep):
+        runs.append((sheet.id, ranksep))
+        return original(sheet, ranksep)
+
+    monkeypatch.setattr(mindmap, "_run_twopi", counting)
+    mindmap._recent_layouts.clear()
+    return runs
+
+
+def test_an_edit_lays_out_and_rewrites_only_the_sheets_that_show_it(tmp_path: Path, graphviz_runs):
+    project = tmp_path / "syllabus"
+    shutil.copytree(SUBJECTS, project)
+    options = BuildOptions(project, project / "build", ("pdf", "epub"), (POLITY,))
+    build(options)
+    directory = project / "build" / POLITY
+    sheets = sorted(path.name for path in (directory / "mindmaps").glob("*.pdf"))
+    assert len(graphviz_runs) == len(sheets)  # once per sheet, never once per ring spacing
+    before = files(directory)
+
+    # A leaf label of the 'rights' section: its sheet changes; the other sections' do not.
+    notes = project / "notes" / POLITY / "handout.yaml"
+    notes.write_text(
+        notes.read_text().replace("short: Art 24, child labour", "short: Art 24, no child labour")
+    )
+    graphviz_runs.clear()
+    (result,) = build(options)
+    after = files(directory)
+    rewritten = changed(before, after)
+    redrawn = {name for name in rewritten if name.startswith("mindmaps/")}
+    assert "mindmaps/rights.pdf" in redrawn
+    assert len(graphviz_runs) == len(redrawn) < len(sheets)
+    assert {sheet for sheet, _ in graphviz_runs} == {Path(name).stem for name in redrawn}
+    # Labels are printed on the maps and in the EPUB's outlines of them, not in the booklet.
+    assert rewritten == {"booklet.epub", "notes.json", "mindmaps.pdf"} | redrawn
+    assert set(result.unchanged) == set(before) - rewritten
+    assert "Art 24, no child labour" in (directory / "notes.json").read_text()
+
+    # A word of a fragment's text only: no map shows it, so no sheet is laid out or rewritten.
+    notes.write_text(notes.read_text().replace("in factories and mines", "in factories or mines"))
+    graphviz_runs.clear()
+    build(options)
+    rewritten = changed(after, files(directory))
+    assert graphviz_runs == []
+    assert rewritten == {"booklet.pdf", "booklet.epub", "notes.json", "selftest.pdf"}
+
+    # A new day re-renders every page (the date is printed), but no map is laid out again.
+    graphviz_runs.clear()
+    build(BuildOptions(project, project / "build", ("pdf", "epub"), (POLITY,), force=True))
+    assert graphviz_runs == []
+
+
+def test_an_edit_to_a_layout_rewrites_exactly_the_outputs_that_use_it(tmp_path: Path):
+    project = tmp_path / "syllabus"
+    shutil.copytree(SUBJECTS, project)
+    options = BuildOptions(project, project / "build", ("pdf", "epub"))
+    build(options)
+    before = {topic: files(project / "build" / topic) for topic in (POLITY, "economy-schemes")}
+    stock = Path(__file__).parents[1] / "layouts"
+    (project / "layouts").mkdir()
+    for name, extra in (
+        ("selftest.css", "h1 { letter-spacing: 0.02em; }"),
+        ("epub.css", "p { orphans: 3; }"),
+    ):
+        (project / "layouts" / name).write_text((stock / name).read_text() + "\n" + extra + "\n")
+    results = build(options)
+    assert not any(result.skipped for result in results)
+    for topic, outputs in before.items():
+        rewritten = changed(outputs, files(project / "build" / topic))
+        assert rewritten == {"booklet.epub", "selftest.pdf"}, topic
+
+
+def test_an_overfull_sheet_is_refused_without_running_graphviz(tmp_path: Path, graphviz_runs):
+    fragments = "".join(
+        f"  - id: f{number}\n    text: Point number {number} about a long list of trade matters.\n"
+        f"    short: Trade matter number {number} of many\n"
+        for number in range(400)
+    )
+    project = make_project(
+        tmp_path,
+        {"notes/demo/many.yaml": "defaults:\n  source: alpha\n  section: trade\nfragments:\n" + fragments},
+    )
+    with pytest.raises(NoteError) as raised:
+        build(BuildOptions(project, project / "build", ("pdf",)))
+    assert "the mind map of section 'trade' is too full" in str(raised.value)
+    assert "trade" not in {sheet for sheet, _ in graphviz_runs}  # refused before any layout
+    assert not (project / "build" / "demo" / "booklet.pdf").exists()
