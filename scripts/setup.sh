@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 purpose=${1:-build}
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 graphviz fonts-noto-core fonts-ipafont-gothic)
 if [ "$purpose" = test ]; then
-    packages+=(poppler-utils default-jre-headless)
+    packages+=(poppler-utils default-jre-headless chromium)  # chromium: the preview test
 fi
 python=${PYTHON:-python3}
 if ! "$python" -c 'import ensurepip, venv' >/dev/null 2>&1; then

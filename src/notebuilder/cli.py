@@ -19,6 +19,7 @@ from .build import (
     all_warnings,
     build,
     check_project,
+    check_topic_names,
     dedupe_report,
     deduplicate_topics,
     draft_from_seed,
@@ -80,6 +81,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     watch_command.add_argument("--format", choices=(*FORMATS, "all"), default="pdf")
     watch_command.add_argument("--paper", choices=("a4", "letter"), default="a4")
+    preview_command = with_root(
+        commands.add_parser(
+            "preview", help="the booklet and mind maps in the browser, reloaded on every save"
+        )
+    )
+    preview_command.add_argument(
+        "--port", type=int, default=8737, help="port on 127.0.0.1 (default 8737; 0 picks a free one)"
+    )
     with_root(commands.add_parser("check", help="load and validate the notes without rendering"))
     with_root(commands.add_parser("dedupe", help="report merged groups, conflicting figures and near misses"))
     with_out(
@@ -237,6 +246,32 @@ def _watch(arguments) -> int:
     return EXIT_OK
 
 
+def _preview(arguments) -> int:
+    """Serve the live preview on 127.0.0.1 until Ctrl-C (see preview.py)."""
+    import threading
+
+    from .preview import serve
+
+    check_topic_names(arguments.root.resolve(), tuple(arguments.topics))
+    stop = threading.Event()
+    try:
+        serve(arguments.root, tuple(arguments.topics), arguments.port, stop, _say, _report)
+    except (Interrupted, KeyboardInterrupt):
+        stop.set()
+    except OSError as error:
+        raise UsageError(f"cannot serve on 127.0.0.1:{arguments.port}: {error.strerror or error}") from None
+    print("notebuilder: preview stopped", flush=True)
+    return EXIT_OK
+
+
+def _say(message: str) -> None:
+    print(f"notebuilder: {message}", flush=True)
+
+
+def _report(problem: str) -> None:
+    print(problem, file=sys.stderr, flush=True)
+
+
 def _build(arguments) -> int:
     formats = FORMATS if arguments.format == "all" else (arguments.format,)
     options = BuildOptions(
@@ -330,6 +365,7 @@ COMMANDS = {
     "topics": _topics,
     "build": _build,
     "watch": _watch,
+    "preview": _preview,
     "coverage": _coverage,
     "draft": _draft,
     "new": _new,

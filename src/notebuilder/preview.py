@@ -1,0 +1,214 @@
+"""``notebuilder preview``: the booklet and mind maps as HTML in the browser, live.
+
+A small HTTP server on 127.0.0.1 (never another interface) serves each topic's booklet
+HTML, the very HTML WeasyPrint would print, with its print stylesheet, and the topic's
+mind-map sheets. A watcher re-renders on every save of notes, seeds or layouts (no
+WeasyPrint: a save shows in the page within a second), and the page, which asks the
+server every 300 ms whether anything changed, reloads itself. A mistake in the notes
+keeps the last good page and shows the located errors above it, as the terminal does.
+
+The server serves only its own routes: no file is read on a request, and the pages'
+Content-Security-Policy lets them fetch nothing but the server's change counter.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from .assemble import assemble_document
+from .build import build_epoch, check_project, deduplicate_topics
+from .errors import NoteError, ToolError
+from .mindmap import lay_out_sheets, plan_sheets
+from .model import Document
+from .render import make_environment, render_booklet, render_layout, render_mindmap
+
+POLL_MILLISECONDS = 300
+SECURITY_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
+    "img-src data:; font-src 'none'; connect-src 'self'"
+)
+
+
+@dataclass
+class PreviewState:
+    """What the server shows: the last good documents, the errors of the last render (if
+    it failed), and a counter that changes with every render."""
+
+    root: Path
+    topics: tuple[str, ...]
+    generation: int = 0
+    documents: dict[str, Document] = field(default_factory=dict)
+    errors: tuple[str, ...] = ()
+    pages: dict[str, str] = field(default_factory=dict)  # rendered pages of this generation
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def refresh(self) -> tuple[str, ...]:
+        """Read, check and assemble the notes again; returns the errors (none: all good)."""
+        try:
+            corpus = check_project(self.root, self.topics)
+            deduplicated = deduplicate_topics(corpus)
+            epoch = build_epoch()
+            documents = {
+                topic.id: assemble_document(corpus, topic, deduplicated[topic.id].points, epoch)
+                for topic in corpus.topics
+            }
+            errors: tuple[str, ...] = ()
+        except NoteError as error:
+            documents, errors = None, tuple(str(problem) for problem in error.problems)
+        except ToolError as error:
+            documents, errors = None, (f"notebuilder: {error}",)
+        with self.lock:
+            if documents is not None:
+                self.documents = documents
+            self.errors = errors
+            self.pages = {}
+            self.generation += 1
+        return errors
+
+    def page(self, path: str) -> str | None:
+        """The page at ``path``: ``/<topic>/`` (booklet) or ``/<topic>/mindmaps``."""
+        with self.lock:
+            generation, documents, errors = self.generation, self.documents, self.errors
+            if path in self.pages:
+                return self.pages[path]
+        parts = [part for part in path.split("/") if part]
+        if not parts or parts[0] not in documents or len(parts) > 2:
+            return None
+        document = documents[parts[0]]
+        environment = make_environment(self.root)
+        try:
+            if len(parts) == 1:
+                body = render_booklet(environment, document, self.root)
+            elif parts[1] == "mindmaps":
+                sheets = plan_sheets(document)
+                laid_out = lay_out_sheets(sheets, self.root / "build" / ".cache" / "mindmaps")
+                pages = [
+                    render_mindmap(
+                        environment, document, laid.sheet, number, len(sheets), laid.svg, self.root
+                    )
+                    for number, laid in enumerate(laid_out, start=1)
+                ]
+                body = _joined(pages)
+            else:
+                return None
+        except (NoteError, ToolError) as error:
+            problems = error.problems if isinstance(error, NoteError) else [f"notebuilder: {error}"]
+            errors = errors + tuple(str(problem) for problem in problems)
+            body = "<!DOCTYPE html><html><head><title>notebuilder preview</title></head><body></body></html>"
+        chrome = render_layout(
+            environment,
+            "preview.html.j2",
+            self.root,
+            topics=sorted(documents),
+            topic=parts[0],
+            view="mindmaps" if len(parts) == 2 else "booklet",
+            errors=errors,
+            generation=generation,
+            poll=POLL_MILLISECONDS,
+        )
+        page = _with_chrome(body, chrome)
+        with self.lock:
+            if self.generation == generation:
+                self.pages[path] = page
+        return page
+
+
+def _joined(pages: list[str]) -> str:
+    """Several one-sheet pages as one: the first page's head, every page's body."""
+    head = pages[0].split("<body>", 1)[0]
+    bodies = [page.split("<body>", 1)[1].rsplit("</body>", 1)[0] for page in pages]
+    return f"{head}<body>{''.join(bodies)}</body></html>"
+
+
+def _with_chrome(page: str, chrome: str) -> str:
+    """The preview's bar, errors and reload script, just inside the page's body."""
+    opening = page.index("<body")
+    end = page.index(">", opening) + 1
+    return page[:end] + chrome + page[end:]
+
+
+class _Handler(BaseHTTPRequestHandler):
+    state: PreviewState
+
+    def do_GET(self) -> None:
+        path = urlsplit(self.path).path
+        if path == "/__generation":
+            with self.state.lock:
+                self._send(200, "application/json", json.dumps({"generation": self.state.generation}))
+            return
+        if path == "/":
+            with self.state.lock:
+                first = sorted(self.state.documents)[0] if self.state.documents else None
+            if first is None:
+                errors = "\n".join(self.state.errors) or "no topics yet"
+                self._send(200, "text/html", f"<pre>{html.escape(errors)}</pre>")
+                return
+            self.send_response(302)
+            self.send_header("Location", f"/{first}/")
+            self.end_headers()
+            return
+        page = self.state.page(path)
+        if page is None:
+            self._send(404, "text/plain", "not found")
+        else:
+            self._send(200, "text/html", page)
+
+    def _send(self, status: int, kind: str, body: str) -> None:
+        data = body.encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", f"{kind}; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("Content-Security-Policy", SECURITY_POLICY)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format, *arguments) -> None:  # requests are not news
+        pass
+
+
+def serve(
+    root: Path,
+    topics: tuple[str, ...],
+    port: int,
+    stop: threading.Event,
+    say: Callable[[str], None],
+    report: Callable[[str], None],
+) -> None:
+    """Serve the preview on 127.0.0.1:``port`` (0: any free port) until ``stop`` is set,
+    re-rendering on every save; ``say`` tells what happens, ``report`` each located error."""
+    from watchfiles import watch
+
+    state = PreviewState(root.resolve(), topics)
+    errors = state.refresh()
+    handler = type("PreviewHandler", (_Handler,), {"state": state})
+    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True).start()
+    say(f"previewing at http://127.0.0.1:{server.server_address[1]}/ ; Ctrl-C stops")
+    for problem in errors:
+        report(problem)
+    watched = [
+        state.root / folder for folder in ("notes", "seeds", "layouts") if (state.root / folder).is_dir()
+    ]
+    try:
+        for changes in watch(*watched, debounce=150, step=50, stop_event=stop, raise_interrupt=False):
+            if changes:
+                errors = state.refresh()
+                for problem in errors:
+                    report(problem)
+                say(
+                    f"re-rendered; {len(errors)} error(s), the last good page is kept"
+                    if errors
+                    else "re-rendered"
+                )
+    finally:
+        server.shutdown()
+        server.server_close()
