@@ -77,11 +77,24 @@ def render_comparison(
 
 
 def render_mindmap(
-    environment: jinja2.Environment, document: Document, sheet, number: int, count: int, svg: str, root: Path
+    environment: jinja2.Environment,
+    document: Document,
+    sheet,
+    number: int,
+    count: int,
+    drawing: str,
+    root: Path,
 ) -> str:
-    """One mind-map sheet's page: ``svg`` is its laid-out map (see mindmap.lay_out_sheet)."""
+    """One mind-map sheet's page: ``drawing`` is its laid-out map (LaidOutSheet.svg)."""
     return render_layout(
-        environment, "mindmaps.html.j2", root, doc=document, sheet=sheet, number=number, count=count, svg=svg
+        environment,
+        "mindmaps.html.j2",
+        root,
+        doc=document,
+        sheet=sheet,
+        number=number,
+        count=count,
+        drawing=drawing,
     )
 
 
