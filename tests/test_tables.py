@@ -53,7 +53,7 @@ def test_timeline_orders_mixed_date_forms():
         "Jul 2023",
         "Sept 2024",
         "Feb–Mar 2025",
-        "2025-08-21",
+        "21 Aug 2025",  # one date style everywhere (date_style: in topic.yaml; short by default)
     ]
     assert parse_date("2023-24").end_year == 2024 and parse_date("FY24").start == (2023, 4, 0)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from .dates import parse_date
+from .dates import display_date, parse_date
 from .figures import quantity_keys
 from .markup import inline_html, plain_text
 from .model import (
@@ -124,7 +124,14 @@ def _conflicts(point: Point, numbers: dict[str, int]) -> tuple[DocConflict, ...]
     )
 
 
-def _doc_point(point: Point, numbers: dict[str, int]) -> DocPoint:
+def _leading_date(text: str, date: str) -> str | None:
+    """The text with its opening date removed, if it opens by stating ``date`` ("2005–2006:
+    annual summits began" for the date 2005–2006); None if it does not."""
+    found = re.match(re.escape(date) + r"\s*[:,–—-]\s+(?=\S)", text)
+    return text[found.end() :] if found else None
+
+
+def _doc_point(point: Point, numbers: dict[str, int], date_style: str = "short") -> DocPoint:
     """The point's text cited to the sources that state all of it, then what the others add."""
     fact, *more = point.statements or (Statement("fact", point.text, point.citations, ()),)
 
@@ -136,12 +143,15 @@ def _doc_point(point: Point, numbers: dict[str, int]) -> DocPoint:
         )
         return DocStatement(statement.kind, html, _markers(statement.citations, numbers))
 
+    date = str(point.date) if point.date else ""
+    opens_with_date = bool(date) and plain_text(fact.text).startswith(date)
     return DocPoint(
         point,
         inline_html(fact.text),
         _markers(fact.citations, numbers),
         _conflicts(point, numbers),
         tuple(map(doc_statement, more)),
+        margin_date="" if opens_with_date else display_date(date, date_style),
     )
 
 
@@ -199,7 +209,7 @@ def assemble_document(
                 id=section.id,
                 title=section.title,
                 number=number,
-                points=tuple(_doc_point(point, numbers) for point in in_section),
+                points=tuple(_doc_point(point, numbers, topic.date_style) for point in in_section),
             )
         )
     comparisons = tuple(
@@ -221,7 +231,7 @@ def assemble_document(
         sources=sources,
         build_epoch=build_epoch,
         figures=figures_table(topic, sources),
-        timeline=build_timeline(sections),
+        timeline=build_timeline(sections, topic.date_style),
         comparisons=comparisons,
         glossary=topic.glossary,
     )
@@ -263,20 +273,30 @@ def assemble_book(corpus: Corpus, points: dict[str, tuple[Point, ...]], build_ep
     return Book(title, parts, numbered, build_epoch)
 
 
-def build_timeline(sections: list[DocSection]) -> tuple[TimelineEntry, ...]:
+def build_timeline(sections: list[DocSection], date_style: str = "short") -> tuple[TimelineEntry, ...]:
     """Every dated point, oldest first; ties keep section order, then id.
 
     An entry is the point's own wording (its lead's label) with the markers of the
     sources that state it; where sources differ, the entry carries the differing figures.
+    The date stands once, in the date column: a wording that opens with the same date
+    ("1952: treaty signed") loses that opening there.
     """
     entries = []
     for section in sections:
         for item in section.points:
             span = parse_date(item.point.date) if item.point.date else None
             if span is not None:
-                label = inline_html(item.point.short) if item.point.short else item.html
+                statements = item.point.statements
+                wording = item.point.short or (statements[0].text if statements else item.point.text)
+                date = str(item.point.date)
+                label = inline_html(_leading_date(wording, date) or wording)
                 entry = TimelineEntry(
-                    item.point.date, label, section, item.markers, item.point.id, item.conflicts
+                    display_date(date, date_style),
+                    label,
+                    section,
+                    item.markers,
+                    item.point.id,
+                    item.conflicts,
                 )
                 entries.append((span.start, span.end_year, section.number, item.point.id, entry))
     return tuple(entry[-1] for entry in sorted(entries, key=lambda entry: entry[:4]))

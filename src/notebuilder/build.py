@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import gc
 import hashlib
 import json
@@ -19,13 +20,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from .assemble import assemble_book, assemble_document
+from .cache import keep, prune, recall
 from .coverage import SourceCoverage, source_coverage
 from .dedupe import Deduplication, deduplicate, format_report
 from .draft import draft_fragments
 from .errors import Location, NoteError, Problem, UsageError
 from .fonts import installed_fonts, missing_glyphs
 from .load import SYLLABUS_FILE, load_project, topic_ids
-from .mindmap import prune_layout_cache, stop_running_tools
+from .mindmap import stop_running_tools
 from .model import Book, Corpus, Document, Topic
 from .outputs import Output, RenderContext, WriteContext, book_outputs, topic_outputs
 from .pool import WorkerPool, run_side_by_side, worker_count
@@ -47,6 +49,7 @@ class BuildOptions:
     force: bool = False
     combined: bool = False  # also the combined book of every selected topic, in <out>/combined/
     selftest: str = "all"  # which points the self-test asks about: all | priority | figures
+    pdf_variant: str = "pdf/ua-1"  # tagged for screen readers; pdf/a-3b to archive; none
 
 
 @dataclass(frozen=True)
@@ -119,31 +122,72 @@ def _deduplicate_chunk(topics: list[Topic], source_order: dict[str, int]) -> lis
         return [deduplicate(topic, source_order) for topic in topics]
 
 
-def deduplicate_topics(corpus: Corpus, parallel: bool | None = None) -> dict[str, Deduplication]:
+def deduplicate_topics(
+    corpus: Corpus, parallel: bool | None = None, cache: Path | None = None
+) -> dict[str, Deduplication]:
     """Each selected topic's points, and the pairs its dedupe could not decide.
 
     Topics are independent, so a whole syllabus is spread over the cores (``parallel``
-    None: when there are at least :data:`PARALLEL_DEDUPE_TOPICS` topics).
+    None: when there are at least :data:`PARALLEL_DEDUPE_TOPICS` topics). With a
+    ``cache`` folder, a topic whose notes (and notebuilder) did not change since the last
+    build is not deduplicated again: an edit in one topic of a syllabus costs one dedupe.
     """
-    selected = list(corpus.topics)
+    keys = {topic.id: _dedupe_key(topic, corpus.source_order) for topic in corpus.topics} if cache else {}
+    known = {topic_id: _cached(cache, key) for topic_id, key in keys.items()}
+    results = {topic_id: result for topic_id, result in known.items() if result is not None}
+    selected = [topic for topic in corpus.topics if topic.id not in results]
     workers = worker_count(len(selected))
     if parallel is None:
         parallel = len(selected) >= PARALLEL_DEDUPE_TOPICS
     if not parallel or workers < 2:
-        return dict(
+        fresh = dict(
             zip((candidate.id for candidate in selected), _deduplicate_chunk(selected, corpus.source_order))
         )
-    size = max(1, len(selected) // (workers * 4))
-    chunks = [selected[start : start + size] for start in range(0, len(selected), size)]
-    with WorkerPool(workers) as pool, cyclic_gc_paused():  # the results are unpickled here
-        results = pool.gather(
-            [pool.submit(_deduplicate_chunk, chunk, corpus.source_order) for chunk in chunks]
-        )
-    return {
-        candidate.id: result
-        for chunk, found in zip(chunks, results)
-        for candidate, result in zip(chunk, found)
-    }
+    else:
+        size = max(1, len(selected) // (workers * 4))
+        chunks = [selected[start : start + size] for start in range(0, len(selected), size)]
+        with WorkerPool(workers) as pool, cyclic_gc_paused():  # the results are unpickled here
+            found = pool.gather(
+                [pool.submit(_deduplicate_chunk, chunk, corpus.source_order) for chunk in chunks]
+            )
+        fresh = {
+            candidate.id: result
+            for chunk, results_of_chunk in zip(chunks, found)
+            for candidate, result in zip(chunk, results_of_chunk)
+        }
+    for topic_id, result in fresh.items():
+        if cache is not None:
+            _keep_cached(cache, keys[topic_id], result)
+    results.update(fresh)
+    return {topic.id: results[topic.id] for topic in corpus.topics}
+
+
+def _dedupe_key(topic: Topic, source_order: dict[str, int]) -> str:
+    digest = hashlib.sha256(code_digest().encode())
+    digest.update(repr((topic, sorted(source_order.items()))).encode("utf-8"))
+    return digest.hexdigest()
+
+
+def _cached(cache: Path, key: str) -> Deduplication | None:
+    """A topic's dedupe from an earlier build (the cache is notebuilder's own, under the
+    output folder; an unreadable entry is only recomputed)."""
+    import pickle
+
+    data = recall(cache / f"{key}.pickle")
+    if data is None:
+        return None
+    try:
+        with cyclic_gc_paused():
+            result = pickle.loads(data)
+    except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+        return None
+    return result if isinstance(result, Deduplication) else None
+
+
+def _keep_cached(cache: Path, key: str, result: Deduplication) -> None:
+    import pickle
+
+    keep(cache / f"{key}.pickle", pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def assemble_topic(corpus: Corpus, topic: Topic, epoch: int) -> Document:
@@ -164,12 +208,20 @@ def _hash_files(digest, files) -> None:
 TOOLS = ("weasyprint", "pydyf", "pikepdf", "pypandoc-binary", "genanki", "jinja2")
 
 
+@functools.lru_cache(maxsize=1)
+def code_digest() -> str:
+    """notebuilder's own code: any change to it may change any output."""
+    digest = hashlib.sha256()
+    _hash_files(digest, sorted(Path(__file__).parent.rglob("*.py")))
+    return digest.hexdigest()
+
+
 def tools_digest(digest) -> None:
     """What shapes every output besides its own content: notebuilder's code, the versions
     of the tools that write the files, and the fonts they may use."""
     from importlib import metadata
 
-    _hash_files(digest, sorted(Path(__file__).parent.rglob("*.py")))
+    digest.update(code_digest().encode())
     for tool in TOOLS:
         try:
             digest.update(f"{tool}={metadata.version(tool)}\0".encode())
@@ -190,7 +242,9 @@ def shared_inputs_digest(root: Path, options: BuildOptions, build_date: str):
     ]
     _hash_files(digest, files)
     tools_digest(digest)
-    digest.update(repr((options.formats, options.paper, options.selftest, build_date)).encode())
+    digest.update(
+        repr((options.formats, options.paper, options.selftest, options.pdf_variant, build_date)).encode()
+    )
     return digest
 
 
@@ -200,7 +254,7 @@ def shared_outputs_digest(options: BuildOptions, build_date: str):
     the outputs that use it."""
     digest = hashlib.sha256()
     tools_digest(digest)
-    digest.update(repr((options.paper, options.selftest, build_date)).encode())
+    digest.update(repr((options.paper, options.selftest, options.pdf_variant, build_date)).encode())
     return digest
 
 
@@ -243,13 +297,22 @@ class _Unit:
     epoch: int
 
 
-def _up_to_date(unit: _Unit, stamp_name: str) -> bool:
-    stamp = unit.directory / stamp_name
-    return (
-        all((unit.directory / output.name).is_file() for output in unit.outputs)
-        and stamp.is_file()
-        and stamp.read_text() == unit.stamp
-    )
+def _stamp_text(unit: _Unit) -> str:
+    """The stamp: the digest of every input, then the outputs it stands for, one a line."""
+    return "\n".join([unit.stamp, *(output.name for output in unit.outputs)]) + "\n"
+
+
+def _stamped_outputs(directory: Path, stamp_name: str, digest: str) -> tuple[Path, ...] | None:
+    """The outputs of a build whose inputs had this digest, if they are all still there:
+    then nothing needs to be done, not even assembling the document."""
+    stamp = directory / stamp_name
+    if not stamp.is_file():
+        return None
+    lines = stamp.read_text().splitlines()
+    if not lines or lines[0] != digest:
+        return None
+    paths = tuple(directory / name for name in lines[1:])
+    return paths if all(path.is_file() for path in paths) else None
 
 
 @dataclass(frozen=True)
@@ -336,7 +399,7 @@ class _Writer:
                 inputs = {name: staged.get(name, unit.directory / name) for name in job.output.reads}
                 context = dataclasses.replace(job.context, inputs=inputs)
                 results[job.output.name] = run_write_job(dataclasses.replace(job, context=context))
-            batch.stage_text(unit.directory / self.stamp_name, unit.stamp)
+            batch.stage_text(unit.directory / self.stamp_name, _stamp_text(unit))
             manifest = json.dumps(planned.digests, indent=1, sort_keys=True) + "\n"
             batch.stage_text(unit.directory / MANIFEST_NAME, manifest)
         except BaseException:
@@ -393,41 +456,41 @@ def build(
         raise NoteError.at(
             Location(f"notes/{COMBINED}"), f"the topic name '{COMBINED}' is kept for the combined book"
         )
-    deduplicated = deduplicate_topics(corpus)
+    deduplicated = deduplicate_topics(corpus, cache=out / ".cache" / "dedupe")
     warn(all_warnings(corpus, deduplicated))
     layouts = layout_directories(root)
     context = RenderContext(
         make_environment(root), root, options.paper, options.selftest, out / ".cache" / "mindmaps"
     )
-    write_context = WriteContext(layouts[0], (*layouts, out), epoch)
+    write_context = WriteContext(layouts[0], (*layouts, out), epoch, pdf_variant=options.pdf_variant)
     stamp_name = f"{STAMP_PREFIX}{'-'.join(options.formats)}.sha256"
     build_date = datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d")
     inputs_shared = shared_inputs_digest(root, options, build_date)
     outputs_shared = shared_outputs_digest(options, build_date)
 
     def units():
+        """Each topic's unit (and the combined book's), or the paths of its outputs when
+        its stamp shows that nothing it depends on changed."""
         for topic in corpus.topics:
+            digest = input_digest(inputs_shared, root, corpus, topic)
+            done = None if options.force else _stamped_outputs(out / topic.id, stamp_name, digest)
+            if done is not None:
+                yield BuiltTopic(topic.id, done, None, skipped=True)
+                continue
             document = assemble_document(corpus, topic, deduplicated[topic.id].points, epoch)
-            yield _Unit(
-                topic.id,
-                out / topic.id,
-                document,
-                tuple(topic_outputs(document, options.formats)),
-                input_digest(inputs_shared, root, corpus, topic),
-                epoch,
-            )
+            outputs = tuple(topic_outputs(document, options.formats))
+            yield _Unit(topic.id, out / topic.id, document, outputs, digest, epoch)
         if options.combined and corpus.topics:
+            digest = book_digest(inputs_shared, root, corpus)
+            done = None if options.force else _stamped_outputs(out / COMBINED, stamp_name, digest)
+            if done is not None:
+                yield BuiltTopic(COMBINED, done, None, skipped=True)
+                return
             book = assemble_book(
                 corpus, {topic.id: deduplicated[topic.id].points for topic in corpus.topics}, epoch
             )
-            yield _Unit(
-                COMBINED,
-                out / COMBINED,
-                book,
-                tuple(book_outputs(book, options.formats)),
-                book_digest(inputs_shared, root, corpus),
-                epoch,
-            )
+            outputs = tuple(book_outputs(book, options.formats))
+            yield _Unit(COMBINED, out / COMBINED, book, outputs, digest, epoch)
 
     built: list[BuiltTopic] = []
     problems: list[Problem] = []
@@ -435,9 +498,8 @@ def build(
         remove_stray_temporaries(out)
         with _Writer(context, write_context, stamp_name) as writer:
             for unit in units():
-                if not options.force and _up_to_date(unit, stamp_name):
-                    paths = tuple(unit.directory / output.name for output in unit.outputs)
-                    built.append(BuiltTopic(unit.name, paths, None, skipped=True))
+                if isinstance(unit, BuiltTopic):
+                    built.append(unit)
                     continue
                 progress(f"rendering {unit.name}")
                 if writer.pool is None:
@@ -452,7 +514,8 @@ def build(
                     progress(f"writing {unit.name}")
                     writer.submit(planned)
             built += writer.finish()
-        prune_layout_cache(context.layout_cache)
+        prune(context.layout_cache)
+        prune(out / ".cache" / "dedupe")
     if problems:
         raise NoteError(problems)
     order = {topic.id: number for number, topic in enumerate(corpus.topics)}
@@ -546,7 +609,7 @@ def summarise_topics(root: Path, out: Path, topics: tuple[str, ...] = ()) -> lis
         for stamp in sorted(directory.glob(f"{STAMP_PREFIX}*.sha256")):
             formats = tuple(stamp.name[len(STAMP_PREFIX) : -len(".sha256")].split("-"))
             shared = shared_inputs_digest(root, BuildOptions(root, out, formats), build_date)
-            current = stamp.read_text() == input_digest(shared, root, corpus, topic)
+            current = stamp.read_text().split("\n", 1)[0] == input_digest(shared, root, corpus, topic)
             (built if current else stale).append("+".join(formats))
         points = len(deduplicated[topic.id].points)
         summaries.append(

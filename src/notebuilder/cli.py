@@ -31,6 +31,7 @@ from .errors import Interrupted, NoteError, Problem, ToolError, UsageError, rais
 from .scaffold import count_drafts, new_source, new_topic
 from .selftest import ONLY
 from .validate import SOURCE_KINDS
+from .write import PDF_VARIANTS
 
 EXIT_OK, EXIT_NOTES, EXIT_USAGE, EXIT_TOOL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -67,6 +68,13 @@ def _parser() -> argparse.ArgumentParser:
     build_command.add_argument("--format", choices=(*FORMATS, "all"), default="all")
     build_command.add_argument("--paper", choices=("a4", "letter"), default="a4")
     build_command.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
+    build_command.add_argument(
+        "--pdf-variant",
+        choices=PDF_VARIANTS,
+        default="pdf/ua-1",
+        help="booklet, comparison and self-test as tagged PDF/UA-1 (default: screen readers, reflow), "
+        "PDF/A-3b (archiving), or plain PDF",
+    )
     build_command.add_argument(
         "--combined", action="store_true", help="also the combined book of every topic, in <out>/combined/"
     )
@@ -283,6 +291,7 @@ def _build(arguments) -> int:
         arguments.force,
         arguments.combined,
         arguments.selftest,
+        arguments.pdf_variant,
     )
 
     def notice(message: str) -> None:

@@ -108,3 +108,29 @@ def parse_date(text: str | int) -> DateSpan | None:
         if first and last:
             return DateSpan((int(match[3]), first, 0), int(match[3]), label)
     return None
+
+
+MONTH_NAMES = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+_ISO_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_ISO_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def display_date(text: str | int | None, style: str = "short") -> str:
+    """A date as the reader sees it, one style everywhere: ``2025-08-21`` becomes
+    "21 Aug 2025" (short), "21 August 2025" (long) or stays "2025-08-21" (iso); a month
+    ("2025-08") likewise; a year, a span or a BC date is shown as written."""
+    if text is None:
+        return ""
+    text = str(text)
+    if style == "iso":
+        return text
+    day = _ISO_DAY.match(text)
+    month = day or _ISO_MONTH.match(text)
+    if not month or not 1 <= int(month[2]) <= 12:
+        return text
+    name = MONTH_NAMES[int(month[2]) - 1]
+    name = name if style == "long" else name[:3]
+    return f"{int(day[3])} {name} {month[1]}" if day else f"{name} {month[1]}"

@@ -242,6 +242,11 @@ def _shares_nodes(root: yaml.Node) -> bool:
     return False
 
 
+# An anchor (&name) where YAML could read one; "R&D" or "Trade & Investment" are not, so
+# notes that merely contain "&" keep the fast path (a false match only costs speed).
+_MAYBE_ANCHOR = re.compile(r"(?:^|[\s\[{,:-])&[^\s,\[\]{}]")
+
+
 def _parse_with_libyaml(text: str, path: str) -> Node | None:
     """The fast path: libyaml's safe loader, about ten times quicker on large notes.
 
@@ -253,7 +258,7 @@ def _parse_with_libyaml(text: str, path: str) -> Node | None:
     loader = yaml.CSafeLoader(text)
     try:
         root = loader.get_single_node()
-        if root is None or _shares_nodes(root) or "&" in text:  # anchors: the reference loader refuses them
+        if root is None or _shares_nodes(root) or _MAYBE_ANCHOR.search(text):  # the reference refuses them
             return None
         return _to_node(root, path, loader)
     except (yaml.YAMLError, _Refused, RecursionError, ValueError, TypeError):

@@ -27,13 +27,13 @@ import contextlib
 import functools
 import hashlib
 import json
-import os
 import re
 import threading
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from .cache import keep, recall
 from .errors import Location, NoteError, ToolError
 from .markup import plain_text
 from .model import DocPoint, DocSection, Document
@@ -455,11 +455,11 @@ def lay_out_sheet(sheet: MindMapSheet, cache: Path | None = None) -> LaidOutShee
     if key in _recent_layouts:
         return _recent_layouts[key]
     entry = cache / f"{key}.json" if cache is not None else None
-    if entry is not None and entry.is_file():
-        with contextlib.suppress(OSError, ValueError, KeyError):
-            kept = json.loads(entry.read_text(encoding="utf-8"))
-            os.utime(entry)  # recently used: kept by prune_layout_cache
-            return _remember(key, LaidOutSheet(sheet, kept["svg"], kept["scale"], kept["smallest_pt"]))
+    kept = recall(entry) if entry is not None else None
+    if kept is not None:
+        with contextlib.suppress(ValueError, KeyError):
+            value = json.loads(kept)
+            return _remember(key, LaidOutSheet(sheet, value["svg"], value["scale"], value["smallest_pt"]))
     first = predicted_spacing(sheet)
     runs = [_run_twopi(sheet, first)]
     if _smallest_pt(sheet, _scale(runs[0][1], runs[0][2])) < MIN_PRINTED_PT:
@@ -467,7 +467,8 @@ def lay_out_sheet(sheet: MindMapSheet, cache: Path | None = None) -> LaidOutShee
     best = min(runs, key=lambda run: max(run[1] / MAP_WIDTH_PT, run[2] / MAP_HEIGHT_PT))
     laid = _fitted(sheet, best)
     if entry is not None:
-        _keep(entry, {"svg": laid.svg, "scale": laid.scale, "smallest_pt": laid.smallest_pt})
+        value = {"svg": laid.svg, "scale": laid.scale, "smallest_pt": laid.smallest_pt}
+        keep(entry, json.dumps(value).encode("utf-8"))
     return _remember(key, laid)
 
 
@@ -481,38 +482,6 @@ def _remember(key: str, laid: LaidOutSheet) -> LaidOutSheet:
         while len(_recent_layouts) > RECENT_LAYOUTS:
             del _recent_layouts[next(iter(_recent_layouts))]
     return laid
-
-
-CACHE_DAYS = 30  # a cached layout unused for this long is deleted
-
-
-def _keep(entry: Path, value: dict) -> None:
-    """Write a cache entry atomically (a cache that cannot be written is only slower)."""
-    import tempfile
-
-    try:
-        entry.parent.mkdir(parents=True, exist_ok=True)
-        handle, name = tempfile.mkstemp(prefix=".layout-", suffix=".tmp", dir=entry.parent)
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            json.dump(value, file)
-        os.replace(name, entry)
-    except OSError:
-        pass
-
-
-def prune_layout_cache(cache: Path) -> None:
-    """Delete layouts no build has used for :data:`CACHE_DAYS` days, and temporaries an
-    interrupted build left (older than an hour)."""
-    import time
-
-    now = time.time()
-    if not cache.is_dir():
-        return
-    for path in cache.iterdir():
-        with contextlib.suppress(OSError):
-            age = now - path.stat().st_mtime
-            if age > CACHE_DAYS * 86400 or (path.suffix == ".tmp" and age > 3600):
-                path.unlink()
 
 
 def lay_out_sheets(sheets: tuple[MindMapSheet, ...], cache: Path | None = None) -> tuple[LaidOutSheet, ...]:

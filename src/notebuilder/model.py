@@ -25,6 +25,18 @@ class Source:
     date: str | None
     location: Location
     ignore: tuple[str, ...] = ()  # lines ("12", "30-34") or patterns that coverage leaves out
+    short: str | None = None  # what readers see, e.g. "IASGyan, 2025"; else made from the title
+
+    @property
+    def shown(self) -> str:
+        """The source as a reader sees it named: its ``short:``, else its title up to the
+        first colon or parenthesis (never its id or file name)."""
+        if self.short:
+            return self.short
+        import re
+
+        head = re.split(r"\s*[:(]", self.title, maxsplit=1)[0].strip()
+        return head if 0 < len(head) <= 60 else self.title[:57].rstrip() + "…"
 
 
 ORDERS = ("date", "written", "natural")  # the named orders a section may choose
@@ -104,6 +116,11 @@ class Topic:
     location: Location
     comparisons: tuple[Comparison, ...] = ()
     glossary: tuple[GlossaryEntry, ...] = ()
+    author: str | None = None  # in the PDF and EPUB metadata and on the title page
+    publisher: str | None = None
+    rights: str | None = None
+    date_style: str = "short"  # short: 21 Aug 2025 | long: 21 August 2025 | iso: 2025-08-21
+    duplex: bool = False  # printed on both sides: mirrored margins, sections start on a right page
 
     @property
     def cited_source_ids(self) -> frozenset[str]:
@@ -258,6 +275,7 @@ class DocPoint:
     markers: tuple[Marker, ...]  # the sources that state all of it
     conflicts: tuple[DocConflict, ...] = ()
     more: tuple[DocStatement, ...] = ()  # what other sources add, or state without some detail
+    margin_date: str = ""  # the date printed beside the point; empty when its text begins with it
 
 
 @dataclass(frozen=True)

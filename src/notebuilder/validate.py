@@ -46,8 +46,20 @@ SOURCE_KINDS = (
     "other",
 )
 
-SOURCE_KEYS = ("id", "file", "title", "kind", "publisher", "date", "ignore")
-TOPIC_KEYS = ("title", "paper", "subject", "language", "sections")
+SOURCE_KEYS = ("id", "file", "title", "short", "kind", "publisher", "date", "ignore")
+TOPIC_KEYS = (
+    "title",
+    "paper",
+    "subject",
+    "language",
+    "sections",
+    "author",
+    "publisher",
+    "rights",
+    "date_style",
+    "duplex",
+)
+DATE_STYLES = ("short", "long", "iso")
 SECTION_KEYS = ("id", "title", "short", "order")
 FRAGMENT_FILE_KEYS = ("defaults", "fragments")
 DEFAULT_KEYS = ("section", "source", "sources", "tags", "branch")
@@ -264,6 +276,7 @@ def _validate_sources(
                 date=check.text(entry.get("date"), "date", allow_number=True),
                 location=item.location,
                 ignore=_validate_ignore(entry.get("ignore"), check),
+                short=check.text(entry.get("short"), "short", allow_number=True),
             )
     return tuple(sources.values())
 
@@ -681,6 +694,16 @@ def _validate_topic(raw: RawTopic, sources: set[str] | None, check: _Checker) ->
     paper = check.text(fields.get("paper"), "paper", allow_number=True)
     subject = check.text(fields.get("subject"), "subject")
     language = check.text(fields.get("language"), "language") or "en"
+    date_style = check.text(fields.get("date_style"), "date_style") or "short"
+    if date_style not in DATE_STYLES:
+        check.log.error(
+            fields["date_style"].location,
+            f"unknown date_style '{date_style}'; use short (21 Aug 2025), long (21 August 2025) "
+            "or iso (2025-08-21)",
+        )
+    duplex = fields.get("duplex")
+    if duplex is not None and not isinstance(duplex.value, bool):
+        check.log.error(duplex.location, "duplex must be true or false")
     if not (title and paper and subject and sections):
         return None
     return Topic(
@@ -694,6 +717,11 @@ def _validate_topic(raw: RawTopic, sources: set[str] | None, check: _Checker) ->
         location=raw.topic_file.document.location,
         comparisons=_validate_comparisons(raw.comparisons_file, sources, check),
         glossary=glossary,
+        author=check.text(fields.get("author"), "author", allow_number=True),
+        publisher=check.text(fields.get("publisher"), "publisher", allow_number=True),
+        rights=check.text(fields.get("rights"), "rights", allow_number=True),
+        date_style=date_style if date_style in DATE_STYLES else "short",
+        duplex=duplex is not None and duplex.value is True,
     )
 
 

@@ -179,10 +179,20 @@ def _lay_out_pages(html: str, base_directory: Path, allowed_directories: Sequenc
     ).render()
 
 
-def write_pdf(html: str, target: Path, base_directory: Path, allowed_directories: Sequence[Path]) -> int:
-    """Render HTML to a PDF with WeasyPrint; returns the page count."""
+PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3b", "none")  # offered by --pdf-variant; pdf/ua-1 by default
+
+
+def write_pdf(
+    html: str,
+    target: Path,
+    base_directory: Path,
+    allowed_directories: Sequence[Path],
+    variant: str | None = None,
+) -> int:
+    """Render HTML to a PDF with WeasyPrint (``variant``: e.g. "pdf/ua-1", tagged with its
+    structure, language and title shown); returns the page count."""
     document = _lay_out_pages(html, base_directory, allowed_directories)
-    document.write_pdf(target)
+    document.write_pdf(target, pdf_variant=variant if variant not in (None, "none") else None)
     return len(document.pages)
 
 

@@ -41,6 +41,7 @@ class WriteContext:
     allowed_directories: tuple[Path, ...]
     epoch: int
     inputs: dict[str, Path] = field(default_factory=dict)
+    pdf_variant: str | None = "pdf/ua-1"  # WeasyPrint's PDF variant for documents to read
 
 
 class Output:
@@ -105,11 +106,14 @@ def _selected(makers, subject, formats) -> list[Output]:
 
 
 class HtmlPdf(Output):
-    """An output that is HTML printed to PDF by WeasyPrint."""
+    """An output that is HTML printed to PDF by WeasyPrint, tagged for screen readers and
+    reflow (PDF/UA-1) unless the build asks for another variant."""
 
     format = "pdf"
+    tagged = True  # a document to read; a mind-map sheet is a picture
 
     def write(self, content: str, target: Path, context: WriteContext) -> int:
         from ..write import write_pdf
 
-        return write_pdf(content, target, context.base_directory, context.allowed_directories)
+        variant = context.pdf_variant if self.tagged else None
+        return write_pdf(content, target, context.base_directory, context.allowed_directories, variant)

@@ -23,6 +23,8 @@ MAP_PLACEHOLDER = "<!--notebuilder:map-->"  # where a sheet's laid-out map goes 
 class Sheet(HtmlPdf):
     """One mind-map sheet, one A4 landscape page."""
 
+    tagged = False  # a picture: its words are read from the booklet, and mindmaps.pdf joins pages
+
     def __init__(self, sheet: MindMapSheet, number: int, count: int) -> None:
         self.sheet, self.number, self.count = sheet, number, count
         self.name = f"mindmaps/{sheet.id}.pdf"
