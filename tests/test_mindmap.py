@@ -14,6 +14,7 @@ from notebuilder.errors import NoteError
 from notebuilder.mindmap import (
     BRANCH_STYLES,
     LABEL_WORDS,
+    MIN_SHEET_POINTS,
     _wrap,
     lay_out_sheet,
     plan_sheets,
@@ -29,7 +30,10 @@ def squash(text: str) -> str:
 
 
 def test_overview_first_then_every_section_in_order():
-    assert [sheet.id for sheet in SHEETS] == ["overview"] + [section.id for section in DOCUMENT.sections]
+    # A section of fewer than MIN_SHEET_POINTS points is on the overview only.
+    assert [sheet.id for sheet in SHEETS] == ["overview"] + [
+        section.id for section in DOCUMENT.sections if len(section.points) >= MIN_SHEET_POINTS
+    ]
     overview = SHEETS[0]
     assert overview.centre == DOCUMENT.topic.title
     shorts = {section.id: section.short or section.title for section in DOCUMENT.topic.sections}

@@ -49,7 +49,8 @@ class BuildOptions:
     force: bool = False
     combined: bool = False  # also the combined book of every selected topic, in <out>/combined/
     selftest: str = "all"  # which points the self-test asks about: all | priority | figures
-    pdf_variant: str = "pdf/ua-1"  # tagged for screen readers; pdf/a-3b to archive; none
+    pdf_variant: str = "none"  # pdf/ua-1: tagged for screen readers (18% slower); pdf/a-3b: to archive
+    duplex: bool | None = None  # printed on both sides; None: as each topic.yaml says (default no)
 
 
 @dataclass(frozen=True)
@@ -243,7 +244,16 @@ def shared_inputs_digest(root: Path, options: BuildOptions, build_date: str):
     _hash_files(digest, files)
     tools_digest(digest)
     digest.update(
-        repr((options.formats, options.paper, options.selftest, options.pdf_variant, build_date)).encode()
+        repr(
+            (
+                options.formats,
+                options.paper,
+                options.selftest,
+                options.pdf_variant,
+                options.duplex,
+                build_date,
+            )
+        ).encode()
     )
     return digest
 
@@ -460,7 +470,12 @@ def build(
     warn(all_warnings(corpus, deduplicated))
     layouts = layout_directories(root)
     context = RenderContext(
-        make_environment(root), root, options.paper, options.selftest, out / ".cache" / "mindmaps"
+        make_environment(root),
+        root,
+        options.paper,
+        options.selftest,
+        out / ".cache" / "mindmaps",
+        options.duplex,
     )
     write_context = WriteContext(layouts[0], (*layouts, out), epoch, pdf_variant=options.pdf_variant)
     stamp_name = f"{STAMP_PREFIX}{'-'.join(options.formats)}.sha256"

@@ -18,7 +18,8 @@ Leaves are the points' ``short`` labels, or the first six words of their text. T
 overview has the topic at the centre, the sections as branches, and for each section its
 2–4 most important points: its ``priority: 1`` points (up to 4); where it has fewer than
 2 of those, its points that the most sources state, until it has 2; the chosen leaves
-keep the section's own order.
+keep the section's own order. A section of fewer than :data:`MIN_SHEET_POINTS` points
+gets no sheet of its own (a one-node map says nothing); the overview still shows it.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ MAX_BRANCHES = 7
 RING_SPACINGS = ("1.2", "1.5", "1.8")  # twopi ranksep, in inches, tried in turn
 LABEL_WORDS = 6
 OVERVIEW_POINTS = (2, 4)
+MIN_SHEET_POINTS = 3  # a section with fewer points gets no sheet of its own: the overview shows them
 # Printable map area on an A4 landscape sheet, in points: 297 x 210 mm less margins
 # (10 mm) and the title strip (12 mm).
 MAP_WIDTH_PT = (297 - 20) * 72 / 25.4
@@ -200,6 +202,7 @@ def plan_sheets(document: Document) -> tuple[MindMapSheet, ...]:
             location=locations[section.id],
         )
         for section in document.sections
+        if len(section.points) >= MIN_SHEET_POINTS
     )
     return (overview, *sections)
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import jinja2
 
+from .dates import display_date
 from .errors import Location, NoteError
 from .model import Book, Document
 
@@ -25,7 +26,7 @@ def layout_directories(root: Path) -> tuple[Path, ...]:
 
 
 def make_environment(root: Path) -> jinja2.Environment:
-    return jinja2.Environment(
+    environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(path) for path in layout_directories(root)]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -33,6 +34,8 @@ def make_environment(root: Path) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    environment.filters["date"] = display_date  # one date style everywhere: {{ d | date(style) }}
+    return environment
 
 
 def _layout_location(filename: str | None, line: int | None, root: Path) -> Location:
@@ -66,8 +69,12 @@ def render_layout(environment: jinja2.Environment, name: str, root: Path, **cont
         ) from None
 
 
-def render_booklet(environment: jinja2.Environment, document: Document, root: Path, paper: str = "a4") -> str:
-    return render_layout(environment, "booklet.html.j2", root, doc=document, page_size=PAPER_SIZES[paper])
+def render_booklet(
+    environment: jinja2.Environment, document: Document, root: Path, paper: str = "a4", duplex: bool = False
+) -> str:
+    return render_layout(
+        environment, "booklet.html.j2", root, doc=document, page_size=PAPER_SIZES[paper], duplex=duplex
+    )
 
 
 def render_comparison(
@@ -102,16 +109,24 @@ def render_epub_html(environment: jinja2.Environment, document: Document, sheets
     return render_layout(environment, "epub.html.j2", root, doc=document, sheets=sheets)
 
 
-def render_combined(environment: jinja2.Environment, book: Book, root: Path, paper: str = "a4") -> str:
-    return render_layout(environment, "combined.html.j2", root, book=book, page_size=PAPER_SIZES[paper])
+def render_combined(
+    environment: jinja2.Environment, book: Book, root: Path, paper: str = "a4", duplex: bool = False
+) -> str:
+    return render_layout(
+        environment, "combined.html.j2", root, book=book, page_size=PAPER_SIZES[paper], duplex=duplex
+    )
 
 
 def render_combined_epub(environment: jinja2.Environment, book: Book, sheets: dict, root: Path) -> str:
     return render_layout(environment, "combined-epub.html.j2", root, book=book, sheets=sheets)
 
 
-def render_selftest(environment: jinja2.Environment, test, root: Path, paper: str = "a4") -> str:
-    return render_layout(environment, "selftest.html.j2", root, test=test, page_size=PAPER_SIZES[paper])
+def render_selftest(
+    environment: jinja2.Environment, test, root: Path, paper: str = "a4", duplex: bool = False
+) -> str:
+    return render_layout(
+        environment, "selftest.html.j2", root, test=test, page_size=PAPER_SIZES[paper], duplex=duplex
+    )
 
 
 def render_coverage(environment: jinja2.Environment, topic, results, root: Path) -> str:

@@ -30,6 +30,10 @@ class RenderContext:
     paper: str = "a4"
     selftest: str = "all"
     layout_cache: Path | None = None  # where mind-map layouts are kept between builds
+    duplex: bool | None = None  # printed on both sides; None: as each topic.yaml says
+
+    def duplex_for(self, topic) -> bool:
+        return topic.duplex if self.duplex is None else self.duplex
 
 
 @dataclass(frozen=True)
@@ -41,7 +45,7 @@ class WriteContext:
     allowed_directories: tuple[Path, ...]
     epoch: int
     inputs: dict[str, Path] = field(default_factory=dict)
-    pdf_variant: str | None = "pdf/ua-1"  # WeasyPrint's PDF variant for documents to read
+    pdf_variant: str | None = None  # WeasyPrint's PDF variant for documents to read, e.g. pdf/ua-1
 
 
 class Output:
@@ -106,8 +110,8 @@ def _selected(makers, subject, formats) -> list[Output]:
 
 
 class HtmlPdf(Output):
-    """An output that is HTML printed to PDF by WeasyPrint, tagged for screen readers and
-    reflow (PDF/UA-1) unless the build asks for another variant."""
+    """An output that is HTML printed to PDF by WeasyPrint, in the PDF variant the build
+    asks for (``--pdf-variant pdf/ua-1``: tagged for screen readers and reflow)."""
 
     format = "pdf"
     tagged = True  # a document to read; a mind-map sheet is a picture

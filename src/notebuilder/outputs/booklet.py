@@ -10,7 +10,8 @@ class Booklet(HtmlPdf):
     name = "booklet.pdf"
 
     def depends(self, context: RenderContext, document) -> str:
-        return render_booklet(context.environment, document, context.root, context.paper)
+        duplex = context.duplex_for(document.topic)
+        return render_booklet(context.environment, document, context.root, context.paper, duplex)
 
 
 def outputs(document) -> list[Output]:

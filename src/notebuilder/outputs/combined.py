@@ -19,7 +19,6 @@ def book_metadata(book) -> dict[str, str]:
     return {
         "title": f"{book.title}: combined revision book",
         "lang": "en",
-        "creator": "notebuilder",
         "date": book.build_date,
         "identifier": "urn:uuid:"
         + str(uuid.uuid5(uuid.NAMESPACE_URL, "notebuilder:combined:" + ",".join(topics))),
@@ -29,7 +28,7 @@ def book_metadata(book) -> dict[str, str]:
 
 class CombinedBooklet(Booklet):
     def depends(self, context: RenderContext, book) -> str:
-        return render_combined(context.environment, book, context.root, context.paper)
+        return render_combined(context.environment, book, context.root, context.paper, bool(context.duplex))
 
 
 class CombinedEpub(Epub):

@@ -27,15 +27,19 @@ def stylesheet_text(root: Path) -> str | None:
 
 def epub_metadata(document) -> dict[str, str]:
     topic = document.topic
-    return {
+    metadata = {
         "title": f"{topic.title}: revision notes",
         "subtitle": f"{topic.paper} · {topic.subject}",
         "lang": topic.language,
-        "creator": "notebuilder",
         "date": document.build_date,
         "identifier": "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, "notebuilder:" + topic.id)),
         "description": f"Revision notes on {topic.title}, compiled from {len(document.sources)} sources.",
     }
+    # The student's own name, publisher and rights, when topic.yaml gives them; never "notebuilder".
+    for name, value in (("creator", topic.author), ("publisher", topic.publisher), ("rights", topic.rights)):
+        if value:
+            metadata[name] = value
+    return metadata
 
 
 class Epub(Output):

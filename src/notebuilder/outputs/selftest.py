@@ -12,7 +12,8 @@ class SelfTest(HtmlPdf):
 
     def depends(self, context: RenderContext, document) -> str:
         test = plan_selftest(document, context.selftest)
-        return render_selftest(context.environment, test, context.root, context.paper)
+        duplex = context.duplex_for(document.topic)
+        return render_selftest(context.environment, test, context.root, context.paper, duplex)
 
 
 def outputs(document) -> list[Output]:

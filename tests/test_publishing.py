@@ -1,0 +1,139 @@
+"""Publishing quality: tagged and archival PDFs, duplex printing, the student's own
+metadata, names readers understand, and dates stated once in one style."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import pikepdf
+import pytest
+from conftest import SUBJECTS, pdftotext, run_notebuilder
+
+POLITY = "polity-fundamental-rights"
+
+
+def structure_types(pdf: pikepdf.Pdf) -> set[str]:
+    """Every structure element type in the PDF's structure tree."""
+    found, stack = set(), [pdf.Root.StructTreeRoot]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, pikepdf.Array):
+            stack.extend(node)
+        elif isinstance(node, pikepdf.Dictionary):
+            if "/S" in node:
+                found.add(str(node.S))
+            if "/K" in node:
+                stack.append(node.K)
+    return found
+
+
+@pytest.fixture(scope="module")
+def polity_project(tmp_path_factory) -> Path:
+    project = tmp_path_factory.mktemp("publishing") / "syllabus"
+    shutil.copytree(SUBJECTS, project)
+    topic = project / "notes" / POLITY / "topic.yaml"
+    topic.write_text(
+        topic.read_text(encoding="utf-8").replace(
+            "subject: Polity\n",
+            "subject: Polity\nauthor: Asha Verma\npublisher: Study circle\nrights: For personal study\n",
+        ),
+        encoding="utf-8",
+    )
+    return project
+
+
+def test_pdf_ua_tags_booklet_and_selftest_with_language_and_title(polity_project: Path, tmp_path: Path):
+    out = tmp_path / "ua"
+    arguments = ("--root", str(polity_project), "--out", str(out), "--topic", POLITY, "--format", "pdf")
+    built = run_notebuilder("build", *arguments, "--pdf-variant", "pdf/ua-1")
+    assert built.returncode == 0, built.stderr
+    for name in ("booklet.pdf", "selftest.pdf"):
+        with pikepdf.open(out / POLITY / name) as pdf:
+            assert "/StructTreeRoot" in pdf.Root, name
+            assert bool(pdf.Root.MarkInfo.Marked)
+            assert str(pdf.Root.Lang) == "en"
+            assert bool(pdf.Root.ViewerPreferences.DisplayDocTitle)
+            types = structure_types(pdf)
+            assert {"/H1", "/H2", "/L", "/LI", "/P"} <= types, (name, types)
+    with pikepdf.open(out / POLITY / "booklet.pdf") as pdf:
+        assert pdf.open_metadata().get("dc:creator") == ["Asha Verma"]
+
+    plain = run_notebuilder("build", *arguments, "--pdf-variant", "none")
+    assert plain.returncode == 0, plain.stderr
+    with pikepdf.open(out / POLITY / "booklet.pdf") as pdf:
+        assert "/StructTreeRoot" not in pdf.Root  # the variant is part of each output's digest
+
+    archival = run_notebuilder("build", *arguments, "--pdf-variant", "pdf/a-3b")
+    assert archival.returncode == 0, archival.stderr
+    with pikepdf.open(out / POLITY / "booklet.pdf") as pdf:
+        metadata = str(pdf.Root.Metadata.read_bytes())
+        assert "pdfaid:part" in metadata and "3" in metadata
+
+
+def test_duplex_mirrors_margins_and_puts_page_numbers_on_the_outer_edge(polity_project: Path, tmp_path: Path):
+    out = tmp_path / "duplex"
+    arguments = ("--root", str(polity_project), "--out", str(out), "--topic", POLITY, "--format", "pdf")
+    assert run_notebuilder("build", *arguments, "--duplex").returncode == 0
+    booklet = out / POLITY / "booklet.pdf"
+    for page in (2, 3):
+        head = next(
+            line for line in pdftotext(booklet, page, page, layout=True).splitlines() if "page " in line
+        )
+        number = head.index(f"page {page} of")
+        if page % 2 == 0:  # a left-hand page: the number on its left, the outer edge
+            assert number < 5, head
+        else:
+            assert head.rstrip().endswith(re.search(r"page \d+ of \d+", head)[0]) and number > 40, head
+    with pikepdf.open(booklet) as pdf:
+        left, right = (pdf.pages[index].mediabox for index in (1, 2))
+        assert left == right
+    # Single-sided (the default): the number stays top right on every page.
+    assert run_notebuilder("build", *arguments, "--no-duplex").returncode == 0
+    head = next(line for line in pdftotext(booklet, 2, 2, layout=True).splitlines() if "page 2 of" in line)
+    assert head.index("page 2 of") > 40
+
+
+def test_title_page_and_epub_carry_the_students_own_metadata(polity_project: Path, tmp_path: Path):
+    out = tmp_path / "meta"
+    built = run_notebuilder("build", "--root", str(polity_project), "--out", str(out), "--topic", POLITY)
+    assert built.returncode == 0, built.stderr
+    title_page = pdftotext(out / POLITY / "booklet.pdf", 1, 1)
+    assert "Asha Verma · Study circle" in title_page
+    assert "For personal study" in title_page
+    with zipfile.ZipFile(out / POLITY / "booklet.epub") as epub:
+        package = next(epub.read(name).decode() for name in epub.namelist() if name.endswith(".opf"))
+    assert "<dc:creator" in package and "Asha Verma" in package
+    assert "Study circle" in package and "For personal study" in package
+    assert "notebuilder</dc:creator>" not in package
+
+
+def test_readers_see_source_titles_not_ids_or_file_names(shipped_build: Path):
+    texts = [
+        pdftotext(shipped_build / "india-japan" / name)
+        for name in ("booklet.pdf", "comparison.pdf", "selftest.pdf")
+    ]
+    for text in texts:
+        assert not re.search(r"\b\d{3}_[0-9a-f]{16}\b", text)  # a seed's hashed file name
+        assert "seeds/" not in text and "seeds " not in text.lower()
+    comparison = " ".join(texts[1].split())
+    assert "IASGyan 2025" in comparison and "Kamaraj IAS 2025" in comparison  # sources.yaml short:
+    for source_id in ("iasgyan", "summit15", "kamaraj", "obsidian"):  # ids, lower case as written
+        assert not re.search(rf"\b{source_id}\b", comparison)
+
+
+def test_every_date_is_stated_once_and_in_one_style(shipped_build: Path):
+    text = pdftotext(shipped_build / "india-japan" / "booklet.pdf", layout=True)
+    assert not re.search(r"\b\d{4}-\d{2}-\d{2}\b", text)  # ISO dates become "21 Aug 2025"
+    for line in text.splitlines():
+        doubled = re.search(r"(?<![\w–])(\d{4}(?:–\d{2,4})?)\s+\1\s*[:,]", line)
+        assert doubled is None, line
+
+
+def test_a_section_of_one_point_has_no_sheet_of_its_own(shipped_build: Path):
+    sheets = {path.stem for path in (shipped_build / "india-japan" / "mindmaps").glob("*.pdf")}
+    assert "practice" not in sheets and "overview" in sheets
+    overview = pdftotext(shipped_build / "india-japan" / "mindmaps" / "overview.pdf")
+    assert "Practice" in overview
