@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 purpose=${1:-build}
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 graphviz fonts-noto-core fonts-ipafont-gothic)
 if [ "$purpose" = test ]; then
-    packages+=(poppler-utils default-jre-headless chromium)  # chromium: the preview test
+    packages+=(poppler-utils default-jre-headless chromium)  # chromium: the preview and Ace tests
+    command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)  # DAISY Ace, the EPUB accessibility checker
 fi
 python=${PYTHON:-python3}
 if ! "$python" -c 'import ensurepip, venv' >/dev/null 2>&1; then
@@ -43,4 +44,12 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
         .venv/bin/python -m pip install -q -e .
     fi
     touch "$stamp"
+fi
+
+# DAISY Ace checks the EPUB's accessibility in the tests. Its install scripts would fetch an
+# Electron runner, which fails offline; Ace runs on Debian's chromium instead.
+if [ "$purpose" = test ] && [ ! -x .venv/ace/node_modules/.bin/ace-cli ] && command -v npm >/dev/null 2>&1; then
+    mkdir -p .venv/ace
+    npm install --prefix .venv/ace --ignore-scripts --no-audit --no-fund -q @daisy/ace-cli >/dev/null 2>&1 \
+        || echo "setup: could not install DAISY Ace (npm); its test will be skipped" >&2
 fi

@@ -137,3 +137,76 @@ def test_a_section_of_one_point_has_no_sheet_of_its_own(shipped_build: Path):
     assert "practice" not in sheets and "overview" in sheets
     overview = pdftotext(shipped_build / "india-japan" / "mindmaps" / "overview.pdf")
     assert "Practice" in overview
+
+
+# ------------------------------------------------------------------ EPUB
+
+ACE = Path(__file__).parents[1] / ".venv" / "ace" / "node_modules" / ".bin" / "ace-cli"
+
+
+def epub_files(epub: Path) -> dict[str, str]:
+    with zipfile.ZipFile(epub) as archive:
+        return {
+            name: archive.read(name).decode("utf-8")
+            for name in archive.namelist()
+            if name.endswith((".xhtml", ".opf"))
+        }
+
+
+def test_epub_is_e_reader_native_and_says_what_is_true_of_it(built_topic):
+    directory, document = built_topic
+    files = epub_files(directory / "booklet.epub")
+    chapters = {name: text for name, text in files.items() if re.search(r"text/ch\d+\.xhtml$", name)}
+    for text in chapters.values():  # each chapter is titled by its heading, never its file name
+        title = re.search(r"<title>(.*?)</title>", text)[1]
+        assert not title.endswith(".xhtml") and title, title
+    everything = "".join(chapters.values())
+    markers = re.findall(r'<a href="ch\d+\.xhtml#source-\d+"[^>]*>', everything)
+    assert markers and all(
+        'epub:type="noteref"' in marker and 'role="doc-noteref"' in marker for marker in markers
+    )
+    assert 'epub:type="bibliography"' in everything and 'epub:type="biblioentry"' in everything
+    assert '<body epub:type="backmatter">' in everything
+    if document.topic.glossary:
+        assert 'epub:type="glossary"' in everything and "<dfn>" in everything
+    nav = next(text for name, text in files.items() if name.endswith("nav.xhtml"))
+    assert 'epub:type="bodymatter"' in nav and 'epub:type="bibliography"' in nav
+    package = next(text for name, text in files.items() if name.endswith(".opf"))
+    assert "schema:accessibilitySummary" in package
+    assert "alternativeText" not in package  # there are no images to describe
+    assert "<img" not in everything
+
+
+def test_glossary_acronyms_are_marked_where_the_text_uses_them(shipped_build: Path):
+    files = epub_files(shipped_build / "india-japan" / "booklet.epub")
+    text = "".join(files.values())
+    assert re.search(r'<abbr title="foreign direct investment">FDI</abbr>', text)
+    assert not re.search(r"<h1[^>]*>[^<]*<abbr", text)  # headings stay plain
+
+
+@pytest.mark.skipif(
+    not (ACE.exists() and shutil.which("chromium")),
+    reason="DAISY Ace or chromium is missing (make test installs both: npm @daisy/ace-cli, apt chromium)",
+)
+def test_daisy_ace_finds_no_violations(built_topic, tmp_path: Path):
+    import json
+    import os
+    import subprocess
+
+    directory, _ = built_topic
+    report = tmp_path / "ace"
+    subprocess.run(
+        [str(ACE), "--outdir", str(report), "--force", str(directory / "booklet.epub")],
+        capture_output=True,
+        env={**os.environ, "PUPPETEER_EXECUTABLE_PATH": shutil.which("chromium")},
+        timeout=300,
+        check=True,
+    )
+    result = json.loads((report / "report.json").read_text())
+    violations = [
+        (assertion["earl:test"]["dct:title"], document.get("earl:testSubject", {}).get("url"))
+        for document in result["assertions"]
+        for assertion in document.get("assertions", [])
+    ]
+    assert violations == []
+    assert result["earl:result"]["earl:outcome"] == "pass"

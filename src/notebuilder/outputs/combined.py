@@ -39,6 +39,9 @@ class CombinedEpub(Epub):
     def metadata(self, book) -> dict[str, str]:
         return book_metadata(book)
 
+    def glossary(self, book) -> dict[str, str]:
+        return {entry.term: entry.expansion for part in book.parts for entry in part.document.topic.glossary}
+
 
 class CombinedDeck(Deck):
     def depends(self, context: RenderContext, book) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 import uuid
 from pathlib import Path
@@ -52,12 +53,16 @@ class Epub(Output):
     def metadata(self, document) -> dict[str, str]:
         return epub_metadata(document)
 
+    def glossary(self, document) -> dict[str, str]:
+        return {entry.term: entry.expansion for entry in document.topic.glossary}
+
     def depends(self, context: RenderContext, document) -> str:
         return json.dumps(
             {
                 "html": self.html(context, document),
                 "metadata": self.metadata(document),
                 "stylesheet": stylesheet_text(context.root),
+                "glossary": self.glossary(document),
             },
             ensure_ascii=False,
             sort_keys=True,
@@ -68,6 +73,7 @@ class Epub(Output):
 
     def write(self, content: dict, target: Path, context: WriteContext) -> None:
         write_epub(content["html"], target, content["metadata"], context.epoch, content["stylesheet"])
+        finish_epub(target, content["glossary"])
 
 
 def pandoc_path() -> str:
@@ -120,6 +126,160 @@ def write_epub(
         )
     if returncode != 0:
         raise ToolError(f"pandoc failed: {errors.decode('utf-8', 'replace').strip()}")
+
+
+ACCESSIBILITY = (
+    ("schema:accessMode", "textual"),
+    ("schema:accessModeSufficient", "textual"),
+    ("schema:accessibilityFeature", "structuralNavigation"),
+    ("schema:accessibilityFeature", "tableOfContents"),
+    ("schema:accessibilityFeature", "readingOrder"),
+    ("schema:accessibilityHazard", "none"),
+    (
+        "schema:accessibilitySummary",
+        "A textual revision booklet with no images: sections are headed chapters listed in the "
+        "table of contents, every source marker is a note reference to its entry in the "
+        "bibliography, the glossary defines each acronym the text marks, and each mind map is "
+        "given as a nested list.",
+    ),
+)
+BACK_MATTER = {"timeline", "comparisons", "figures", "glossary", "sources"}  # chapter ids
+_CHAPTER = re.compile(r"EPUB/text/ch\d+\.xhtml")
+
+
+def finish_epub(target: Path, glossary: dict[str, str]) -> None:
+    """What pandoc leaves out, added to the EPUB it wrote (the zip is rewritten entry by
+    entry, with the same dates, so the bytes stay reproducible):
+
+    * each chapter's ``<title>`` is its heading, not its file name;
+    * front, body and back matter are marked, the sources are the ``bibliography`` with
+      ``biblioentry`` items, the glossary a ``glossary`` whose terms are ``<dfn>``;
+    * every source marker is a ``noteref`` (a Kindle or Kobo shows the source in a pop-up);
+    * acronyms the glossary defines are ``<abbr title=…>`` in the text;
+    * the landmarks name the start of the content, the back matter and the bibliography;
+    * the accessibility metadata states what is true of this book (no images: no
+      ``alternativeText`` claim) with a summary.
+    """
+    import zipfile
+
+    with zipfile.ZipFile(target) as original:
+        entries = [(info, original.read(info.filename)) for info in original.infolist()]
+    chapters = {}
+    for info, data in entries:
+        if _CHAPTER.fullmatch(info.filename):
+            text = data.decode("utf-8")
+            found = re.search(r'<section id="([^"]+)"', text)
+            chapters[info.filename] = found[1] if found else ""
+    landmarks = _landmarks(chapters)
+    finished = []
+    for info, data in entries:
+        if info.filename in chapters:
+            data = _finish_chapter(data.decode("utf-8"), chapters[info.filename], glossary).encode("utf-8")
+        elif info.filename.endswith("nav.xhtml"):
+            text = data.decode("utf-8")
+            data = text.replace("  </ol>\n</nav>", landmarks + "  </ol>\n</nav>", 1).encode("utf-8")
+        elif info.filename.endswith(".opf"):
+            data = _finish_package(data.decode("utf-8")).encode("utf-8")
+        finished.append((info, data))
+    with zipfile.ZipFile(target, "w") as archive:
+        for info, data in finished:
+            archive.writestr(info, data, compress_type=info.compress_type)
+
+
+def _plain(html: str) -> str:
+    import html as entities
+
+    return entities.unescape(re.sub(r"<[^>]+>", "", html)).strip()
+
+
+def _finish_chapter(text: str, chapter: str, glossary: dict[str, str]) -> str:
+    import html as entities
+
+    heading = re.search(r"<h1[^>]*>(.*?)</h1>", text, re.S)
+    if heading:
+        text = re.sub(
+            r"<title>[^<]*</title>", f"<title>{entities.escape(_plain(heading[1]))}</title>", text, count=1
+        )
+    if chapter in BACK_MATTER:
+        text = text.replace('<body epub:type="bodymatter">', '<body epub:type="backmatter">', 1)
+    if chapter == "sources":
+        text = text.replace(
+            '<section id="sources" class="level1">',
+            '<section id="sources" class="level1" epub:type="bibliography" role="doc-bibliography">',
+            1,
+        )
+        text = re.sub(r'<li><span id="(source-\d+)">', r'<li epub:type="biblioentry"><span id="\1">', text)
+    if chapter == "glossary":
+        text = text.replace(
+            '<section id="glossary" class="level1">',
+            '<section id="glossary" class="level1" epub:type="glossary" role="doc-glossary">',
+            1,
+        )
+        text = re.sub(r"<dt>(.*?)</dt>", r"<dt><dfn>\1</dfn></dt>", text, flags=re.S)
+    text = re.sub(
+        r'<a href="(ch\d+\.xhtml#source-\d+)">', r'<a href="\1" epub:type="noteref" role="doc-noteref">', text
+    )
+    if glossary and chapter != "glossary":
+        text = _marked_acronyms(text, glossary)
+    return text
+
+
+def _marked_acronyms(text: str, glossary: dict[str, str]) -> str:
+    """Wrap the glossary's acronyms in ``<abbr title=…>`` in the body's text (not in tags,
+    headings, links or titles), each occurrence of a term written in capitals."""
+    import html as entities
+
+    terms = sorted(
+        (term for term in glossary if re.fullmatch(r"[A-Z][A-Z0-9&+-]{1,9}", term)), key=len, reverse=True
+    )
+    if not terms:
+        return text
+    pattern = re.compile(r"(?<![\w&#-])(" + "|".join(map(re.escape, terms)) + r")(?![\w-])")
+    head, body = text.split("<body", 1)
+    parts = re.split(r"(<[^>]+>)", body)
+    skip = 0  # inside <a>, <h1>…<h6>, <abbr>, <dfn>: leave as they are
+    for index, part in enumerate(parts):
+        if part.startswith("<"):
+            name = re.match(r"</?([a-zA-Z0-9]+)", part)
+            if name and name[1] in ("a", "h1", "h2", "h3", "h4", "h5", "h6", "abbr", "dfn", "title"):
+                skip += -1 if part.startswith("</") else 1
+            continue
+        if skip == 0 and index > 0:
+            parts[index] = pattern.sub(
+                lambda found: f'<abbr title="{entities.escape(glossary[found[1]])}">{found[1]}</abbr>', part
+            )
+    return head + "<body" + "".join(parts)
+
+
+def _landmarks(chapters: dict[str, str]) -> str:
+    def item(kind: str, label: str, href: str) -> str:
+        return f'    <li>\n      <a href="{href}" epub:type="{kind}">{label}</a>\n    </li>\n'
+
+    ordered = sorted(chapters.items())
+    links = ""
+    body = next((name for name, chapter in ordered if chapter not in BACK_MATTER), None)
+    back = next((name for name, chapter in ordered if chapter in BACK_MATTER), None)
+    if body:
+        links += item("bodymatter", "Start of content", body.removeprefix("EPUB/"))
+    if back:
+        links += item("backmatter", "Back matter", back.removeprefix("EPUB/"))
+    for name, chapter in ordered:
+        if chapter == "sources":
+            links += item("bibliography", "Sources", name.removeprefix("EPUB/") + "#sources")
+        if chapter == "glossary":
+            links += item("glossary", "Glossary", name.removeprefix("EPUB/") + "#glossary")
+    return links
+
+
+def _finish_package(text: str) -> str:
+    """pandoc's accessibility claims replaced by ours (pandoc claims alternativeText always)."""
+    import html as entities
+
+    text = re.sub(r'\s*<meta property="schema:[^"]+">[^<]*</meta>', "", text)
+    ours = "".join(
+        f'\n    <meta property="{name}">{entities.escape(value)}</meta>' for name, value in ACCESSIBILITY
+    )
+    return text.replace("\n  </metadata>", ours + "\n  </metadata>", 1)
 
 
 def outputs(document) -> list[Output]:
