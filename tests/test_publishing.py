@@ -173,8 +173,23 @@ def test_epub_is_e_reader_native_and_says_what_is_true_of_it(built_topic):
     assert 'epub:type="bodymatter"' in nav and 'epub:type="bibliography"' in nav
     package = next(text for name, text in files.items() if name.endswith(".opf"))
     assert "schema:accessibilitySummary" in package
+    cover = re.search(
+        r'<item properties="cover-image" id="[^"]+" href="([^"]+)" media-type="image/png"', package
+    )
+    assert cover, "the EPUB needs a cover for e-reader libraries"
+    from io import BytesIO
+
+    from PIL import Image
+
+    with zipfile.ZipFile(directory / "booklet.epub") as archive:
+        image = Image.open(BytesIO(archive.read("EPUB/" + cover[1])))
+    assert max(image.size) >= 1600
     assert "alternativeText" not in package  # there are no images to describe
     assert "<img" not in everything
+    # Read as plain text, a disagreement is a sentence.
+    plain = re.sub(r"<[^>]+>", "", everything)
+    for conflict in re.findall(r"Sources differ on [^\n]*", plain):
+        assert conflict.rstrip().endswith("."), conflict
 
 
 def test_glossary_acronyms_are_marked_where_the_text_uses_them(shipped_build: Path):

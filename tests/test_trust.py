@@ -480,8 +480,8 @@ def test_timeline_page_prints_the_disagreement(shipped_build: Path):
         re.search(r"Timeline page \d+ of \d+ Timeline", text).start() :
     ]  # the running head, then the heading
     assert re.search(
-        r"Annual summits began 2005–06 \[2\].{0,80}Sources differ annual summits began: since 2000 "
-        r"\[1\] · 2005–2006 \[2\]",
+        r"Annual summits began 2005–06 \[2\].{0,80}Sources differ on annual summits began: since 2000 "
+        r"\[1\]; 2005–2006 \[2\]\.",
         timeline,
         re.I,
     )

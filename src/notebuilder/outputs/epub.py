@@ -72,8 +72,56 @@ class Epub(Output):
         return json.loads(depends)
 
     def write(self, content: dict, target: Path, context: WriteContext) -> None:
-        write_epub(content["html"], target, content["metadata"], context.epoch, content["stylesheet"])
+        cover = cover_image(content["metadata"])
+        write_epub(content["html"], target, content["metadata"], context.epoch, content["stylesheet"], cover)
         finish_epub(target, content["glossary"])
+
+
+COVER_SIZE = (1600, 2400)  # e-reader libraries want at least 1600 px on the long side
+
+
+def _font(query: str, size: int):
+    """A Noto font by fontconfig pattern, at ``size`` pixels (Pillow's own font if none)."""
+    import subprocess
+
+    from PIL import ImageFont
+
+    try:
+        path = subprocess.run(["fc-match", "-f", "%{file}", query], capture_output=True, text=True).stdout
+        return ImageFont.truetype(path, size)
+    except (OSError, ValueError):
+        return ImageFont.load_default(size)
+
+
+def cover_image(metadata: dict[str, str]) -> bytes:
+    """The EPUB's cover, a PNG made from the title, the paper and subject (and the author):
+    what a Kindle or Kobo library shows as the book's tile. The same metadata gives the
+    same bytes."""
+    import io
+    import textwrap
+
+    from PIL import Image, ImageDraw
+
+    width, height = COVER_SIZE
+    image = Image.new("RGB", COVER_SIZE, "#1f3a5f")
+    draw = ImageDraw.Draw(image)
+    margin = 130
+    draw.rectangle((margin, 300, width - margin, 306), fill="#e69f00")
+    kicker = metadata.get("subtitle", "")
+    draw.text((margin, 200), kicker.upper(), font=_font("Noto Sans:bold", 56), fill="#ffffff")
+    title = metadata["title"].removesuffix(": revision notes").removesuffix(": combined revision book")
+    title_font = _font("Noto Serif:bold", 150)
+    y = 420
+    for line in textwrap.wrap(title, 16)[:6]:
+        draw.text((margin, y), line, font=title_font, fill="#ffffff")
+        y += 185
+    draw.text((margin, y + 60), "Revision notes", font=_font("Noto Sans", 80), fill="#cfd8e3")
+    if metadata.get("creator"):
+        draw.text((margin, height - 300), metadata["creator"], font=_font("Noto Sans", 70), fill="#ffffff")
+    draw.text((margin, height - 190), "notebuilder", font=_font("Noto Sans", 48), fill="#8fa6bf")
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", optimize=True)
+    return buffer.getvalue()
 
 
 def pandoc_path() -> str:
@@ -83,7 +131,12 @@ def pandoc_path() -> str:
 
 
 def write_epub(
-    html: str, target: Path, metadata: dict[str, str], build_epoch: int, stylesheet: str | None = None
+    html: str,
+    target: Path,
+    metadata: dict[str, str],
+    build_epoch: int,
+    stylesheet: str | None = None,
+    cover: bytes | None = None,
 ) -> None:
     """Convert the EPUB-flavoured HTML to EPUB3 with the bundled pandoc.
 
@@ -109,6 +162,7 @@ def write_epub(
         "--split-level=1",
         "--resource-path=.",
         *([f"--css={STYLESHEET}"] if stylesheet is not None else []),
+        *(["--epub-cover-image=cover.png"] if cover is not None else []),
     ]
     for name, value in sorted(metadata.items()):
         arguments.append(f"--metadata={name}:{value}")
@@ -121,6 +175,8 @@ def write_epub(
     with tempfile.TemporaryDirectory(prefix="notebuilder-pandoc-") as folder:
         if stylesheet is not None:
             Path(folder, STYLESHEET).write_text(stylesheet, encoding="utf-8")
+        if cover is not None:
+            Path(folder, "cover.png").write_bytes(cover)
         returncode, errors = run_tool(
             [*arguments, f"--output={target}"], html.encode("utf-8"), environment, folder
         )
@@ -137,7 +193,7 @@ ACCESSIBILITY = (
     ("schema:accessibilityHazard", "none"),
     (
         "schema:accessibilitySummary",
-        "A textual revision booklet with no images: sections are headed chapters listed in the "
+        "A textual revision booklet with no images besides its cover: sections are chapters listed in the "
         "table of contents, every source marker is a note reference to its entry in the "
         "bibliography, the glossary defines each acronym the text marks, and each mind map is "
         "given as a nested list.",
