@@ -225,3 +225,29 @@ def test_daisy_ace_finds_no_violations(built_topic, tmp_path: Path):
     ]
     assert violations == []
     assert result["earl:result"]["earl:outcome"] == "pass"
+
+
+def test_a_date_label_is_read_before_its_point(built_topic):
+    """The margin date comes first in the PDF's reading order (raw content order), as in
+    the tagged structure, so a screen reader says "1952: After World War II…"."""
+    import subprocess
+
+    from notebuilder.markup import plain_text
+
+    directory, document = built_topic
+    raw = subprocess.run(
+        ["pdftotext", "-raw", "-enc", "UTF-8", str(directory / "booklet.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    raw = " ".join(raw.split())
+    dated = [item for section in document.sections for item in section.points if item.margin_date]
+    assert dated, document.topic.id
+    for item in dated[:6]:
+        opening = " ".join(
+            plain_text(item.point.statements[0].text if item.point.statements else item.point.text).split()[
+                :3
+            ]
+        )
+        assert f"{item.margin_date} {opening}" in raw, (item.margin_date, opening)
