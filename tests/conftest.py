@@ -34,6 +34,20 @@ def make_project(directory: Path, files: dict[str, str | bytes] | None = None) -
     return directory
 
 
+def overfull_project(directory: Path, points: int) -> Path:
+    """A project whose one section, 'trade', has ``points`` labelled points: too many for
+    its mind map to print readably on one page."""
+    fragments = "".join(
+        f"  - id: point-{n}\n    text: Point number {n} says something rather long about trade.\n"
+        f"    short: Trade fact number {n} in words\n"
+        for n in range(points)
+    )
+    return make_project(
+        directory,
+        {"notes/demo/many.yaml": "defaults:\n  source: alpha\n  section: trade\nfragments:\n" + fragments},
+    )
+
+
 def run_notebuilder(
     *arguments: str, cwd: Path | None = None, env: dict | None = None
 ) -> subprocess.CompletedProcess:

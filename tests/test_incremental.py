@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import SUBJECTS, make_project
+from conftest import SUBJECTS, overfull_project
 
 from notebuilder import mindmap
 from notebuilder.build import BuildOptions, build
@@ -107,15 +107,7 @@ def test_an_edit_to_a_layout_rewrites_exactly_the_outputs_that_use_it(tmp_path: 
 
 
 def test_an_overfull_sheet_is_refused_without_running_graphviz(tmp_path: Path, graphviz_runs):
-    fragments = "".join(
-        f"  - id: f{number}\n    text: Point number {number} about a long list of trade matters.\n"
-        f"    short: Trade matter number {number} of many\n"
-        for number in range(400)
-    )
-    project = make_project(
-        tmp_path,
-        {"notes/demo/many.yaml": "defaults:\n  source: alpha\n  section: trade\nfragments:\n" + fragments},
-    )
+    project = overfull_project(tmp_path, 400)  # so full that no layout could print it
     with pytest.raises(NoteError) as raised:
         build(BuildOptions(project, project / "build", ("pdf",)))
     assert "the mind map of section 'trade' is too full" in str(raised.value)

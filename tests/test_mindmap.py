@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import REPO, make_project, pdf_page_count, pdftotext, run_notebuilder
+from conftest import REPO, overfull_project, pdf_page_count, pdftotext, run_notebuilder
 
 from notebuilder.build import assemble_topic, check_project
 from notebuilder.errors import NoteError
@@ -97,15 +97,7 @@ def test_sheets_are_one_page_each_and_every_label_is_text(built_topic):
 
 
 def test_an_overfull_section_fails_with_a_clear_message(tmp_path: Path):
-    fragments = "".join(
-        f"  - id: point-{n}\n    text: Point number {n} says something rather long about trade.\n  "
-        f"  short: Trade fact number {n} in words\n"
-        for n in range(90)
-    )
-    project = make_project(
-        tmp_path,
-        {"notes/demo/many.yaml": "defaults:\n  source: alpha\n  section: trade\nfragments:\n" + fragments},
-    )
+    project = overfull_project(tmp_path, 90)
     (project / "build" / "demo").mkdir(parents=True)
     (project / "build" / "demo" / "booklet.pdf").write_bytes(b"last good booklet")
     completed = run_notebuilder("build", "--root", str(project), "--format", "pdf")

@@ -166,6 +166,8 @@ def test_epub_is_e_reader_native_and_says_what_is_true_of_it(built_topic):
         'epub:type="noteref"' in marker and 'role="doc-noteref"' in marker for marker in markers
     )
     assert 'epub:type="bibliography"' in everything and 'epub:type="biblioentry"' in everything
+    # Each source links back to the sections that cite it.
+    assert re.search(r'Cited in <a href="ch\d+\.xhtml#section-[^"]+">§\d+</a>', everything)
     assert '<body epub:type="backmatter">' in everything
     if document.topic.glossary:
         assert 'epub:type="glossary"' in everything and "<dfn>" in everything

@@ -355,6 +355,21 @@ class Document:
     def point_count(self) -> int:
         return sum(len(section.points) for section in self.sections)
 
+    def sections_citing(self, number: int) -> tuple[DocSection, ...]:
+        """The sections with a marker of source ``number``: a source's way back to the text."""
+
+        def cites(item: DocPoint) -> bool:
+            markers = [*item.markers, *(marker for more in item.more for marker in more.markers)]
+            markers += [
+                marker
+                for conflict in item.conflicts
+                for figure in conflict.figures
+                for marker in figure.markers
+            ]
+            return any(marker.number == number for marker in markers)
+
+        return tuple(section for section in self.sections if any(cites(item) for item in section.points))
+
 
 @dataclass(frozen=True)
 class Part:
