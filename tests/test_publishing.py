@@ -253,3 +253,14 @@ def test_a_date_label_is_read_before_its_point(built_topic):
             ]
         )
         assert f"{item.margin_date} {opening}" in raw, (item.margin_date, opening)
+
+
+def test_printed_documents_are_tagged_by_default_and_sheets_are_not(shipped_build: Path):
+    directory = shipped_build / "india-japan"
+    for name in ("booklet.pdf", "comparison.pdf", "selftest.pdf"):
+        with pikepdf.open(directory / name) as pdf:
+            assert "/StructTreeRoot" in pdf.Root, name  # PDF/UA-1 unless --pdf-variant says otherwise
+    with pikepdf.open(directory / "mindmaps.pdf") as pdf:
+        assert "/StructTreeRoot" not in pdf.Root  # pictures, joined page by page
+        assert str(pdf.docinfo["/Title"]) == "India–Japan Relations: mind maps"
+        assert len(pdf.open_outline().root) == len(pdf.pages)  # a bookmark per sheet

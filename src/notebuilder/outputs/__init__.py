@@ -45,7 +45,7 @@ class WriteContext:
     allowed_directories: tuple[Path, ...]
     epoch: int
     inputs: dict[str, Path] = field(default_factory=dict)
-    pdf_variant: str | None = None  # WeasyPrint's PDF variant for documents to read, e.g. pdf/ua-1
+    pdf_variant: str | None = "pdf/ua-1"  # WeasyPrint's PDF variant for documents to read
 
 
 class Output:
@@ -111,7 +111,7 @@ def _selected(makers, subject, formats) -> list[Output]:
 
 class HtmlPdf(Output):
     """An output that is HTML printed to PDF by WeasyPrint, in the PDF variant the build
-    asks for (``--pdf-variant pdf/ua-1``: tagged for screen readers and reflow)."""
+    asks for (by default PDF/UA-1: tagged for screen readers and reflow)."""
 
     format = "pdf"
     tagged = True  # a document to read; a mind-map sheet is a picture

@@ -3,6 +3,7 @@ HTML (chapters per section, the timeline, tables, mind maps as outlines, sources
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -80,15 +81,22 @@ class Epub(Output):
 COVER_SIZE = (1600, 2400)  # e-reader libraries want at least 1600 px on the long side
 
 
-def _font(query: str, size: int):
-    """A Noto font by fontconfig pattern, at ``size`` pixels (Pillow's own font if none)."""
+@functools.lru_cache(maxsize=8)
+def _font_file(query: str) -> str:
     import subprocess
 
+    try:
+        return subprocess.run(["fc-match", "-f", "%{file}", query], capture_output=True, text=True).stdout
+    except OSError:
+        return ""
+
+
+def _font(query: str, size: int):
+    """A Noto font by fontconfig pattern, at ``size`` pixels (Pillow's own font if none)."""
     from PIL import ImageFont
 
     try:
-        path = subprocess.run(["fc-match", "-f", "%{file}", query], capture_output=True, text=True).stdout
-        return ImageFont.truetype(path, size)
+        return ImageFont.truetype(_font_file(query), size)
     except (OSError, ValueError):
         return ImageFont.load_default(size)
 
@@ -120,7 +128,7 @@ def cover_image(metadata: dict[str, str]) -> bytes:
         draw.text((margin, height - 300), metadata["creator"], font=_font("Noto Sans", 70), fill="#ffffff")
     draw.text((margin, height - 190), "notebuilder", font=_font("Noto Sans", 48), fill="#8fa6bf")
     buffer = io.BytesIO()
-    image.save(buffer, "PNG", optimize=True)
+    image.save(buffer, "PNG")
     return buffer.getvalue()
 
 
