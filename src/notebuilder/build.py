@@ -357,6 +357,18 @@ def _plan(unit: _Unit, context: RenderContext, shared, force: bool) -> _Planned:
     return _Planned(unit, tuple(changed), digests)
 
 
+@dataclass
+class _InFlight:
+    """A unit being written: its staged files, the jobs on the pool, and the jobs that read
+    other outputs' files (written last, in the parent)."""
+
+    planned: _Planned
+    batch: OutputBatch
+    staged: dict[str, Path] = dataclasses.field(default_factory=dict)
+    pending: dict[str, object] = dataclasses.field(default_factory=dict)  # name -> pool result
+    later: list[WriteJob] = dataclasses.field(default_factory=list)
+
+
 class _Writer:
     """Writes units as they are planned: heavy outputs on a pool of worker processes, each
     unit's files renamed into place together when its last one is done (so a syllabus is
@@ -367,25 +379,23 @@ class _Writer:
     def __init__(self, context: RenderContext, write_context: WriteContext, stamp_name: str) -> None:
         self.context, self.write_context, self.stamp_name = context, write_context, stamp_name
         self.pool: WorkerPool | None = None
-        self.in_flight: list[tuple[_Planned, OutputBatch, dict, list]] = []
+        self.in_flight: list[_InFlight] = []
         self.done: list[BuiltTopic] = []
 
     def submit(self, planned: _Planned) -> None:
         unit = planned.unit
-        batch = OutputBatch()
-        staged, later, pending = {}, [], {}
-        self.in_flight.append((planned, batch, staged, later))
+        flight = _InFlight(planned, OutputBatch())
+        self.in_flight.append(flight)
         for output, depends in planned.changed:
             content = output.render(self.context, unit.subject, depends)
-            staged[output.name] = batch.stage(unit.directory / output.name)
-            job = WriteJob(output, content, staged[output.name], self.write_context)
+            flight.staged[output.name] = flight.batch.stage(unit.directory / output.name)
+            job = WriteJob(output, content, flight.staged[output.name], self.write_context)
             if output.reads:
-                later.append(job)
+                flight.later.append(job)
             elif output.format == "data":
                 run_write_job(job)
             else:
-                pending[output.name] = self._pool().submit(run_write_job, job)
-        later.append(pending)
+                flight.pending[output.name] = self._pool().submit(run_write_job, job)
         while len(self.in_flight) > self.IN_FLIGHT:
             self._finish_oldest()
 
@@ -400,24 +410,24 @@ class _Writer:
         self.pool = WorkerPool(max(1, worker_count(os.cpu_count() or 1)), warm).__enter__()
 
     def _finish_oldest(self) -> None:
-        planned, batch, staged, later = self.in_flight.pop(0)
-        unit = planned.unit
+        flight = self.in_flight.pop(0)
+        unit, batch = flight.planned.unit, flight.batch
         try:
-            pending = later.pop()
+            pending = flight.pending
             results = dict(zip(pending, self.pool.gather(pending.values()))) if pending else {}
-            for job in later:
-                inputs = {name: staged.get(name, unit.directory / name) for name in job.output.reads}
+            for job in flight.later:
+                inputs = {name: flight.staged.get(name, unit.directory / name) for name in job.output.reads}
                 context = dataclasses.replace(job.context, inputs=inputs)
                 results[job.output.name] = run_write_job(dataclasses.replace(job, context=context))
             batch.stage_text(unit.directory / self.stamp_name, _stamp_text(unit))
-            manifest = json.dumps(planned.digests, indent=1, sort_keys=True) + "\n"
+            manifest = json.dumps(flight.planned.digests, indent=1, sort_keys=True) + "\n"
             batch.stage_text(unit.directory / MANIFEST_NAME, manifest)
         except BaseException:
             batch.close(failed=True)
             raise
         batch.close(failed=False)
-        written = tuple(unit.directory / output.name for output, _ in planned.changed)
-        unchanged = tuple(name for name in planned.digests if name not in staged)
+        written = tuple(unit.directory / output.name for output, _ in flight.planned.changed)
+        unchanged = tuple(name for name in flight.planned.digests if name not in flight.staged)
         self.done.append(BuiltTopic(unit.name, written, results.get("booklet.pdf"), False, unchanged))
 
     def finish(self) -> list[BuiltTopic]:
@@ -433,8 +443,8 @@ class _Writer:
             if self.pool is not None:
                 self.pool.__exit__(kind, error, traceback)  # workers stop before temporaries go
         finally:
-            for _, batch, _, _ in self.in_flight:
-                batch.close(failed=True)
+            for flight in self.in_flight:
+                flight.batch.close(failed=True)
 
 
 def build(

@@ -267,6 +267,9 @@ def _parse_with_libyaml(text: str, path: str) -> Node | None:
         loader.dispose()
 
 
+_YAML_LINE_BREAK = re.compile("\r\n|\r|\n|\x85|\u2028|\u2029")
+
+
 def parse_yaml(text: str, path: str) -> tuple[Node | None, list[Problem]]:
     """Parse one YAML document into a located :class:`Node` (pure; no file access)."""
     fast = _parse_with_libyaml(text, path)
@@ -285,7 +288,8 @@ def parse_yaml(text: str, path: str) -> tuple[Node | None, list[Problem]]:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         location = _mark_location(path, mark) if mark else Location(path)
-        line = text.split("\n")[mark.line] if mark else ""
+        lines = _YAML_LINE_BREAK.split(text)  # YAML's own line breaks, "\r" alone among them
+        line = lines[mark.line] if mark and mark.line < len(lines) else ""
         hint = quoting_hint(line)
         if hint:  # say what went wrong in the student's terms, not the parser's
             start = _VALUE_START.match(line).start("value")
