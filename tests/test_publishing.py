@@ -90,6 +90,23 @@ def test_duplex_mirrors_margins_and_puts_page_numbers_on_the_outer_edge(polity_p
     with pikepdf.open(booklet) as pdf:
         left, right = (pdf.pages[index].mediabox for index in (1, 2))
         assert left == right
+    # sections_on_right: every section opens a right-hand (odd) page, blank left pages allowed.
+    topic = polity_project / "notes" / POLITY / "topic.yaml"
+    plain = topic.read_text(encoding="utf-8")
+    topic.write_text(plain + "sections_on_right: true\n", encoding="utf-8")
+    try:
+        assert run_notebuilder("build", *arguments, "--duplex").returncode == 0
+        from pypdf import PdfReader
+
+        reader = PdfReader(booklet)
+        openers = {
+            str(item.title): reader.get_destination_page_number(item) + 1
+            for item in reader.outline
+            if not isinstance(item, list) and re.match(r"\d+ ", str(item.title))
+        }
+        assert len(openers) == 3 and all(number % 2 == 1 for number in openers.values()), openers
+    finally:
+        topic.write_text(plain, encoding="utf-8")
     # Single-sided (the default): the number stays top right on every page.
     assert run_notebuilder("build", *arguments, "--no-duplex").returncode == 0
     head = next(line for line in pdftotext(booklet, 2, 2, layout=True).splitlines() if "page 2 of" in line)

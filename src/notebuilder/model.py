@@ -120,7 +120,8 @@ class Topic:
     publisher: str | None = None
     rights: str | None = None
     date_style: str = "short"  # short: 21 Aug 2025 | long: 21 August 2025 | iso: 2025-08-21
-    duplex: bool = False  # printed on both sides: mirrored margins, sections start on a right page
+    duplex: bool = False  # printed on both sides: mirrored margins, numbers on the outer edge
+    sections_on_right: bool = False  # printed on both sides, each section starts on a right page
 
     @property
     def cited_source_ids(self) -> frozenset[str]:

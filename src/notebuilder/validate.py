@@ -58,6 +58,7 @@ TOPIC_KEYS = (
     "rights",
     "date_style",
     "duplex",
+    "sections_on_right",
 )
 DATE_STYLES = ("short", "long", "iso")
 SECTION_KEYS = ("id", "title", "short", "order")
@@ -701,9 +702,10 @@ def _validate_topic(raw: RawTopic, sources: set[str] | None, check: _Checker) ->
             f"unknown date_style '{date_style}'; use short (21 Aug 2025), long (21 August 2025) "
             "or iso (2025-08-21)",
         )
-    duplex = fields.get("duplex")
-    if duplex is not None and not isinstance(duplex.value, bool):
-        check.log.error(duplex.location, "duplex must be true or false")
+    duplex, on_right = fields.get("duplex"), fields.get("sections_on_right")
+    for name, node in (("duplex", duplex), ("sections_on_right", on_right)):
+        if node is not None and not isinstance(node.value, bool):
+            check.log.error(node.location, f"{name} must be true or false")
     if not (title and paper and subject and sections):
         return None
     return Topic(
@@ -722,6 +724,7 @@ def _validate_topic(raw: RawTopic, sources: set[str] | None, check: _Checker) ->
         rights=check.text(fields.get("rights"), "rights", allow_number=True),
         date_style=date_style if date_style in DATE_STYLES else "short",
         duplex=duplex is not None and duplex.value is True,
+        sections_on_right=on_right is not None and on_right.value is True,
     )
 
 
