@@ -133,6 +133,7 @@ def test_preview_shows_a_save_without_a_reload_and_a_broken_save_as_an_error(tmp
         browser = Browser(url, tmp_path / "chromium-profile")
         browser.wait_for(lambda text: "in factories and mines" in text, 30)
         assert "Fundamental Rights" in browser.text()
+        assert "warning" not in browser.text()  # the test topics build with -W: no warnings
 
         notes = project / "notes" / POLITY / "handout.yaml"
         good = notes.read_text(encoding="utf-8")
@@ -140,6 +141,12 @@ def test_preview_shows_a_save_without_a_reload_and_a_broken_save_as_an_error(tmp
         seconds = browser.wait_for(lambda text: "in any factory or mine" in text, 15)
         print(f"a save showed in the page after {seconds:.2f} s")
 
+        # A warning (here: a section with no fragments yet) shows above the page, which stays.
+        topic = project / "notes" / POLITY / "topic.yaml"
+        plain = topic.read_text(encoding="utf-8")
+        topic.write_text(plain + "  - id: empty\n    title: Nothing here yet\n", encoding="utf-8")
+        browser.wait_for(lambda text: "1 warning" in text and "in any factory or mine" in text, 15)
+        topic.write_text(plain, encoding="utf-8")
         notes.write_text(good.replace("fragments:", "fragments: [", 1), encoding="utf-8")
         browser.wait_for(lambda text: "error" in text and "handout.yaml:" in text, 15)
         text = browser.text()

@@ -23,7 +23,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .assemble import assemble_document
-from .build import build_epoch, check_project, deduplicate_topics
+from .build import all_warnings, build_epoch, check_project, deduplicate_topics
 from .errors import NoteError, ToolError
 from .mindmap import lay_out_sheets, plan_sheets
 from .model import Document
@@ -46,11 +46,14 @@ class PreviewState:
     generation: int = 0
     documents: dict[str, Document] = field(default_factory=dict)
     errors: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()  # of the last good render: undecided merges, missing glyphs
     pages: dict[str, str] = field(default_factory=dict)  # rendered pages of this generation
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def refresh(self) -> tuple[str, ...]:
-        """Read, check and assemble the notes again; returns the errors (none: all good)."""
+        """Read, check and assemble the notes again; returns the errors (none: all good;
+        the warnings are then in :attr:`warnings`)."""
+        warnings: tuple[str, ...] = ()
         try:
             corpus = check_project(self.root, self.topics)
             deduplicated = deduplicate_topics(corpus)
@@ -59,6 +62,7 @@ class PreviewState:
                 topic.id: assemble_document(corpus, topic, deduplicated[topic.id].points, epoch)
                 for topic in corpus.topics
             }
+            warnings = tuple(str(warning) for warning in all_warnings(corpus, deduplicated))
             errors: tuple[str, ...] = ()
         except NoteError as error:
             documents, errors = None, tuple(str(problem) for problem in error.problems)
@@ -66,7 +70,7 @@ class PreviewState:
             documents, errors = None, (f"notebuilder: {error}",)
         with self.lock:
             if documents is not None:
-                self.documents = documents
+                self.documents, self.warnings = documents, warnings
             self.errors = errors
             self.pages = {}
             self.generation += 1
@@ -76,6 +80,7 @@ class PreviewState:
         """The page at ``path``: ``/<topic>/`` (booklet) or ``/<topic>/mindmaps``."""
         with self.lock:
             generation, documents, errors = self.generation, self.documents, self.errors
+            warnings = self.warnings
             if path in self.pages:
                 return self.pages[path]
         parts = [part for part in path.split("/") if part]
@@ -110,6 +115,7 @@ class PreviewState:
             topic=parts[0],
             view="mindmaps" if len(parts) == 2 else "booklet",
             errors=errors,
+            warnings=warnings,
             generation=generation,
             poll=POLL_MILLISECONDS,
         )
@@ -193,7 +199,7 @@ def serve(
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True).start()
     say(f"previewing at http://127.0.0.1:{server.server_address[1]}/ ; Ctrl-C stops")
-    for problem in errors:
+    for problem in errors or state.warnings:
         report(problem)
     watched = [
         state.root / folder for folder in ("notes", "seeds", "layouts") if (state.root / folder).is_dir()
@@ -202,7 +208,7 @@ def serve(
         for changes in watch(*watched, debounce=150, step=50, stop_event=stop, raise_interrupt=False):
             if changes:
                 errors = state.refresh()
-                for problem in errors:
+                for problem in errors or state.warnings:
                     report(problem)
                 say(
                     f"re-rendered; {len(errors)} error(s), the last good page is kept"
