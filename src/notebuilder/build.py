@@ -376,8 +376,11 @@ class _Writer:
 
     IN_FLIGHT = 2  # units rendered and being written at once
 
-    def __init__(self, context: RenderContext, write_context: WriteContext, stamp_name: str) -> None:
+    def __init__(
+        self, context: RenderContext, write_context: WriteContext, stamp_name: str, force: bool = False
+    ) -> None:
         self.context, self.write_context, self.stamp_name = context, write_context, stamp_name
+        self.force = force  # print every page again, reusing none of the last outputs
         self.pool: WorkerPool | None = None
         self.in_flight: list[_InFlight] = []
         self.done: list[BuiltTopic] = []
@@ -389,7 +392,9 @@ class _Writer:
         for output, depends in planned.changed:
             content = output.render(self.context, unit.subject, depends)
             flight.staged[output.name] = flight.batch.stage(unit.directory / output.name)
-            job = WriteJob(output, content, flight.staged[output.name], self.write_context)
+            previous = None if self.force else unit.directory / output.name  # its unchanged pages are reused
+            context = dataclasses.replace(self.write_context, previous=previous)
+            job = WriteJob(output, content, flight.staged[output.name], context)
             if output.reads:
                 flight.later.append(job)
             elif output.format == "data":
@@ -487,7 +492,13 @@ def build(
         out / ".cache" / "mindmaps",
         options.duplex,
     )
-    write_context = WriteContext(layouts[0], (*layouts, out), epoch, pdf_variant=options.pdf_variant)
+    write_context = WriteContext(
+        layouts[0],
+        (*layouts, out),
+        epoch,
+        pdf_variant=options.pdf_variant,
+        page_cache=out / ".cache" / "pages",
+    )
     stamp_name = f"{STAMP_PREFIX}{'-'.join(options.formats)}.sha256"
     build_date = datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d")
     inputs_shared = shared_inputs_digest(root, options, build_date)
@@ -521,7 +532,7 @@ def build(
     problems: list[Problem] = []
     with output_lock(out, notice):
         remove_stray_temporaries(out)
-        with _Writer(context, write_context, stamp_name) as writer:
+        with _Writer(context, write_context, stamp_name, options.force) as writer:
             for unit in units():
                 if isinstance(unit, BuiltTopic):
                     built.append(unit)
@@ -539,8 +550,8 @@ def build(
                     progress(f"writing {unit.name}")
                     writer.submit(planned)
             built += writer.finish()
-        prune(context.layout_cache)
-        prune(out / ".cache" / "dedupe")
+        for cache in (context.layout_cache, out / ".cache" / "dedupe", out / ".cache" / "pages"):
+            prune(cache)
     if problems:
         raise NoteError(problems)
     order = {topic.id: number for number, topic in enumerate(corpus.topics)}

@@ -25,6 +25,7 @@ from typing import Any
 
 from .errors import ToolError
 from .outputs import Output, WriteContext
+from .pages import print_reusing
 from .pool import die_with_parent
 
 TEMP_PREFIX = ".nb-tmp-"
@@ -190,12 +191,24 @@ def write_pdf(
     base_directory: Path,
     allowed_directories: Sequence[Path],
     variant: str | None = None,
+    previous: Path | None = None,
+    page_cache: Path | None = None,
 ) -> int:
     """Render HTML to a PDF with WeasyPrint (``variant``: e.g. "pdf/ua-1", tagged with its
-    structure, language and title shown); returns the page count."""
-    document = _lay_out_pages(html, base_directory, allowed_directories)
-    document.write_pdf(target, pdf_variant=variant if variant not in (None, "none") else None)
-    return len(document.pages)
+    structure, language and title shown); returns the page count. With the ``previous``
+    PDF and the ``page_cache`` that records its pages, only the page groups whose HTML
+    changed are printed again (see notebuilder.pages)."""
+    variant = variant if variant not in (None, "none") else None
+    printed = print_reusing(
+        html,
+        target,
+        previous,
+        page_cache,
+        variant,
+        lay_out=lambda text: _lay_out_pages(text, base_directory, allowed_directories),
+        write=lambda document, file: document.write_pdf(file, pdf_variant=variant),
+    )
+    return printed.pages
 
 
 class _ReferenceFinder(HTMLParser):

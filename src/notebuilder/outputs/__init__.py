@@ -46,6 +46,8 @@ class WriteContext:
     epoch: int
     inputs: dict[str, Path] = field(default_factory=dict)
     pdf_variant: str | None = "pdf/ua-1"  # WeasyPrint's PDF variant for documents to read
+    page_cache: Path | None = None  # where printed PDFs' page records are kept (None: print whole)
+    previous: Path | None = None  # this output's last good file, whose unchanged pages may be reused
 
 
 class Output:
@@ -120,4 +122,12 @@ class HtmlPdf(Output):
         from ..write import write_pdf
 
         variant = context.pdf_variant if self.tagged else None
-        return write_pdf(content, target, context.base_directory, context.allowed_directories, variant)
+        return write_pdf(
+            content,
+            target,
+            context.base_directory,
+            context.allowed_directories,
+            variant,
+            context.previous,
+            context.page_cache,
+        )

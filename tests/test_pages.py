@@ -1,0 +1,274 @@
+"""Page groups (notebuilder.pages): an edit prints again only the groups it changed, and
+the joined PDF reads exactly as the whole document printed afresh: every page's text, the
+bookmarks, named destinations, links and the PDF/UA structure tree."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections import Counter
+from pathlib import Path
+
+import pikepdf
+import pytest
+from conftest import SUBJECTS
+
+from notebuilder.build import BuildOptions, build
+from notebuilder.pages import BEGIN, END, MAX_PRINTINGS, join_pages, print_reusing, split_groups
+from notebuilder.write import _lay_out_pages
+
+LAYOUTS = Path(__file__).resolve().parent.parent / "layouts"
+
+PAGE_CSS = """
+@page { size: A5; margin: 20mm 15mm;
+  @top-left { content: string(running, start); font: 8pt "Noto Sans"; }
+  @top-right { content: "page " counter(page) " of " counter(pages); font: 8pt "Noto Sans"; } }
+body { font: 10pt/1.4 "Noto Serif"; }
+h2 { string-set: running content(); bookmark-level: 1; font-size: 12pt; margin: 0 0 3mm; }
+.toc a::after { content: " p. " target-counter(attr(href), page); }
+.block { break-inside: avoid; margin: 0 0 2mm; }
+.back { break-before: page; }
+"""
+
+
+def document(
+    flow_heights: list[int],
+    words: str = "first",
+    title: str = "Contents",
+    back: str = "see",
+    appendix: str = "",
+) -> str:
+    """A small paged document: a contents page that shows page numbers, a flow of blocks
+    of the given heights (mm), and a back matter page that links into the flow."""
+    blocks = "".join(
+        f'<div class="block" id="b{number}"><h2>Block {number}</h2>'
+        f'<p style="height: {height}mm">{words} words of block {number}</p></div>'
+        for number, height in enumerate(flow_heights, start=1)
+    )
+    toc = "".join(f'<li><a href="#b{number}">Block {number}</a></li>' for number in range(1, 5))
+    links = "".join(f'<a href="#b{number}">{back} block {number}</a> ' for number in (1, 4))
+    return (
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Test</title>'
+        f"<style>{PAGE_CSS}</style></head><body>"
+        f'{BEGIN}<nav class="toc" id="contents"><h2>{title}</h2><ol>{toc}</ol></nav>{END}'
+        f'{BEGIN}<main id="flow" style="break-before: page">{blocks}</main>{END}'
+        f'{BEGIN}<section class="back" id="back"><h2>Back matter</h2><p>{links}</p></section>{END}'
+        f'{BEGIN}<section class="back" id="appendix"><h2>Appendix</h2><p>{appendix}</p></section>{END}'
+        "</body></html>"
+    )
+
+
+def print_pdf(html: str, target: Path, previous: Path | None, cache: Path, variant="pdf/ua-1"):
+    return print_reusing(
+        html,
+        target,
+        previous,
+        cache,
+        variant,
+        lay_out=lambda text: _lay_out_pages(text, LAYOUTS, (LAYOUTS,)),
+        write=lambda laid_out, file: laid_out.write_pdf(file, pdf_variant=variant),
+    )
+
+
+def page_texts(pdf: Path) -> list[str]:
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True)
+    return text.stdout.split("\f")
+
+
+def reading(pdf: Path) -> dict:
+    """What a reader and a screen reader get from a PDF, page numbers for objects."""
+    with pikepdf.open(pdf) as opened:
+        number = {page.objgen: index for index, page in enumerate(opened.pages)}
+        bookmarks = []
+        with opened.open_outline() as outline:
+            stack = [(0, item) for item in outline.root]
+            while stack:
+                depth, item = stack.pop(0)
+                destination = item.destination
+                bookmarks.append((depth, item.title, number[destination[0].objgen], float(destination[3])))
+                stack[:0] = [(depth + 1, child) for child in item.children]
+        destinations = {
+            name: (number[value[0].objgen], round(float(value[2]), 2), round(float(value[3]), 2))
+            for name, value in pikepdf.NameTree(opened.Root.Names.Dests).items()
+        }
+        links = [
+            [
+                (str(annotation.get("/Dest")), int(annotation.get("/StructParent", -1)))
+                for annotation in page.Annots
+            ]
+            if "/Annots" in page
+            else []
+            for page in opened.pages
+        ]
+        tags: list[Counter] = [Counter() for _ in opened.pages]
+        parent_keys = None
+        if "/StructTreeRoot" in opened.Root:
+            tree = opened.Root.StructTreeRoot
+            parents = pikepdf.NumberTree(tree.ParentTree)
+            parent_keys = sorted(int(key) for key, _ in parents.items())
+            for element in tree.K[0].K:
+                count(element, tags[number[element.Pg.objgen]])
+                assert tree.K[0] == element.P
+            for page in opened.pages:  # every page's marked content maps to its structure
+                assert int(page.StructParents) in parent_keys
+        metadata = {key: str(value) for key, value in opened.docinfo.items()}
+        catalog = {key: repr(opened.Root.get(key)) for key in ("/Lang", "/MarkInfo", "/ViewerPreferences")}
+        return {
+            "pages": len(opened.pages),
+            "bookmarks": bookmarks,
+            "destinations": destinations,
+            "links": [sorted(dest for dest, _ in page) for page in links],
+            "link keys unique": len({key for page in links for _, key in page})
+            == sum(len(page) for page in links),
+            "tags": tags,
+            "parent keys": None if parent_keys is None else len(parent_keys),
+            "metadata": metadata,
+            "catalog": catalog,
+        }
+
+
+def count(element, counter: Counter) -> None:
+    counter[str(element.S)] += 1
+    kids = element.get("/K")
+    for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+        if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+            count(kid, counter)
+
+
+def assert_reads_as_printed_whole(joined: Path, html: str, tmp_path: Path, variant="pdf/ua-1") -> None:
+    whole = tmp_path / "whole.pdf"
+    print_pdf(html, whole, None, tmp_path / "whole-cache", variant)
+    assert page_texts(joined) == page_texts(whole)
+    assert reading(joined) == reading(whole)
+
+
+def test_an_edit_inside_a_group_prints_only_that_group(tmp_path: Path):
+    cache, first, second = tmp_path / "cache", tmp_path / "first.pdf", tmp_path / "second.pdf"
+    assert print_pdf(document([100, 100, 100, 20]), first, None, cache).whole
+    edited = document([100, 100, 100, 20], words="second")
+    printed = print_pdf(edited, second, first, cache)
+    assert not printed.whole and printed.printed == (1,)  # the flow only: no anchor moved
+    assert "second words of block 3" in "".join(page_texts(second))
+    assert_reads_as_printed_whole(second, edited, tmp_path)
+
+
+def test_an_anchor_that_moves_prints_the_contents_again(tmp_path: Path):
+    cache, first, second = tmp_path / "cache", tmp_path / "first.pdf", tmp_path / "second.pdf"
+    print_pdf(document([30, 30, 30, 100]), first, None, cache)
+    assert "Block 3 p. 2" in page_texts(first)[0]
+    edited = document([30, 90, 30, 30])  # block 3 no longer fits on the flow's first page
+    printed = print_pdf(edited, second, first, cache)
+    assert not printed.whole and printed.printed == (0, 1)  # the contents shows block 3's page
+    assert "Block 3 p. 3" in page_texts(second)[0]
+    assert_reads_as_printed_whole(second, edited, tmp_path)
+
+
+def test_a_group_that_grows_by_a_page_prints_everything(tmp_path: Path):
+    cache, first, second = tmp_path / "cache", tmp_path / "first.pdf", tmp_path / "second.pdf"
+    print_pdf(document([100, 100]), first, None, cache)
+    edited = document([100, 100, 100, 100])
+    assert print_pdf(edited, second, first, cache).whole
+    assert_reads_as_printed_whole(second, edited, tmp_path)
+
+
+@pytest.mark.parametrize("variant", ["pdf/ua-1", "pdf/a-3b", None])
+def test_every_variant_joins(tmp_path: Path, variant):
+    cache, first, second = tmp_path / "cache", tmp_path / "first.pdf", tmp_path / "second.pdf"
+    print_pdf(document([20, 20, 20, 20]), first, None, cache, variant)
+    edited = document([20, 20, 20, 20], words="second")
+    assert not print_pdf(edited, second, first, cache, variant).whole
+    assert_reads_as_printed_whole(second, edited, tmp_path, variant)
+    if variant == "pdf/a-3b":
+        with pikepdf.open(second) as joined:
+            assert "/OutputIntents" in joined.Root
+            assert "pdfaid" in str(joined.open_metadata())
+
+
+def test_no_record_or_another_pdf_prints_everything(tmp_path: Path):
+    cache, first, second = tmp_path / "cache", tmp_path / "first.pdf", tmp_path / "second.pdf"
+    print_pdf(document([20, 20, 20, 20]), first, None, cache)
+    shutil.rmtree(cache)
+    assert print_pdf(document([20, 20, 20, 20], "second"), second, first, cache).whole  # no record
+    first.write_bytes(b"%PDF-1.7 not this one")
+    assert print_pdf(document([20, 20, 20, 20], "third"), second, first, cache).whole  # not the PDF recorded
+
+
+def test_fonts_of_at_most_three_printings(tmp_path: Path):
+    """Each printing brings its own font subsets: a PDF whose pages would come from more
+    than three printings is printed whole instead."""
+    cache = tmp_path / "cache"
+    previous = tmp_path / "0.pdf"
+    print_pdf(document([20, 20, 20, 20]), previous, None, cache)
+    edits = [  # each group in turn, then the flow again
+        document([20, 20, 20, 20], "one"),
+        document([20, 20, 20, 20], "one", title="Contents, two"),
+        document([20, 20, 20, 20], "one", title="Contents, two", back="three"),
+        document([20, 20, 20, 20], "one", title="Contents, two", back="three", appendix="four"),
+        document([20, 20, 20, 20], "five", title="Contents, two", back="three", appendix="four"),
+    ]
+    wholes = []
+    for number, html in enumerate(edits, start=1):
+        target = tmp_path / f"{number}.pdf"
+        wholes.append(print_pdf(html, target, previous, cache).whole)
+        assert_reads_as_printed_whole(target, html, tmp_path)
+        previous = target
+    assert wholes == [False, False, True, False, False]
+    with pikepdf.open(previous) as joined:
+        fonts = {font.objgen for page in joined.pages for font in page.Resources.get("/Font", {}).values()}
+    with pikepdf.open(tmp_path / "whole.pdf") as whole:
+        alone = {font.objgen for page in whole.pages for font in page.Resources.get("/Font", {}).values()}
+    assert len(fonts) <= MAX_PRINTINGS * len(alone)
+
+
+def test_groups_must_start_with_an_anchor():
+    assert split_groups(f"<body>{BEGIN}<div>no id</div>{END}</body>") is None
+    assert split_groups(f"<body>{BEGIN}<div id='a'>x</div>") is None
+    assert split_groups("<body>no groups</body>") is None
+    paged = split_groups(
+        f"<body>{BEGIN}<div id='a'>x</div>{END}<p>between</p>{BEGIN}<p id=b>y</p>{END}</body>"
+    )
+    assert paged.groups == ("<div id='a'>x</div>", "<p id=b>y</p>")
+    assert (
+        paged.join(paged.groups)
+        == f"<body>{BEGIN}<div id='a'>x</div>{END}<p>between</p>{BEGIN}<p id=b>y</p>{END}</body>"
+    )
+
+
+def test_join_refuses_a_pdf_of_another_length(tmp_path: Path):
+    from notebuilder.pages import CannotJoin
+
+    cache = tmp_path / "cache"
+    print_pdf(document([20, 20, 20, 20]), tmp_path / "short.pdf", None, cache)
+    print_pdf(document([150, 150, 150]), tmp_path / "long.pdf", None, cache)
+    import io
+
+    with pytest.raises(CannotJoin):
+        join_pages(
+            io.BytesIO((tmp_path / "short.pdf").read_bytes()), tmp_path / "long.pdf", {0}, tmp_path / "x.pdf"
+        )
+
+
+@pytest.mark.parametrize("topic", ["economy-schemes", "polity-fundamental-rights"])
+def test_a_booklet_after_an_edit_reads_as_a_fresh_build(tmp_path: Path, topic):
+    """A real booklet of another subject: an edit to one fragment's wording, built
+    incrementally, gives the same pages, bookmarks, links and tags as a forced build."""
+    project = tmp_path / "project"
+    shutil.copytree(SUBJECTS, project)
+    out, fresh = project / "build", project / "fresh"
+    build(BuildOptions(project, out, ("pdf",), (topic,)))
+    notes = sorted((project / "notes" / topic).glob("*.yaml"))
+    fragments = [
+        path for path in notes if path.name not in ("topic.yaml", "glossary.yaml", "comparisons.yaml")
+    ]
+    target = fragments[0]
+    text = target.read_text(encoding="utf-8")
+    position = text.index("text:", len(text) // 2)
+    line_end = text.index("\n", position)
+    target.write_text(text[:line_end] + " (as revised)" + text[line_end:], encoding="utf-8")
+    build(BuildOptions(project, out, ("pdf",), (topic,)))
+    build(BuildOptions(project, fresh, ("pdf",), (topic,), force=True))
+    joined, whole = out / topic / "booklet.pdf", fresh / topic / "booklet.pdf"
+    assert joined.read_bytes() != whole.read_bytes()  # joined from the last booklet, not printed whole
+    assert "as revised)" in " ".join("".join(page_texts(joined)).split())
+    assert page_texts(joined) == page_texts(whole)
+    assert reading(joined) == reading(whole)
