@@ -152,6 +152,15 @@ def test_an_edit_inside_a_group_prints_only_that_group(tmp_path: Path):
     assert_reads_as_printed_whole(second, edited, tmp_path)
 
 
+def test_the_same_html_again_gives_the_same_pdf(tmp_path: Path):
+    cache, first, second = tmp_path / "cache", tmp_path / "first.pdf", tmp_path / "second.pdf"
+    html = document([100, 100, 100, 20])
+    print_pdf(html, first, None, cache)
+    printed = print_pdf(html, second, first, cache)
+    assert (printed.whole, printed.printed, printed.pages) == (False, (), len(page_texts(first)) - 1)
+    assert second.read_bytes() == first.read_bytes()
+
+
 def test_an_anchor_that_moves_prints_the_contents_again(tmp_path: Path):
     cache, first, second = tmp_path / "cache", tmp_path / "first.pdf", tmp_path / "second.pdf"
     print_pdf(document([30, 30, 30, 100]), first, None, cache)
@@ -272,3 +281,18 @@ def test_a_booklet_after_an_edit_reads_as_a_fresh_build(tmp_path: Path, topic):
     assert "as revised)" in " ".join("".join(page_texts(joined)).split())
     assert page_texts(joined) == page_texts(whole)
     assert reading(joined) == reading(whole)
+
+
+def test_a_booklet_written_again_unchanged_keeps_its_bytes(tmp_path: Path):
+    """When every output is written again with the same HTML (notebuilder or a tool
+    changed, or the manifest is gone), the booklet is the last one, byte for byte."""
+    project = tmp_path / "project"
+    shutil.copytree(SUBJECTS, project)
+    options = BuildOptions(project, project / "build", ("pdf",), ("economy-schemes",))
+    build(options)
+    booklet = project / "build" / "economy-schemes" / "booklet.pdf"
+    before = booklet.read_bytes()
+    for stamp in booklet.parent.glob(".*"):
+        stamp.unlink()
+    (written,) = build(options)
+    assert booklet in written.outputs and booklet.read_bytes() == before

@@ -485,7 +485,7 @@ def build(
     warn(all_warnings(corpus, deduplicated))
     layouts = layout_directories(root)
     context = RenderContext(
-        make_environment(root),
+        make_environment(root, out / ".cache" / "templates"),
         root,
         options.paper,
         options.selftest,
@@ -550,8 +550,8 @@ def build(
                     progress(f"writing {unit.name}")
                     writer.submit(planned)
             built += writer.finish()
-        for cache in (context.layout_cache, out / ".cache" / "dedupe", out / ".cache" / "pages"):
-            prune(cache)
+        for cache in ("mindmaps", "dedupe", "pages", "templates"):
+            prune(out / ".cache" / cache)
     if problems:
         raise NoteError(problems)
     order = {topic.id: number for number, topic in enumerate(corpus.topics)}

@@ -418,6 +418,7 @@ def graphviz_version() -> str:
     return (found.stderr or found.stdout).strip()
 
 
+@functools.lru_cache(maxsize=1024)  # asked for by the sheet's own output and by mindmaps.pdf
 def layout_key(sheet: MindMapSheet) -> str:
     """What a sheet's layout depends on: its DOT at every spacing it may be tried at, the
     fitting rules, and the Graphviz that lays it out."""

@@ -30,6 +30,7 @@ import hashlib
 import io
 import itertools
 import json
+import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
@@ -278,8 +279,11 @@ def _print_changed(paged, record, target, previous, variant, lay_out, write):
         return None
     digests = tuple(_digest(group) for group in paged.groups)
     printed = {index for index, digest in enumerate(digests) if digest != record.groups[index]}
-    if not printed or len(printed) == len(paged.groups):
-        return None if printed else (record, ())  # nothing changed: the same PDF again
+    if not printed:  # nothing it prints changed (notebuilder or a tool did): the same pages again
+        shutil.copyfile(previous, target)
+        return record, ()
+    if len(printed) == len(paged.groups):
+        return None
     references = [_references(group) for group in paged.groups]
     for _ in range(MAX_ROUNDS):
         last = len(paged.groups) - 1

@@ -25,9 +25,16 @@ def layout_directories(root: Path) -> tuple[Path, ...]:
     return tuple(dict.fromkeys(path for path in (own, PROJECT_LAYOUTS) if path.is_dir()))
 
 
-def make_environment(root: Path) -> jinja2.Environment:
+def make_environment(root: Path, compiled: Path | None = None) -> jinja2.Environment:
+    """The layouts' Jinja environment; with ``compiled``, a folder where the layouts are
+    kept compiled between builds (by their source: an edited layout is compiled again)."""
+    cache = None
+    if compiled is not None:
+        compiled.mkdir(parents=True, exist_ok=True)
+        cache = jinja2.FileSystemBytecodeCache(str(compiled))
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(path) for path in layout_directories(root)]),
+        bytecode_cache=cache,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
