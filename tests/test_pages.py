@@ -259,8 +259,8 @@ def test_join_refuses_a_pdf_of_another_length(tmp_path: Path):
 
 @pytest.mark.parametrize("topic", ["economy-schemes", "polity-fundamental-rights"])
 def test_a_booklet_after_an_edit_reads_as_a_fresh_build(tmp_path: Path, topic):
-    """A real booklet of another subject: an edit to one fragment's wording, built
-    incrementally, gives the same pages, bookmarks, links and tags as a forced build."""
+    """A real booklet (and self-test) of another subject: an edit to one fragment's wording,
+    built incrementally, gives the same pages, bookmarks, links and tags as a forced build."""
     project = tmp_path / "project"
     shutil.copytree(SUBJECTS, project)
     out, fresh = project / "build", project / "fresh"
@@ -276,11 +276,13 @@ def test_a_booklet_after_an_edit_reads_as_a_fresh_build(tmp_path: Path, topic):
     target.write_text(text[:line_end] + " (as revised)" + text[line_end:], encoding="utf-8")
     build(BuildOptions(project, out, ("pdf",), (topic,)))
     build(BuildOptions(project, fresh, ("pdf",), (topic,), force=True))
-    joined, whole = out / topic / "booklet.pdf", fresh / topic / "booklet.pdf"
-    assert joined.read_bytes() != whole.read_bytes()  # joined from the last booklet, not printed whole
-    assert "as revised)" in " ".join("".join(page_texts(joined)).split())
-    assert page_texts(joined) == page_texts(whole)
-    assert reading(joined) == reading(whole)
+    for name in ("booklet.pdf", "selftest.pdf"):
+        joined, whole = out / topic / name, fresh / topic / name
+        assert page_texts(joined) == page_texts(whole)
+        assert reading(joined) == reading(whole)
+    assert "as revised)" in " ".join("".join(page_texts(out / topic / "booklet.pdf")).split())
+    # joined from the last booklet's pages, not printed whole
+    assert (out / topic / "booklet.pdf").read_bytes() != (fresh / topic / "booklet.pdf").read_bytes()
 
 
 def test_a_booklet_written_again_unchanged_keeps_its_bytes(tmp_path: Path):

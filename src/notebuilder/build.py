@@ -497,7 +497,7 @@ def build(
         (*layouts, out),
         epoch,
         pdf_variant=options.pdf_variant,
-        page_cache=out / ".cache" / "pages",
+        cache=out / ".cache",
     )
     stamp_name = f"{STAMP_PREFIX}{'-'.join(options.formats)}.sha256"
     build_date = datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d")
@@ -550,7 +550,7 @@ def build(
                     progress(f"writing {unit.name}")
                     writer.submit(planned)
             built += writer.finish()
-        for cache in ("mindmaps", "dedupe", "pages", "templates"):
+        for cache in ("mindmaps", "dedupe", "pages", "templates", "covers"):
             prune(out / ".cache" / cache)
     if problems:
         raise NoteError(problems)

@@ -46,7 +46,7 @@ class WriteContext:
     epoch: int
     inputs: dict[str, Path] = field(default_factory=dict)
     pdf_variant: str | None = "pdf/ua-1"  # WeasyPrint's PDF variant for documents to read
-    page_cache: Path | None = None  # where printed PDFs' page records are kept (None: print whole)
+    cache: Path | None = None  # <out>/.cache: printed PDFs' page records, EPUB covers
     previous: Path | None = None  # this output's last good file, whose unchanged pages may be reused
 
 
@@ -129,5 +129,5 @@ class HtmlPdf(Output):
             context.allowed_directories,
             variant,
             context.previous,
-            context.page_cache,
+            context.cache / "pages" if context.cache else None,
         )

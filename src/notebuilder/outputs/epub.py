@@ -4,6 +4,7 @@ HTML (chapters per section, the timeline, tables, mind maps as outlines, sources
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import os
 import re
@@ -73,7 +74,7 @@ class Epub(Output):
         return json.loads(depends)
 
     def write(self, content: dict, target: Path, context: WriteContext) -> None:
-        cover = cover_image(content["metadata"])
+        cover = cover_image(content["metadata"], context.cache / "covers" if context.cache else None)
         write_epub(content["html"], target, content["metadata"], context.epoch, content["stylesheet"], cover)
         finish_epub(target, content["glossary"])
 
@@ -101,10 +102,26 @@ def _font(query: str, size: int):
         return ImageFont.load_default(size)
 
 
-def cover_image(metadata: dict[str, str]) -> bytes:
+def cover_image(metadata: dict[str, str], cache: Path | None = None) -> bytes:
     """The EPUB's cover, a PNG made from the title, the paper and subject (and the author):
     what a Kindle or Kobo library shows as the book's tile. The same metadata gives the
-    same bytes."""
+    same bytes, so a ``cache`` folder keeps them between builds."""
+    from importlib import metadata as versions
+
+    from ..cache import keep, recall
+
+    drawing = Path(__file__).read_bytes()  # this module draws it
+    key = json.dumps([metadata, versions.version("pillow"), _font_file("Noto Serif:bold")]).encode() + drawing
+    entry = cache / f"{hashlib.sha256(key).hexdigest()}.png" if cache else None
+    kept = recall(entry) if entry else None
+    if kept is None:
+        kept = _draw_cover(metadata)
+        if entry:
+            keep(entry, kept)
+    return kept
+
+
+def _draw_cover(metadata: dict[str, str]) -> bytes:
     import io
     import textwrap
 
