@@ -295,7 +295,8 @@ def _print_changed(paged, record, target, previous, variant, lay_out, write):
         anchors = _anchor_pages(document)
         if len(document.pages) != record.pages:
             return None
-        if any(anchors.get(references[index].first_id) != record.starts[index] for index in printed):
+        starts = [anchors.get(reference.first_id) for reference in references]
+        if starts != list(record.starts):  # a group grew or shrank: the pages fall otherwise
             return None
         moved = set()
         for index in printed:
