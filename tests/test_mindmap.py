@@ -96,6 +96,58 @@ def test_sheets_are_one_page_each_and_every_label_is_text(built_topic):
                     assert word in text, f"{sheet.id}: {word!r} of {label!r} is not selectable text"
 
 
+MM = 72 / 25.4
+WORD_BOX = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>')
+SVG_LINE = re.compile(
+    r'<text text-anchor="middle" x="([-\d.]+)" y="([-\d.]+)"[^>]*font-size="([\d.]+)"[^>]*>([^<]*)</text>'
+)
+
+
+def test_the_printed_map_is_the_checked_layout_fitted_into_its_slot(built_topic):
+    """The sheet prints Graphviz's own PDF drawing of the layout the tests above check as
+    SVG: every word a line of its own stands where the SVG puts it, scaled to the size
+    chosen, in the slot centred under the title strip (mindmaps.css)."""
+    import subprocess
+
+    directory, document = built_topic
+    checked = 0
+    for sheet in plan_sheets(document):
+        laid = lay_out_sheet(sheet)
+        width, height = (size * MM for size in laid.size_mm)
+        view = list(map(float, re.search(r'viewBox="([^"]+)"', laid.svg)[1].split()))
+        scale = width / view[2]
+        assert height / view[3] == pytest.approx(scale, rel=0.01)
+        left, top = (297 * MM - width) / 2, (10 + 12) * MM + (178 * MM - height) / 2
+        shift_x, shift_y = map(float, re.search(r"translate\(([-\d.]+) ([-\d.]+)\)", laid.svg).groups())
+        single = directory / "mindmaps" / f"{sheet.id}.pdf"
+        boxes = subprocess.run(
+            ["pdftotext", "-bbox", str(single), "-"], capture_output=True, text=True
+        ).stdout
+        printed = [
+            (float(a), float(b), float(c), float(d), html.unescape(w))
+            for a, b, c, d, w in WORD_BOX.findall(boxes)
+        ]
+        lines = [
+            (float(x), float(y), float(size), html.unescape(text))
+            for x, y, size, text in SVG_LINE.findall(laid.svg)
+        ]
+        words = [text for *_, text in lines]
+        for x, y, size, text in lines:
+            found = [box for box in printed if box[4] == text]
+            if " " in text or words.count(text) != 1 or len(found) != 1:
+                continue  # only words alone on their line, once on the sheet, have one place to be
+            x_min, y_min, x_max, y_max, _ = found[0]
+            assert (x_min + x_max) / 2 == pytest.approx(left + (x + shift_x) * scale, abs=2.5), (
+                sheet.id,
+                text,
+            )
+            baseline = top + (y + shift_y) * scale
+            assert y_min < baseline < y_max + 0.5, (sheet.id, text)
+            assert y_max - y_min == pytest.approx(size * scale * 1.36, rel=0.2), (sheet.id, text)
+            checked += 1
+    assert checked >= 5
+
+
 def test_an_overfull_section_fails_with_a_clear_message(tmp_path: Path):
     project = overfull_project(tmp_path, 90)
     (project / "build" / "demo").mkdir(parents=True)

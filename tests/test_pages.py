@@ -15,7 +15,7 @@ from conftest import SUBJECTS
 
 from notebuilder.build import BuildOptions, build
 from notebuilder.pages import BEGIN, END, MAX_PRINTINGS, join_pages, print_reusing, split_groups
-from notebuilder.write import _lay_out_pages
+from notebuilder.write import lay_out_pages
 
 LAYOUTS = Path(__file__).resolve().parent.parent / "layouts"
 
@@ -65,7 +65,7 @@ def print_pdf(html: str, target: Path, previous: Path | None, cache: Path, varia
         previous,
         cache,
         variant,
-        lay_out=lambda text: _lay_out_pages(text, LAYOUTS, (LAYOUTS,)),
+        lay_out=lambda text: lay_out_pages(text, LAYOUTS, (LAYOUTS,)),
         write=lambda laid_out, file: laid_out.write_pdf(file, pdf_variant=variant),
     )
 

@@ -8,7 +8,8 @@ routes edges around nodes, and the ring spacing is predicted from the sheet's sh
 :func:`predicted_spacing`) and measures the drawing: the map is scaled to fill the
 printable area, and if its labels would print smaller than :data:`MIN_PRINTED_PT` the
 sheet is refused with a :class:`NoteError` that names the section and says how much to
-trim.
+trim. The one layout is drawn twice in the same Graphviz run: as SVG, which is measured
+(and shown by the browser preview), and as PDF, which the printed sheet shows.
 
 Branches: a section's points hang on branches named by their ``branch`` field when any
 point has one; else, in a section of more than :data:`DIRECT_LEAVES` points, by their
@@ -24,6 +25,7 @@ gets no sheet of its own (a one-node map says nothing); the overview still shows
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import functools
 import hashlib
@@ -95,9 +97,11 @@ class MindMapSheet:
 @dataclass(frozen=True)
 class LaidOutSheet:
     sheet: MindMapSheet
-    svg: str  # inline <svg> markup, sized in mm to fit the page
+    svg: str  # inline <svg> markup, sized in mm to fit the page (the browser preview shows it)
     scale: float
     smallest_pt: float  # the smallest label's size on paper
+    pdf: bytes  # the same layout drawn by Graphviz as a one-page PDF (the printed sheet shows it)
+    size_mm: tuple[float, float]  # the drawing's width and height on paper
 
 
 def leaf_label(item: DocPoint) -> str:
@@ -250,6 +254,7 @@ def sheet_graph(sheet: MindMapSheet, ranksep: str = "1.5"):
             "bgcolor": "transparent",
             "outputorder": "edgesfirst",
             "sep": "+3",
+            "margin": "0",  # the PDF drawing as tight as the SVG (Graphviz pads PDF pages by default)
         },
         node_attr={
             "fontname": "Noto Sans",
@@ -314,49 +319,64 @@ def stop_running_tools() -> None:
             process.kill()
 
 
-def _run_twopi(sheet: MindMapSheet, ranksep: str) -> tuple[str, float, float]:
-    """Lay one sheet out with Graphviz's twopi (the DOT made with the graphviz package)."""
+@dataclass(frozen=True)
+class _Run:
+    """One Graphviz layout, drawn twice: as SVG (measured, and shown by the preview) and as PDF."""
+
+    svg: str
+    width: float  # pt
+    height: float
+    pdf: bytes
+
+
+def _run_twopi(sheet: MindMapSheet, ranksep: str) -> _Run:
+    """Lay one sheet out with Graphviz's twopi (the DOT made with the graphviz package),
+    and draw that one layout both as SVG and as PDF (``-Tsvg -Tpdf``: one run)."""
     import shutil
     import subprocess
+    import tempfile
 
     if shutil.which("twopi") is None:
         raise ToolError(
             "Graphviz is not installed (no 'twopi' on PATH); "
             "`make pdf` installs it, or: apt-get install graphviz"
         )
-    process = subprocess.Popen(
-        ["twopi", "-Tsvg"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        preexec_fn=die_with_parent,
-    )
-    with _running_lock:
-        _running.add(process)
-    try:
-        svg, errors = process.communicate(
-            sheet_graph(sheet, ranksep).source.encode("utf-8"), timeout=GRAPHVIZ_SECONDS
+    with tempfile.TemporaryDirectory(prefix="notebuilder-map-") as folder:
+        source = Path(folder) / "map.gv"
+        source.write_text(sheet_graph(sheet, ranksep).source, encoding="utf-8")
+        process = subprocess.Popen(
+            ["twopi", "-Tsvg", "-Tpdf", "-O", source.name],  # -O: map.gv.svg and map.gv.pdf
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=folder,
+            preexec_fn=die_with_parent,
         )
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.communicate()
-        raise ToolError(
-            f"Graphviz took more than {GRAPHVIZ_SECONDS} s to lay out the mind map of '{sheet.id}'; "
-            "split or trim the section"
-        ) from None
-    finally:
         with _running_lock:
-            _running.discard(process)
-    if process.returncode != 0:
-        if process.returncode < 0:
-            raise ToolError(f"Graphviz was stopped while laying out the mind map of '{sheet.id}'")
-        raise ToolError(
-            f"Graphviz failed on the mind map of '{sheet.id}': {errors.decode('utf-8', 'replace')!r}"
-        )
-    text = svg.decode("utf-8")
+            _running.add(process)
+        try:
+            _, errors = process.communicate(timeout=GRAPHVIZ_SECONDS)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
+            raise ToolError(
+                f"Graphviz took more than {GRAPHVIZ_SECONDS} s to lay out the mind map of '{sheet.id}'; "
+                "split or trim the section"
+            ) from None
+        finally:
+            with _running_lock:
+                _running.discard(process)
+        if process.returncode != 0:
+            if process.returncode < 0:
+                raise ToolError(f"Graphviz was stopped while laying out the mind map of '{sheet.id}'")
+            raise ToolError(
+                f"Graphviz failed on the mind map of '{sheet.id}': {errors.decode('utf-8', 'replace')!r}"
+            )
+        text = (Path(folder) / "map.gv.svg").read_text(encoding="utf-8")
+        pdf = (Path(folder) / "map.gv.pdf").read_bytes()
     text = text[text.index("<svg") :]  # drop the XML prolog, the DOCTYPE and comments
     match = _SIZE.search(text)
-    return text, float(match[1]), float(match[2])
+    return _Run(text, float(match[1]), float(match[2]), pdf)
 
 
 def _scale(width: float, height: float) -> float:
@@ -430,18 +450,33 @@ def layout_key(sheet: MindMapSheet) -> str:
     return digest.hexdigest()
 
 
-def _fitted(sheet: MindMapSheet, run: tuple[str, float, float]) -> LaidOutSheet:
-    svg, width, height = run
-    svg = re.sub(r"<!--.*?-->", "", svg, flags=re.S)
+def _fitted(sheet: MindMapSheet, run: _Run) -> LaidOutSheet:
+    width, height = run.width, run.height
+    svg = re.sub(r"<!--.*?-->", "", run.svg, flags=re.S)
     # Graphviz names the bold face as a family; the page's font matching wants a weight.
     svg = svg.replace('font-family="Noto Sans Bold"', 'font-family="Noto Sans" font-weight="bold"')
     scale = _scale(width, height)
     smallest = _smallest_pt(sheet, scale)
     if smallest < MIN_PRINTED_PT:
         raise _too_full(sheet, smallest)
-    width_mm, height_mm = width * scale * 25.4 / 72, height * scale * 25.4 / 72
+    width_mm, height_mm = round(width * scale * 25.4 / 72, 1), round(height * scale * 25.4 / 72, 1)
     svg = _SIZE.sub(f'<svg width="{width_mm:.1f}mm" height="{height_mm:.1f}mm"', svg, count=1)
-    return LaidOutSheet(sheet, svg, scale, smallest)
+    return LaidOutSheet(sheet, svg, scale, smallest, _page_only(run.pdf), (width_mm, height_mm))
+
+
+def _page_only(pdf: bytes) -> bytes:
+    """Graphviz's PDF without the time it was drawn (cairo dates it, and SOURCE_DATE_EPOCH
+    does not reach it): the same map gives the same bytes, in the cache and in print."""
+    import io
+
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(pdf)) as drawing:
+        if "/Info" in drawing.trailer:
+            del drawing.trailer.Info
+        kept = io.BytesIO()
+        drawing.save(kept, deterministic_id=True)
+        return kept.getvalue()
 
 
 def lay_out_sheet(sheet: MindMapSheet, cache: Path | None = None) -> LaidOutSheet:
@@ -461,17 +496,25 @@ def lay_out_sheet(sheet: MindMapSheet, cache: Path | None = None) -> LaidOutShee
     entry = cache / f"{key}.json" if cache is not None else None
     kept = recall(entry) if entry is not None else None
     if kept is not None:
-        with contextlib.suppress(ValueError, KeyError):
+        with contextlib.suppress(ValueError, KeyError, TypeError):
             value = json.loads(kept)
-            return _remember(key, LaidOutSheet(sheet, value["svg"], value["scale"], value["smallest_pt"]))
+            pdf, size = base64.b64decode(value["pdf"]), tuple(value["size_mm"])
+            laid = LaidOutSheet(sheet, value["svg"], value["scale"], value["smallest_pt"], pdf, size)
+            return _remember(key, laid)
     first = predicted_spacing(sheet)
     runs = [_run_twopi(sheet, first)]
-    if _smallest_pt(sheet, _scale(runs[0][1], runs[0][2])) < MIN_PRINTED_PT:
+    if _smallest_pt(sheet, _scale(runs[0].width, runs[0].height)) < MIN_PRINTED_PT:
         runs += [_run_twopi(sheet, ranksep) for ranksep in RING_SPACINGS if ranksep != first]
-    best = min(runs, key=lambda run: max(run[1] / MAP_WIDTH_PT, run[2] / MAP_HEIGHT_PT))
+    best = min(runs, key=lambda run: max(run.width / MAP_WIDTH_PT, run.height / MAP_HEIGHT_PT))
     laid = _fitted(sheet, best)
     if entry is not None:
-        value = {"svg": laid.svg, "scale": laid.scale, "smallest_pt": laid.smallest_pt}
+        value = {
+            "svg": laid.svg,
+            "scale": laid.scale,
+            "smallest_pt": laid.smallest_pt,
+            "pdf": base64.b64encode(laid.pdf).decode("ascii"),
+            "size_mm": laid.size_mm,
+        }
         keep(entry, json.dumps(value).encode("utf-8"))
     return _remember(key, laid)
 

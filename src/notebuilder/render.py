@@ -99,7 +99,8 @@ def render_mindmap(
     drawing: str,
     root: Path,
 ) -> str:
-    """One mind-map sheet's page: ``drawing`` is its laid-out map (LaidOutSheet.svg)."""
+    """One mind-map sheet's page: ``drawing`` is its laid-out map (LaidOutSheet.svg in the
+    preview; in print, the empty slot the map's PDF drawing is laid into)."""
     return render_layout(
         environment,
         "mindmaps.html.j2",

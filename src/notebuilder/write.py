@@ -167,7 +167,7 @@ def make_url_fetcher(allowed_directories: Sequence[Path]):
     return ProjectURLFetcher(allowed_protocols=("file", "data"), timeout=1)
 
 
-def _lay_out_pages(html: str, base_directory: Path, allowed_directories: Sequence[Path]):
+def lay_out_pages(html: str, base_directory: Path, allowed_directories: Sequence[Path]):
     """WeasyPrint's laid-out document, fetching only inside the allowed folders."""
     import logging
 
@@ -205,10 +205,59 @@ def write_pdf(
         previous,
         page_cache,
         variant,
-        lay_out=lambda text: _lay_out_pages(text, base_directory, allowed_directories),
+        lay_out=lambda text: lay_out_pages(text, base_directory, allowed_directories),
         write=lambda document, file: document.write_pdf(file, pdf_variant=variant),
     )
     return printed.pages
+
+
+CSS_PX_PT = 0.75  # WeasyPrint lays out in CSS pixels; a PDF measures in points
+
+
+def write_pdf_with_drawings(
+    html: str,
+    target: Path,
+    base_directory: Path,
+    allowed_directories: Sequence[Path],
+    drawings: dict[str, bytes],
+) -> int:
+    """Print HTML with WeasyPrint (untagged), then lay each drawing, a one-page PDF, into
+    the box of the element whose id it is keyed by (scaled to fit, centred).
+
+    A mind map drawn by Graphviz itself costs a fraction of WeasyPrint drawing its SVG
+    text letter by letter; WeasyPrint still sets the page, its header and its type.
+    An element the layout does not show gets no drawing."""
+    import io
+
+    import pikepdf
+
+    document = lay_out_pages(html, base_directory, allowed_directories)
+    frame = io.BytesIO()
+    document.write_pdf(frame)
+    with pikepdf.open(frame) as pdf:
+        for number, page in enumerate(document.pages):
+            for name, drawing in sorted(drawings.items()):
+                if name not in page.anchors:
+                    continue
+                left, top, right, bottom = (value * CSS_PX_PT for value in page.anchors[name])
+                page_height = page.height * CSS_PX_PT  # PDF's y runs up from the page's foot
+                slot = pikepdf.Rectangle(left, page_height - bottom, right, page_height - top)
+                with pikepdf.open(io.BytesIO(drawing)) as picture:
+                    drawn = pdf.copy_foreign(picture.pages[0].as_form_xobject())
+                    _lay_onto(pdf.pages[number], drawn, slot, pikepdf.Name(f"/Drawing-{name}"))
+        pdf.save(target, deterministic_id=True)
+        return len(pdf.pages)
+
+
+def _lay_onto(page, drawing, slot, name) -> None:
+    """Draw a form XObject over the page, fitted into ``slot``, under the resource ``name``
+    (pikepdf's add_overlay picks a random one: the same notes would not give the same bytes)."""
+    import pikepdf
+
+    name = page.add_resource(drawing, pikepdf.Name.XObject, name)
+    placed = page.calc_form_xobject_placement(drawing, name, slot, allow_shrink=True, allow_expand=True)
+    page.contents_add(b"q\n", prepend=True)  # the page's own drawing state ends before the drawing
+    page.contents_add(b"Q\n" + placed)
 
 
 class _ReferenceFinder(HTMLParser):

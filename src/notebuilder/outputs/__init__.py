@@ -116,18 +116,16 @@ class HtmlPdf(Output):
     asks for (by default PDF/UA-1: tagged for screen readers and reflow)."""
 
     format = "pdf"
-    tagged = True  # a document to read; a mind-map sheet is a picture
 
     def write(self, content: str, target: Path, context: WriteContext) -> int:
         from ..write import write_pdf
 
-        variant = context.pdf_variant if self.tagged else None
         return write_pdf(
             content,
             target,
             context.base_directory,
             context.allowed_directories,
-            variant,
+            context.pdf_variant,
             context.previous,
             context.cache / "pages" if context.cache else None,
         )

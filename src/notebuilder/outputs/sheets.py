@@ -4,6 +4,8 @@ section, and ``mindmaps.pdf``, all of them in one file to print.
 Each sheet is its own output, so an edit re-renders only the sheets whose maps show it.
 A sheet's map is laid out by Graphviz once, before anything is written (a map too full
 to print is a mistake in the notes), and kept in the layout cache by its DOT source.
+WeasyPrint prints the sheet's page around an empty slot the map's size, and the map, as
+Graphviz drew it in PDF from that same layout, is laid into the slot.
 ``mindmaps.pdf`` is not drawn again: it is the single sheets' pages put together, with
 one bookmark per sheet.
 """
@@ -15,15 +17,17 @@ from pathlib import Path
 
 from ..mindmap import MindMapSheet, lay_out_sheet, layout_key, plan_sheets
 from ..render import render_mindmap
-from . import HtmlPdf, Output, RenderContext, WriteContext
+from . import Output, RenderContext, WriteContext
 
 MAP_PLACEHOLDER = "<!--notebuilder:map-->"  # where a sheet's laid-out map goes (notes text is escaped)
+MAP_SLOT = "notebuilder-map"  # the id of the empty box the printed map is laid into
 
 
-class Sheet(HtmlPdf):
-    """One mind-map sheet, one A4 landscape page."""
+class Sheet(Output):
+    """One mind-map sheet, one A4 landscape page: a picture, untagged (its words are read
+    from the booklet, and mindmaps.pdf joins its pages)."""
 
-    tagged = False  # a picture: its words are read from the booklet, and mindmaps.pdf joins pages
+    format = "pdf"
 
     def __init__(self, sheet: MindMapSheet, number: int, count: int) -> None:
         self.sheet, self.number, self.count = sheet, number, count
@@ -38,9 +42,20 @@ class Sheet(HtmlPdf):
     def prepare(self, context: RenderContext, document):
         return [lambda: lay_out_sheet(self.sheet, context.layout_cache)]
 
-    def render(self, context: RenderContext, document, depends: str) -> str:
+    def render(self, context: RenderContext, document, depends: str) -> tuple:
         page = depends.rpartition("\0")[0]
-        return page.replace(MAP_PLACEHOLDER, lay_out_sheet(self.sheet, context.layout_cache).svg, 1)
+        laid = lay_out_sheet(self.sheet, context.layout_cache)
+        width, height = laid.size_mm
+        slot = f'<div id="{MAP_SLOT}" style="width: {width:.1f}mm; height: {height:.1f}mm"></div>'
+        return page.replace(MAP_PLACEHOLDER, slot, 1), {MAP_SLOT: laid.pdf}
+
+    def write(self, content: tuple, target: Path, context: WriteContext) -> int:
+        from ..write import write_pdf_with_drawings
+
+        page, drawings = content
+        return write_pdf_with_drawings(
+            page, target, context.base_directory, context.allowed_directories, drawings
+        )
 
 
 class SheetsTogether(Output):
