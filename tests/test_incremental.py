@@ -35,9 +35,9 @@ def graphviz_runs(monkeypatch) -> list[tuple[str, str]]:
     runs: list[tuple[str, str]] = []
     original = mindmap._run_twopi
 
-    def counting(sheet, ranksep):
-        runs.append((sheet.id, ranksep))
-        return original(sheet, ranksep)
+    def counting(jobs):
+        runs.extend((sheet.id, ranksep) for sheet, ranksep in jobs)
+        return original(jobs)
 
     monkeypatch.setattr(mindmap, "_run_twopi", counting)
     mindmap._recent_layouts.clear()

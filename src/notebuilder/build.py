@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
-import gc
 import hashlib
 import json
 import os
@@ -30,7 +29,7 @@ from .load import SYLLABUS_FILE, load_project, topic_ids
 from .mindmap import stop_running_tools
 from .model import Book, Corpus, Document, Topic
 from .outputs import Output, RenderContext, WriteContext, book_outputs, topic_outputs
-from .pool import WorkerPool, run_side_by_side, worker_count
+from .pool import WorkerPool, cyclic_gc_paused, run_side_by_side, worker_count
 from .render import layout_directories, make_environment, render_coverage
 from .scaffold import seed_text, write_draft
 from .validate import validate_project
@@ -102,20 +101,6 @@ def check_project(root: Path, topics: tuple[str, ...] = ()) -> Corpus:
 
 
 PARALLEL_DEDUPE_TOPICS = 16  # from this many topics on, a syllabus is deduplicated on every core
-
-
-@contextlib.contextmanager
-def cyclic_gc_paused():
-    """Dedupe makes hundreds of thousands of small frozen objects and no reference cycles:
-    Python's cycle collector would only rescan them again and again (measured: a third of
-    the stage, and nine tenths of reading the results back from the workers)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _deduplicate_chunk(topics: list[Topic], source_order: dict[str, int]) -> list[Deduplication]:

@@ -40,7 +40,7 @@ from .cache import keep, recall
 from .errors import Location, NoteError, ToolError
 from .markup import plain_text
 from .model import DocPoint, DocSection, Document
-from .pool import die_with_parent, run_side_by_side
+from .pool import die_with_parent, run_side_by_side, worker_count
 
 MIN_PRINTED_PT = 7.0
 LEAF_PT = 11.0
@@ -329,9 +329,10 @@ class _Run:
     pdf: bytes
 
 
-def _run_twopi(sheet: MindMapSheet, ranksep: str) -> _Run:
-    """Lay one sheet out with Graphviz's twopi (the DOT made with the graphviz package),
-    and draw that one layout both as SVG and as PDF (``-Tsvg -Tpdf``: one run)."""
+def _run_twopi(jobs: list[tuple[MindMapSheet, str]]) -> list[_Run]:
+    """Lay sheets out (each at its ring spacing) with one twopi process, the DOT made with
+    the graphviz package, and draw each layout both as SVG and as PDF (``-Tsvg -Tpdf``).
+    One process for many graphs: starting Graphviz costs more than laying out a sheet."""
     import shutil
     import subprocess
     import tempfile
@@ -341,11 +342,13 @@ def _run_twopi(sheet: MindMapSheet, ranksep: str) -> _Run:
             "Graphviz is not installed (no 'twopi' on PATH); "
             "`make pdf` installs it, or: apt-get install graphviz"
         )
-    with tempfile.TemporaryDirectory(prefix="notebuilder-map-") as folder:
-        source = Path(folder) / "map.gv"
-        source.write_text(sheet_graph(sheet, ranksep).source, encoding="utf-8")
+    names = ", ".join(f"'{sheet.id}'" for sheet, _ in jobs)
+    with tempfile.TemporaryDirectory(prefix="notebuilder-maps-") as folder:
+        sources = [Path(folder) / f"map{number}.gv" for number in range(len(jobs))]
+        for source, (sheet, ranksep) in zip(sources, jobs):
+            source.write_text(dot_source(sheet, ranksep), encoding="utf-8")
         process = subprocess.Popen(
-            ["twopi", "-Tsvg", "-Tpdf", "-O", source.name],  # -O: map.gv.svg and map.gv.pdf
+            ["twopi", "-Tsvg", "-Tpdf", "-O", *(source.name for source in sources)],  # -O: map0.gv.svg, …
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -360,23 +363,43 @@ def _run_twopi(sheet: MindMapSheet, ranksep: str) -> _Run:
             process.kill()
             process.communicate()
             raise ToolError(
-                f"Graphviz took more than {GRAPHVIZ_SECONDS} s to lay out the mind map of '{sheet.id}'; "
-                "split or trim the section"
+                f"Graphviz took more than {GRAPHVIZ_SECONDS} s to lay out the mind maps of {names}; "
+                "split or trim the sections"
             ) from None
         finally:
             with _running_lock:
                 _running.discard(process)
         if process.returncode != 0:
             if process.returncode < 0:
-                raise ToolError(f"Graphviz was stopped while laying out the mind map of '{sheet.id}'")
+                raise ToolError(f"Graphviz was stopped while laying out the mind maps of {names}")
             raise ToolError(
-                f"Graphviz failed on the mind map of '{sheet.id}': {errors.decode('utf-8', 'replace')!r}"
+                f"Graphviz failed on the mind maps of {names}: {errors.decode('utf-8', 'replace')!r}"
             )
-        text = (Path(folder) / "map.gv.svg").read_text(encoding="utf-8")
-        pdf = (Path(folder) / "map.gv.pdf").read_bytes()
-    text = text[text.index("<svg") :]  # drop the XML prolog, the DOCTYPE and comments
-    match = _SIZE.search(text)
-    return _Run(text, float(match[1]), float(match[2]), pdf)
+        runs = []
+        for source in sources:
+            text = source.with_name(source.name + ".svg").read_text(encoding="utf-8")
+            text = text[text.index("<svg") :]  # drop the XML prolog, the DOCTYPE and comments
+            # Graphviz names the graph by its place in the run: the same map, the same SVG.
+            text = re.sub(r'<g id="page[\d,]+_graph0"', '<g id="graph0"', text, count=1)
+            match = _SIZE.search(text)
+            pdf = source.with_name(source.name + ".pdf").read_bytes()
+            runs.append(_Run(text, float(match[1]), float(match[2]), pdf))
+    return runs
+
+
+def _run_side_by_side(jobs: list[tuple[MindMapSheet, str]]) -> list[_Run]:
+    """Every job laid out, in one twopi process per core, the sheets shared out by size."""
+    shares: list[list[int]] = [[] for _ in range(min(len(jobs), worker_count(len(jobs))))]
+    loads = [0] * len(shares)
+    for index in sorted(range(len(jobs)), key=lambda index: -jobs[index][0].label_count):
+        least = loads.index(min(loads))
+        shares[least].append(index)
+        loads[least] += jobs[index][0].label_count
+    tasks = [functools.partial(_run_twopi, [jobs[index] for index in share]) for share in shares]
+    runs: dict[int, _Run] = {}
+    for share, done in zip(shares, run_side_by_side(tasks, stop=stop_running_tools)):
+        runs.update(zip(share, done))
+    return [runs[index] for index in range(len(jobs))]
 
 
 def _scale(width: float, height: float) -> float:
@@ -440,14 +463,20 @@ def graphviz_version() -> str:
 
 @functools.lru_cache(maxsize=1024)  # asked for by the sheet's own output and by mindmaps.pdf
 def layout_key(sheet: MindMapSheet) -> str:
-    """What a sheet's layout depends on: its DOT at every spacing it may be tried at, the
+    """What a sheet's layout depends on: its DOT and every spacing it may be tried at, the
     fitting rules, and the Graphviz that lays it out."""
     digest = hashlib.sha256(graphviz_version().encode())
     digest.update(repr((MIN_PRINTED_PT, LEAF_PT, BRANCH_PT, MAX_SCALE, MAP_WIDTH_PT, MAP_HEIGHT_PT)).encode())
-    digest.update(predicted_spacing(sheet).encode())
-    for ranksep in RING_SPACINGS:
-        digest.update(sheet_graph(sheet, ranksep).source.encode("utf-8"))
+    digest.update(repr((predicted_spacing(sheet), RING_SPACINGS)).encode())
+    # At another spacing the DOT differs only in its ranksep: one DOT stands for them all.
+    digest.update(dot_source(sheet, predicted_spacing(sheet)).encode("utf-8"))
     return digest.hexdigest()
+
+
+@functools.lru_cache(maxsize=256)
+def dot_source(sheet: MindMapSheet, ranksep: str) -> str:
+    """The sheet's DOT at a ring spacing (asked for by its layout key, then by Graphviz)."""
+    return sheet_graph(sheet, ranksep).source
 
 
 def _fitted(sheet: MindMapSheet, run: _Run) -> LaidOutSheet:
@@ -480,34 +509,74 @@ def _page_only(pdf: bytes) -> bytes:
 
 
 def lay_out_sheet(sheet: MindMapSheet, cache: Path | None = None) -> LaidOutSheet:
-    """Lay a sheet out with twopi once, at its predicted ring spacing, and size the drawing
-    to the page; refuse a map whose text would be unreadable. Only when the prediction
-    would print the labels too small are the other spacings tried, before refusing.
+    """One sheet laid out (see :func:`lay_out_sheets`)."""
+    return lay_out_sheets((sheet,), cache)[0]
 
-    With a ``cache`` folder the layout is kept there under :func:`layout_key`, so a sheet
+
+def lay_out_sheets(sheets: tuple[MindMapSheet, ...], cache: Path | None = None) -> tuple[LaidOutSheet, ...]:
+    """Lay every sheet out with twopi once, at its predicted ring spacing, and size each
+    drawing to the page; refuse a map whose text would be unreadable. Only when the
+    prediction would print the labels too small are the other spacings tried, before
+    refusing. Graphviz runs side by side on the machine's cores, and every over-full
+    sheet is reported, not just the first.
+
+    With a ``cache`` folder each layout is kept there under :func:`layout_key`, so a sheet
     whose map did not change is never laid out again (a new date or stylesheet re-renders
     the page, not the map)."""
-    refused = hopeless(sheet)
-    if refused:
-        raise refused
+    problems: list = []
+    laid: dict[int, LaidOutSheet] = {}
+    pending = []
+    for index, sheet in enumerate(sheets):
+        refused = hopeless(sheet)
+        if refused:
+            problems.extend(refused.problems)
+            continue
+        kept = _recalled(sheet, cache)
+        if kept is not None:
+            laid[index] = kept
+        else:
+            pending.append(index)
+    predicted = [(sheets[index], predicted_spacing(sheets[index])) for index in pending]
+    runs = {index: [run] for index, run in zip(pending, _run_side_by_side(predicted) if predicted else [])}
+    retried = [
+        (index, ranksep)
+        for index in pending
+        if _smallest_pt(sheets[index], _scale(runs[index][0].width, runs[index][0].height)) < MIN_PRINTED_PT
+        for ranksep in RING_SPACINGS
+        if ranksep != predicted_spacing(sheets[index])
+    ]
+    if retried:
+        again = _run_side_by_side([(sheets[index], ranksep) for index, ranksep in retried])
+        for (index, _), run in zip(retried, again):
+            runs[index].append(run)
+    for index in pending:
+        best = min(runs[index], key=lambda run: max(run.width / MAP_WIDTH_PT, run.height / MAP_HEIGHT_PT))
+        try:
+            laid[index] = _kept(_fitted(sheets[index], best), cache)
+        except NoteError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise NoteError(problems)
+    return tuple(laid[index] for index in range(len(sheets)))
+
+
+def _recalled(sheet: MindMapSheet, cache: Path | None) -> LaidOutSheet | None:
     key = layout_key(sheet)
     if key in _recent_layouts:
         return _recent_layouts[key]
-    entry = cache / f"{key}.json" if cache is not None else None
-    kept = recall(entry) if entry is not None else None
+    kept = recall(cache / f"{key}.json") if cache is not None else None
     if kept is not None:
         with contextlib.suppress(ValueError, KeyError, TypeError):
             value = json.loads(kept)
             pdf, size = base64.b64decode(value["pdf"]), tuple(value["size_mm"])
             laid = LaidOutSheet(sheet, value["svg"], value["scale"], value["smallest_pt"], pdf, size)
             return _remember(key, laid)
-    first = predicted_spacing(sheet)
-    runs = [_run_twopi(sheet, first)]
-    if _smallest_pt(sheet, _scale(runs[0].width, runs[0].height)) < MIN_PRINTED_PT:
-        runs += [_run_twopi(sheet, ranksep) for ranksep in RING_SPACINGS if ranksep != first]
-    best = min(runs, key=lambda run: max(run.width / MAP_WIDTH_PT, run.height / MAP_HEIGHT_PT))
-    laid = _fitted(sheet, best)
-    if entry is not None:
+    return None
+
+
+def _kept(laid: LaidOutSheet, cache: Path | None) -> LaidOutSheet:
+    key = layout_key(laid.sheet)
+    if cache is not None:
         value = {
             "svg": laid.svg,
             "scale": laid.scale,
@@ -515,7 +584,7 @@ def lay_out_sheet(sheet: MindMapSheet, cache: Path | None = None) -> LaidOutShee
             "pdf": base64.b64encode(laid.pdf).decode("ascii"),
             "size_mm": laid.size_mm,
         }
-        keep(entry, json.dumps(value).encode("utf-8"))
+        keep(cache / f"{key}.json", json.dumps(value).encode("utf-8"))
     return _remember(key, laid)
 
 
@@ -529,10 +598,3 @@ def _remember(key: str, laid: LaidOutSheet) -> LaidOutSheet:
         while len(_recent_layouts) > RECENT_LAYOUTS:
             del _recent_layouts[next(iter(_recent_layouts))]
     return laid
-
-
-def lay_out_sheets(sheets: tuple[MindMapSheet, ...], cache: Path | None = None) -> tuple[LaidOutSheet, ...]:
-    """Lay out every sheet, Graphviz runs side by side on the machine's cores; every
-    over-full sheet is reported, not just the first."""
-    tasks = [functools.partial(lay_out_sheet, sheet, cache) for sheet in sheets]
-    return tuple(run_side_by_side(tasks, stop=stop_running_tools))

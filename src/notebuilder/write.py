@@ -26,7 +26,7 @@ from typing import Any
 from .errors import ToolError
 from .outputs import Output, WriteContext
 from .pages import print_reusing
-from .pool import die_with_parent
+from .pool import cyclic_gc_paused, die_with_parent
 
 TEMP_PREFIX = ".nb-tmp-"
 
@@ -316,4 +316,5 @@ class WriteJob:
 
 def run_write_job(job: WriteJob) -> int | None:
     """Write one output; returns the page count of a PDF."""
-    return job.output.write(job.content, job.target, job.context)
+    with cyclic_gc_paused(collect_after=True):
+        return job.output.write(job.content, job.target, job.context)

@@ -3,7 +3,9 @@ section, and ``mindmaps.pdf``, all of them in one file to print.
 
 Each sheet is its own output, so an edit re-renders only the sheets whose maps show it.
 A sheet's map is laid out by Graphviz once, before anything is written (a map too full
-to print is a mistake in the notes), and kept in the layout cache by its DOT source.
+to print is a mistake in the notes), and kept in the layout cache by its DOT source;
+``mindmaps.pdf``, which changes whenever a sheet does, lays out all the maps not kept
+in one Graphviz run per core.
 WeasyPrint prints the sheet's page around an empty slot the map's size, and the map, as
 Graphviz drew it in PDF from that same layout, is laid into the slot.
 ``mindmaps.pdf`` is not drawn again: it is the single sheets' pages put together, with
@@ -15,7 +17,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from ..mindmap import MindMapSheet, lay_out_sheet, layout_key, plan_sheets
+from ..mindmap import MindMapSheet, lay_out_sheet, lay_out_sheets, layout_key, plan_sheets
 from ..render import render_mindmap
 from . import Output, RenderContext, WriteContext
 
@@ -38,9 +40,6 @@ class Sheet(Output):
             context.environment, document, self.sheet, self.number, self.count, MAP_PLACEHOLDER, context.root
         )
         return page + "\0" + layout_key(self.sheet)
-
-    def prepare(self, context: RenderContext, document):
-        return [lambda: lay_out_sheet(self.sheet, context.layout_cache)]
 
     def render(self, context: RenderContext, document, depends: str) -> tuple:
         page = depends.rpartition("\0")[0]
@@ -74,6 +73,13 @@ class SheetsTogether(Output):
             hashlib.sha256(sheet.depends(context, document).encode()).hexdigest() for sheet in self.sheets
         ]
         return "\n".join(parts)
+
+    def prepare(self, context: RenderContext, document):
+        """Every sheet's map laid out together (those whose layout is not kept), so that
+        Graphviz starts once per core, not once per sheet; a sheet whose map is kept is
+        not laid out again."""
+        maps = tuple(sheet.sheet for sheet in self.sheets)
+        return [lambda: lay_out_sheets(maps, context.layout_cache)]
 
     def render(self, context: RenderContext, document, depends: str) -> dict:
         return {
