@@ -15,6 +15,7 @@ process, alternating, with medians:
 
 from __future__ import annotations
 
+import re
 import shutil
 import statistics
 import subprocess
@@ -108,6 +109,19 @@ def plain_weasyprint(html: str, target: Path) -> None:
     import weasyprint
 
     weasyprint.HTML(string=html, base_url=(REPO / "layouts").as_uri() + "/").write_pdf(target)
+
+
+def floor_html(output, content, context) -> str:
+    """The HTML plain WeasyPrint would print for an output: a mind-map sheet's page with
+    its map as SVG in it (ours prints the page around the map and lays in Graphviz's PDF)."""
+    from notebuilder.mindmap import lay_out_sheet
+    from notebuilder.outputs.sheets import MAP_SLOT, Sheet
+
+    if not isinstance(output, Sheet):
+        return content
+    page, _ = content
+    svg = lay_out_sheet(output.sheet, context.layout_cache).svg
+    return re.sub(f'<div id="{MAP_SLOT}"[^>]*></div>', lambda _: svg, page, count=1)
 
 
 def _write_output(job) -> None:
@@ -207,14 +221,15 @@ def main() -> None:
         workers = min(2, multiprocessing.cpu_count())
         jobs = [(output, content, scratch / output.name, plain_context) for output, content in pdfs]
         floor_jobs = [
-            (content, scratch / ("floor-" + output.name.replace("/", "-"))) for output, content in pdfs
+            (floor_html(output, content, context), scratch / ("floor-" + output.name.replace("/", "-")))
+            for output, content in pdfs
         ]
         inputs = {output.name: scratch / output.name for output, _ in pdfs}
 
         def our_pdfs() -> float:
             def run():
                 with multiprocessing.get_context("fork").Pool(workers) as pool:
-                    pool.map(_write_output, sorted(jobs, key=lambda job: -len(job[1])), chunksize=1)
+                    pool.map(_write_output, sorted(jobs, key=lambda job: -len(str(job[1]))), chunksize=1)
                 together_context = WriteContext(REPO / "layouts", (REPO,), 0, inputs, pdf_variant=None)
                 together.write(by_name["mindmaps.pdf"][1], scratch / "mindmaps.pdf", together_context)
 

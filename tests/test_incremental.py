@@ -3,6 +3,7 @@ changed, and each changed mind map is laid out by Graphviz exactly once."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -29,14 +30,21 @@ def changed(before: dict, after: dict) -> set[str]:
     return {name for name in after if before.get(name) != after[name]}
 
 
+class GraphvizRuns(list):
+    """Every Graphviz layout a build ran, as (sheet, ring spacing); ``processes``: how
+    many Graphviz processes ran them."""
+
+    processes = 0
+
+
 @pytest.fixture
-def graphviz_runs(monkeypatch) -> list[tuple[str, str]]:
-    """Every Graphviz layout this process runs, as (sheet, ring spacing)."""
-    runs: list[tuple[str, str]] = []
+def graphviz_runs(monkeypatch) -> GraphvizRuns:
+    runs = GraphvizRuns()
     original = mindmap._run_twopi
 
     def counting(jobs):
         runs.extend((sheet.id, ranksep) for sheet, ranksep in jobs)
+        runs.processes += 1
         return original(jobs)
 
     monkeypatch.setattr(mindmap, "_run_twopi", counting)
@@ -52,6 +60,7 @@ def test_an_edit_lays_out_and_rewrites_only_the_sheets_that_show_it(tmp_path: Pa
     directory = project / "build" / POLITY
     sheets = sorted(path.name for path in (directory / "mindmaps").glob("*.pdf"))
     assert len(graphviz_runs) == len(sheets)  # once per sheet, never once per ring spacing
+    assert graphviz_runs.processes <= min(os.cpu_count(), len(sheets))  # one Graphviz per core, not per sheet
     before = files(directory)
 
     # A leaf label of the 'rights' section: its sheet changes; the other sections' do not.
