@@ -133,7 +133,7 @@ def test_a_malformed_source_date_epoch_is_a_usage_error(tmp_path: Path, value: s
 
 def test_japanese_prints_and_characters_no_font_has_are_a_located_warning(tmp_path: Path):
     notes = base_notes() + (
-        "  - id: todaiji\n    section: history\n"
+        "  - id: todaiji\n    section: history\n    short: Todaiji (東大寺)\n"
         "    text: Bodhisena consecrated the Great Buddha at **Todaiji (東大寺)**.\n"
         "  - id: emoji\n    section: history\n    text: Students love this fact \U0001f642 a lot.\n"
     )
@@ -141,11 +141,12 @@ def test_japanese_prints_and_characters_no_font_has_are_a_located_warning(tmp_pa
     completed = run_notebuilder("build", "--root", str(project), "--format", "pdf")
     assert completed.returncode == 0, completed.stderr
     assert "東大寺" in pdftotext(project / "build" / "demo" / "booklet.pdf")
+    assert "東大寺" in pdftotext(project / "build" / "demo" / "mindmaps.pdf")  # Graphviz's drawing too
     from notebuilder.fonts import shown
 
     if not shown("\U0001f642"):
         assert (
-            "notes/demo/notes.yaml:15:5: warning: fragment 'emoji' has characters no installed font can print"
+            "notes/demo/notes.yaml:16:5: warning: fragment 'emoji' has characters no installed font can print"
             in (completed.stderr)
         )
         assert "U+1F642" in completed.stderr
