@@ -53,6 +53,12 @@ def _needs_a_glyph(character: str) -> bool:
     return ord(character) > 0x7E and unicodedata.category(character)[0] not in "CZ"  # not controls, spaces
 
 
+@functools.lru_cache(maxsize=4096)
+def _unprintable(character: str) -> bool:
+    """Whether the character needs a glyph that no installed font has (asked once each)."""
+    return _needs_a_glyph(character) and not shown(character)
+
+
 def missing_glyphs(corpus: Corpus) -> tuple[Problem, ...]:
     """A warning for each fragment (and topic title) with characters no installed font has."""
     warnings = []
@@ -63,9 +69,7 @@ def missing_glyphs(corpus: Corpus) -> tuple[Problem, ...]:
             for fragment in topic.fragments
         ]
         for location, what, text in texts:
-            missing = sorted(
-                {character for character in text if _needs_a_glyph(character) and not shown(character)}
-            )
+            missing = sorted(character for character in set(text) if _unprintable(character))
             if missing:
                 named = ", ".join(f"{character} (U+{ord(character):04X})" for character in missing)
                 warnings.append(
