@@ -6,10 +6,11 @@ A sheet's map is laid out by Graphviz once, before anything is written (a map to
 to print is a mistake in the notes), and kept in the layout cache by its DOT source;
 ``mindmaps.pdf``, which changes whenever a sheet does, lays out all the maps not kept
 in one Graphviz run per core.
+
 WeasyPrint prints the sheet's page around an empty slot the map's size, and the map, as
-Graphviz drew it in PDF from that same layout, is laid into the slot.
-``mindmaps.pdf`` is not drawn again: it is the single sheets' pages put together, with
-one bookmark per sheet.
+Graphviz drew it in PDF from that same layout, is laid into the slot. ``mindmaps.pdf``
+is not drawn again: it is the single sheets' pages put together, with one bookmark per
+sheet.
 """
 
 from __future__ import annotations
