@@ -307,7 +307,7 @@ def sheet_graph(sheet: MindMapSheet, ranksep: str = "1.5"):
 _SIZE = re.compile(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"')
 
 
-GRAPHVIZ_SECONDS = 120  # one layout; a sheet that takes longer is refused, not waited on
+GRAPHVIZ_SECONDS = 120  # per layout; sheets that take longer are refused, not waited on
 _running: set = set()  # the Graphviz processes now running, so that a stop can end them
 _running_lock = threading.Lock()
 
@@ -343,6 +343,7 @@ def _run_twopi(jobs: list[tuple[MindMapSheet, str]]) -> list[_Run]:
             "`make pdf` installs it, or: apt-get install graphviz"
         )
     names = ", ".join(f"'{sheet.id}'" for sheet, _ in jobs)
+    timeout = GRAPHVIZ_SECONDS * len(jobs)
     with tempfile.TemporaryDirectory(prefix="notebuilder-maps-") as folder:
         sources = [Path(folder) / f"map{number}.gv" for number in range(len(jobs))]
         for source, (sheet, ranksep) in zip(sources, jobs):
@@ -358,12 +359,12 @@ def _run_twopi(jobs: list[tuple[MindMapSheet, str]]) -> list[_Run]:
         with _running_lock:
             _running.add(process)
         try:
-            _, errors = process.communicate(timeout=GRAPHVIZ_SECONDS)
+            _, errors = process.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
             process.kill()
             process.communicate()
             raise ToolError(
-                f"Graphviz took more than {GRAPHVIZ_SECONDS} s to lay out the mind maps of {names}; "
+                f"Graphviz took more than {timeout} s to lay out the mind maps of {names}; "
                 "split or trim the sections"
             ) from None
         finally:
