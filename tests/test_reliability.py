@@ -170,6 +170,29 @@ def test_two_builds_into_one_folder_take_turns(tmp_path: Path):
     assert pdf_page_count(project / "build" / "demo" / "booklet.pdf") >= 3
 
 
+POOL_STOPPED_AT_ONCE = """
+import sys, time
+from notebuilder.pool import WorkerPool
+for round in range(40):
+    with WorkerPool(2, ("weasyprint",)):
+        time.sleep((round % 4) * 0.002)  # stopped while the workers are still starting
+print("stopped", flush=True)
+"""
+
+
+def test_a_pool_stopped_as_its_workers_start_does_not_hang():
+    """A build that fails at once (a map refused before any layout, a Ctrl-C) stops its
+    pool while the workers are still starting. A SIGTERM that reached a worker before it
+    reset its handlers used to be swallowed by the parent's handler it inherited, and the
+    stop then waited for that worker for ever."""
+    completed = subprocess.run(
+        [sys.executable, "-c", POOL_STOPPED_AT_ONCE], capture_output=True, text=True, timeout=60
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout == "stopped\n"
+    assert "Traceback" not in completed.stderr
+
+
 def test_a_build_killed_outright_leaves_no_process_behind(tmp_path: Path):
     project = make_project(tmp_path)
     for phase in ("writing", "starting"):

@@ -66,14 +66,20 @@ def cyclic_gc_paused(collect_after: bool = False):
             gc.collect(0)  # what was made while paused is all in the youngest generation
 
 
+STOPS = {signal.SIGINT, signal.SIGTERM}
+
+
 def _worker_signals(parent: int) -> None:
     # The parent handles Ctrl-C and SIGTERM; it stops the workers itself (with SIGTERM,
     # which kills them at once; a tool they started dies with them, see die_with_parent).
+    # A worker is forked with both blocked (see WorkerPool.__enter__): one sent before
+    # this point waits, and is acted on as the worker's own, not as the parent's.
     die_with_parent()
     if os.getppid() != parent:
         os._exit(1)  # the build died between the fork and the line above
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPS)
 
 
 class WorkerPool:
@@ -89,6 +95,11 @@ class WorkerPool:
             number: signal.signal(number, lambda signum, frame: self.stops.append(signum))
             for number in (signal.SIGINT, signal.SIGTERM)
         }
+        # Forked with the stops blocked: a worker inherits the parent's handlers, which only
+        # note a stop, and a SIGTERM that reached it before it reset them would be lost
+        # (the pool then waits for that worker for ever). The pool's own threads, started
+        # here, keep them blocked, so the workers they fork later start the same way.
+        signal.pthread_sigmask(signal.SIG_BLOCK, STOPS)
         try:
             self.pool = multiprocessing.get_context("fork").Pool(
                 self.workers, initializer=_start_worker, initargs=(os.getpid(), self.warm)
@@ -96,6 +107,8 @@ class WorkerPool:
         except BaseException:
             self._restore()
             raise
+        finally:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPS)
         return self
 
     def submit(self, function: Callable, *arguments):
