@@ -298,3 +298,105 @@ def test_a_booklet_written_again_unchanged_keeps_its_bytes(tmp_path: Path):
         stamp.unlink()
     (written,) = build(options)
     assert booklet in written.outputs and booklet.read_bytes() == before
+
+
+CUT_CSS = """
+body { counter-reset: block; }
+.block { counter-increment: block; }
+.block > p::before { content: "No. " counter(block) ": "; }
+#b3 { break-inside: auto; } #b3 p { orphans: 1; widows: 1; }
+"""
+
+
+def long_flow(blocks: list[tuple[str, str | None, int, str]]) -> str:
+    """A contents page, then one group of blocks (id, heading or None, height in mm,
+    words) that runs over many pages: a heading sets the running head, and each block
+    shows a counter, so that a page kept from the last PDF shows both as they stood."""
+    flow = "".join(
+        f'<div class="block" id="{identifier}">{f"<h2>{heading}</h2>" if heading else ""}'
+        f'<p style="{f"height: {height}mm" if height else ""}">{words}</p></div>'
+        for identifier, heading, height, words in blocks
+    )
+    toc = "".join(f'<li><a href="#{identifier}">{identifier}</a></li>' for identifier, *_ in blocks[::4])
+    return (
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Test</title>'
+        f"<style>{PAGE_CSS}{CUT_CSS}</style></head><body>"
+        f'{BEGIN}<nav class="toc" id="contents"><h2>Contents</h2><ol>{toc}</ol></nav>{END}'
+        f'{BEGIN}<main id="flow" style="break-before: page">{flow}</main>{END}'
+        f'{BEGIN}<section class="back" id="back"><h2>Back matter</h2><p>the end</p></section>{END}'
+        "</body></html>"
+    )
+
+
+FLOW = [
+    (f"b{number}", "Part one" if number == 1 else None, 45, f"words of block {number}")
+    for number in range(1, 21)
+]
+
+
+def edited_flow(kind: str) -> list:
+    blocks = list(FLOW)
+    if kind == "word":
+        blocks[2] = (*blocks[2][:3], "other words of block 3")
+    elif kind == "taller":
+        blocks[2] = (*blocks[2][:2], 80, blocks[2][3])
+    elif kind == "shorter":
+        blocks[2] = (*blocks[2][:2], 10, blocks[2][3])
+    elif kind == "heading":  # the running head of every page after it
+        blocks[0] = ("b1", "Part one, revised", *blocks[0][2:])
+    elif kind == "inserted":  # takes no room, but counts: every later number moves on
+        blocks.insert(3, ("b3a", None, 0, ""))
+    elif kind == "deleted":
+        del blocks[2]
+    elif kind == "late":
+        blocks[18] = (*blocks[18][:3], "other words of block 19")
+    return blocks
+
+
+def test_an_edit_early_in_a_long_group_prints_it_up_to_a_page_that_begins_as_before(tmp_path: Path):
+    cache, first, second = tmp_path / "cache", tmp_path / "first.pdf", tmp_path / "second.pdf"
+    whole = print_pdf(long_flow(FLOW), first, None, cache)
+    edited = long_flow(edited_flow("word"))
+    printed = print_pdf(edited, second, first, cache)
+    assert not printed.whole and printed.printed == (1,)
+    flow_pages = range(1, whole.pages - 1)
+    assert printed.fresh == (1,)  # block 3 is on the flow's first page, and the next begins as it did
+    assert len(flow_pages) > 5
+    assert "other words of block 3" in "".join(page_texts(second))
+    assert_reads_as_printed_whole(second, edited, tmp_path)
+
+
+@pytest.mark.parametrize("kind", ["word", "taller", "shorter", "heading", "inserted", "deleted", "late"])
+def test_a_group_printed_in_part_reads_as_printed_whole(tmp_path: Path, kind):
+    """Whatever the edit, the pages kept from the last PDF (after a cut) show what a whole
+    printing shows: the blocks' places, their numbers, the running heads, the contents."""
+    cache, first, second = tmp_path / "cache", tmp_path / "first.pdf", tmp_path / "second.pdf"
+    print_pdf(long_flow(FLOW), first, None, cache)
+    edited = long_flow(edited_flow(kind))
+    printed = print_pdf(edited, second, first, cache)
+    assert_reads_as_printed_whole(second, edited, tmp_path)
+    if kind in ("heading", "inserted"):  # every later page changes: none is kept
+        assert printed.whole or set(printed.fresh) >= set(range(1, printed.pages - 1))
+
+
+def first_line(page: str) -> str:
+    """A page's first line of text under its running head."""
+    return [line.strip() for line in page.splitlines() if line.strip()][1]
+
+
+def test_a_page_whose_first_block_moves_down_it_is_not_taken_from_the_last_pdf(tmp_path: Path):
+    """Block 3 ends the flow's first page; two more lines make it run on to the next,
+    whose first block then stands lower on the same page: the page counts, the contents
+    and the page of every block stay as they were, so only the page's own top shows it."""
+    lines = " ".join(["words"] * 55)
+    blocks = [("b1", "Part one", 60, "one"), ("b2", None, 60, "two"), ("b3", None, None, lines)]
+    blocks += [(f"b{number}", None, 60, f"block {number}") for number in range(4, 12)]
+    cache, first, second = tmp_path / "cache", tmp_path / "first.pdf", tmp_path / "second.pdf"
+    print_pdf(long_flow(blocks), first, None, cache)
+    assert first_line(page_texts(first)[2]).startswith("No. 4")  # block 4 begins the flow's 2nd page
+    blocks[2] = ("b3", None, None, lines + " and two lines more" + " words" * 16)
+    edited = long_flow(blocks)
+    printed = print_pdf(edited, second, first, cache)
+    assert first_line(page_texts(second)[2]).startswith("words")
+    assert 2 in printed.fresh
+    assert_reads_as_printed_whole(second, edited, tmp_path)

@@ -30,9 +30,11 @@ import hashlib
 import io
 import itertools
 import json
+import math
+import re
 import shutil
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
@@ -41,8 +43,8 @@ from .cache import keep, recall
 
 BEGIN = "<!--notebuilder:pages-->"
 END = "<!--/notebuilder:pages-->"
-RECORD_VERSION = 1
-MAX_ROUNDS = 3  # layouts tried before printing the whole document instead
+RECORD_VERSION = 2
+MAX_ROUNDS = 4  # layouts tried before printing the whole document instead
 # Each printing embeds its own subsets of the fonts: a PDF joined from more printings than
 # this is printed whole instead, so that it stays about as small as a whole printing.
 MAX_PRINTINGS = 3
@@ -50,6 +52,8 @@ MAX_PRINTINGS = 3
 # One blank page in place of an unchanged group's page: it only carries that page's anchors.
 # The last one before a group that is printed also ends its page.
 PLACEHOLDER = '<div style="break-before: page;{} margin: 0; padding: 0; border: 0; height: 1px">{}</div>'
+# After a cut, the anchors of the rest of its page, taking no room.
+STUBS = '<div style="margin: 0; padding: 0; border: 0; height: 0;{}">{}</div>'
 
 
 class CannotJoin(Exception):
@@ -89,37 +93,135 @@ def split_groups(html: str) -> PagedHtml | None:
     return PagedHtml(tuple(frame), tuple(groups))
 
 
-class _References(HTMLParser):
-    """The ids a group defines (the first element's first) and the anchors it links to."""
+VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
 
-    def __init__(self) -> None:
+
+@dataclass(frozen=True)
+class _Element:
+    """Where an element with an id stands in its group's HTML."""
+
+    start: int  # offset of its start tag
+    end: int  # offset just after its end tag
+    leaf: bool  # it holds no element with an id
+    before: str  # digest of the group's markup before it, its text left out
+    open_after: tuple[str, ...]  # the tags still open after its end tag, outermost first
+
+
+class _Markup(HTMLParser):
+    """A group's ids (the first element's first), the anchors it links to, and where each
+    element with an id stands in it (``cuttable`` is False when its tags do not nest
+    plainly, or an id is used twice: then it is never cut)."""
+
+    def __init__(self, text: str) -> None:
         super().__init__(convert_charrefs=True)
+        self.text = text
+        self.line_starts = [0] + [match.end() for match in re.finditer("\n", text)]
         self.ids: list[str] = []
         self.links: set[str] = set()
+        self.link_offsets: list[tuple[int, str]] = []
         self.first_id: str | None = None
         self.seen_element = False
+        self.elements: dict[str, _Element] = {}
+        self.cuttable = True
+        self._skeleton = hashlib.sha256()
+        self._open: list[list] = []  # [tag, id, start, digest before it, holds an id]
+        self.feed(text)
+        self.close()
+        if self._open or len(set(self.ids)) != len(self.ids):
+            self.cuttable = False
+
+    def _offset(self) -> int:
+        line, column = self.getpos()
+        return self.line_starts[line - 1] + column
 
     def handle_starttag(self, tag, attrs):
+        offset = self._offset()
         values = dict(attrs)
+        identifier = values.get("id")
         if not self.seen_element:
             self.seen_element = True
-            self.first_id = values.get("id")
-        if values.get("id"):
-            self.ids.append(values["id"])
+            self.first_id = identifier
+        if identifier:
+            self.ids.append(identifier)
+            for entry in self._open:
+                entry[4] = True
         href = values.get("href") or ""
         if href.startswith("#") and len(href) > 1:
             self.links.add(href[1:])
+            self.link_offsets.append((offset, href[1:]))
+        before = self._skeleton.hexdigest() if identifier else ""
+        self._skeleton.update(f"<{tag} {sorted(attrs, key=str)!r}>".encode())
+        if tag in VOID:
+            if identifier:
+                end = offset + len(self.get_starttag_text() or "")
+                self._add(identifier, _Element(offset, end, True, before, self._open_tags()))
+            return
+        self._open.append([tag, identifier, offset, before, False])
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag not in VOID:  # <div/> opens a div in HTML: not markup a cut can follow
+            self.cuttable = False
+
+    def handle_endtag(self, tag):
+        self._skeleton.update(f"</{tag}>".encode())
+        if tag in VOID:
+            return
+        if not self._open or self._open[-1][0] != tag:
+            self.cuttable = False
+            return
+        _, identifier, start, before, holds_id = self._open.pop()
+        if identifier:
+            end = self.text.index(">", self._offset()) + 1
+            self._add(identifier, _Element(start, end, not holds_id, before, self._open_tags()))
+
+    def handle_data(self, data):
+        if data:
+            self._skeleton.update(b"#")
+
+    def _open_tags(self) -> tuple[str, ...]:
+        return tuple(entry[0] for entry in self._open)
+
+    def _add(self, identifier: str, element: _Element) -> None:
+        self.elements.setdefault(identifier, element)
 
 
-def _references(group: str) -> _References:
-    finder = _References()
-    finder.feed(group)
-    finder.close()
-    return finder
+def _references(group: str) -> _Markup:
+    return _Markup(group)
 
 
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class PageTop:
+    """The element a page of a group begins with, as last printed: where a later printing
+    may stop, taking this page and the rest of its group from the last PDF."""
+
+    first: str  # the outermost element that begins the page (nothing stands above it)
+    first_box: tuple[float, ...]  # its box on the page (x0, y0, x1, y1, CSS px)
+    last: str  # the first element at or after it that ends on the page: the cut is after it
+    last_box: tuple[float, ...]
+    before: str  # digest of the group's markup before ``first``, text left out
+    after: str  # digest of the group's HTML from ``first`` to its end
+    strings: str  # digest of the named strings (running heads) as the page begins
+
+    def to_json(self) -> list:
+        return [self.first, self.first_box, self.last, self.last_box, self.before, self.after, self.strings]
+
+    @classmethod
+    def from_json(cls, value: list) -> PageTop:
+        first, first_box, last, last_box, before, after, strings = value
+        return cls(
+            str(first),
+            tuple(float(x) for x in first_box),
+            str(last),
+            tuple(float(x) for x in last_box),
+            str(before),
+            str(after),
+            str(strings),
+        )
 
 
 @dataclass(frozen=True)
@@ -132,6 +234,7 @@ class PageRecord:
     pages: int
     anchors: dict[str, int]  # each anchor's page
     printings: tuple[int, ...]  # for each page, the printing it comes from (0: the first)
+    tops: dict[int, PageTop] = field(default_factory=dict)  # pages a printing may stop at
 
     def to_json(self) -> bytes:
         data = {
@@ -142,6 +245,7 @@ class PageRecord:
             "pages": self.pages,
             "anchors": self.anchors,
             "printings": self.printings,
+            "tops": {str(page): top.to_json() for page, top in self.tops.items()},
         }
         return json.dumps(data, sort_keys=True).encode()
 
@@ -158,6 +262,7 @@ class PageRecord:
                 value["pages"],
                 {str(name): int(page) for name, page in value["anchors"].items()},
                 tuple(int(printing) for printing in value["printings"]),
+                {int(page): PageTop.from_json(top) for page, top in value["tops"].items()},
             )
         except (ValueError, KeyError, TypeError, AttributeError):
             return None
@@ -165,6 +270,9 @@ class PageRecord:
     def group_pages(self, index: int) -> range:
         end = self.starts[index + 1] if index + 1 < len(self.starts) else self.pages
         return range(self.starts[index], end)
+
+    def group_of(self, page: int) -> int:
+        return max(index for index, start in enumerate(self.starts) if start <= page)
 
 
 def _frame_digest(paged: PagedHtml, variant: str | None) -> str:
@@ -183,22 +291,132 @@ def _anchor_pages(document) -> dict[str, int]:
 def _record_of(paged: PagedHtml, variant: str | None, document) -> PageRecord | None:
     """The record of a document printed whole, or None if its groups cannot be found."""
     anchors = _anchor_pages(document)
+    markups = [_Markup(group) for group in paged.groups]
     starts = []
-    for group in paged.groups:
-        first = _references(group).first_id
-        if first not in anchors:
+    for markup in markups:
+        if markup.first_id not in anchors:
             return None
-        starts.append(anchors[first])
+        starts.append(anchors[markup.first_id])
     if starts[0] != 0 or any(later <= earlier for earlier, later in itertools.pairwise(starts)):
         return None
+    pages = len(document.pages)
+    tops = _page_tops(document, tuple(starts), paged.groups, markups, anchors, range(pages))
     return PageRecord(
         _frame_digest(paged, variant),
         tuple(_digest(group) for group in paged.groups),
         tuple(starts),
-        len(document.pages),
+        pages,
         anchors,
-        (0,) * len(document.pages),
+        (0,) * pages,
+        tops,
     )
+
+
+def _box_chain(page) -> list[tuple[str | None, bool]] | None:
+    """The elements of a laid-out page's first boxes, from its root down to the first
+    line or pseudo-element: (id, whether the box is a block) for each.
+
+    None when the page has footnotes, or its boxes cannot be read: they are not
+    WeasyPrint's public API, and without them no printing stops early."""
+    try:
+        from weasyprint.formatting_structure.boxes import BlockBox, MarginBox
+
+        root, *others = page._page_box.children
+        if not all(isinstance(other, MarginBox) for other in others):
+            return None  # footnotes
+        chain = []
+        box = root
+        while box is not None and "::" not in (box.element_tag or ""):
+            element = box.element
+            chain.append((element.get("id") if element is not None else None, isinstance(box, BlockBox)))
+            children = getattr(box, "children", None)
+            box = children[0] if children else None
+        return chain
+    except (AttributeError, ValueError, TypeError, ImportError):
+        return None
+
+
+def _top_element(chain, anchors: dict[str, int], page: int) -> str | None:
+    """The outermost element that begins ``page``: the first on its chain of first boxes
+    whose first box is on this page, every box above it a block begun earlier (or with
+    no id). None when the page begins inside an element begun on an earlier page."""
+    for identifier, block in chain:
+        if not block:
+            return None
+        if identifier is None:
+            continue
+        first = anchors.get(identifier)
+        if first == page:
+            return identifier
+        if first is None or first > page:
+            return None
+    return None
+
+
+def _cut_element(markup: _Markup, first: str, anchors: dict[str, int], page: int) -> str | None:
+    """The first element at or after ``first`` that holds no other id and ends on ``page``
+    (the next element with an id begins there too): a printing that stops at ``page``
+    is cut after it, so that ``first`` is laid out as it will fall."""
+    position = markup.ids.index(first)
+    for index in range(position, len(markup.ids)):
+        name = markup.ids[index]
+        if anchors.get(name) != page:
+            return None
+        if markup.elements[name].leaf:
+            following = markup.ids[index + 1] if index + 1 < len(markup.ids) else None
+            return name if following is not None and anchors.get(following) == page else None
+    return None
+
+
+def _entering_strings(document) -> list[str] | None:
+    """For each page, a digest of the named strings (``string-set``) as it begins, found
+    as WeasyPrint finds them: every box's assignments, page by page, in tree order."""
+    values: dict[str, object] = {}
+    digests = []
+    try:
+        for page in document.pages:
+            digests.append(_digest(json.dumps(sorted(values.items()), default=str)))
+            for box in page._page_box.descendants():
+                assigned = box.string_set
+                if assigned and assigned != "none":
+                    for name, text in assigned:
+                        values[name] = text
+    except (AttributeError, TypeError, ValueError):
+        return None
+    return digests
+
+
+def _page_tops(document, starts, groups, markups, anchors, pages) -> dict[int, PageTop]:
+    """The :class:`PageTop` of each of ``pages`` (in a laid-out ``document``) that begins
+    with an element a printing can stop at; a group's first page is never one."""
+    strings = _entering_strings(document)
+    if strings is None:
+        return {}
+    tops = {}
+    for page in pages:
+        index = max(number for number, start in enumerate(starts) if start <= page)
+        markup = markups[index]
+        if page == starts[index] or not markup.cuttable:
+            continue
+        chain = _box_chain(document.pages[page])
+        first = _top_element(chain, anchors, page) if chain is not None else None
+        if first is None or first not in markup.elements:
+            continue
+        last = _cut_element(markup, first, anchors, page)
+        if last is None:
+            continue
+        boxes = document.pages[page].anchors
+        element = markup.elements[first]
+        tops[page] = PageTop(
+            first,
+            tuple(boxes[first]),
+            last,
+            tuple(boxes[last]),
+            element.before,
+            _digest(groups[index][element.start :]),
+            strings[page],
+        )
+    return tops
 
 
 def _pdf_digest(path: Path) -> str:
@@ -217,28 +435,15 @@ def _keep_record(cache: Path, pdf: Path, record: PageRecord) -> None:
     keep(cache / f"{_pdf_digest(pdf)}.json", record.to_json())
 
 
-def _placeholders(record: PageRecord, index: int, last: bool) -> str:
-    """Blank pages for an unchanged group, each with the anchors it had."""
-    on_page: dict[int, list[str]] = {}
-    for name, page in record.anchors.items():
-        on_page.setdefault(page, []).append(name)
-    pages = record.group_pages(index)
-    html = []
-    for number, page in enumerate(pages):
-        stubs = "".join(f'<span id="{escape(name)}"></span>' for name in sorted(on_page.get(page, ())))
-        ends = " break-after: page;" if number == len(pages) - 1 and not last else ""
-        html.append(PLACEHOLDER.format(ends, stubs))
-    return "".join(html)
-
-
 @dataclass(frozen=True)
 class Printed:
-    """What :func:`print_reusing` did: the page count, and the groups it printed again
-    (all of them when it printed the whole document)."""
+    """What :func:`print_reusing` did: the page count, the groups it printed again (all
+    of them when it printed the whole document), and the pages it printed afresh."""
 
     pages: int
     printed: tuple[int, ...]
     whole: bool
+    fresh: tuple[int, ...] = ()
 
 
 def print_reusing(
@@ -259,9 +464,9 @@ def print_reusing(
         if record is not None:
             done = _print_changed(paged, record, target, previous, variant, lay_out, write)
             if done is not None:
-                new_record, printed = done
+                new_record, printed, fresh = done
                 _keep_record(cache, target, new_record)
-                return Printed(new_record.pages, printed, False)
+                return Printed(new_record.pages, printed, False, fresh)
     document = lay_out(html)
     with open(target, "wb") as file:
         write(document, file)
@@ -269,51 +474,164 @@ def print_reusing(
         record = _record_of(paged, variant, document)
         if record is not None:
             _keep_record(cache, target, record)
-    return Printed(len(document.pages), tuple(range(len(paged.groups))) if paged else (), True)
+    groups = tuple(range(len(paged.groups))) if paged else ()
+    return Printed(len(document.pages), groups, True, tuple(range(len(document.pages))))
+
+
+def _placeholders(record: PageRecord, pages: range, last: bool) -> str:
+    """Blank pages in place of a group's ``pages``, each with the anchors it had."""
+    html = []
+    for number, page in enumerate(pages):
+        ends = " break-after: page;" if number == len(pages) - 1 and not last else ""
+        html.append(PLACEHOLDER.format(ends, _stubs(record, page)))
+    return "".join(html)
+
+
+def _stubs(record: PageRecord, page: int, besides: Sequence[str] = ()) -> str:
+    """Empty elements with the ids that were on ``page`` (but for ``besides``)."""
+    names = sorted(name for name, at in record.anchors.items() if at == page and name not in besides)
+    return "".join(f'<span id="{escape(name)}"></span>' for name in names)
+
+
+def _cut_at(record: PageRecord, index: int, group: str, markup: _Markup) -> int | None:
+    """The first page of a changed group whose top element and everything after it in the
+    group are as last printed, with the markup before it unchanged but for its text: the
+    page where printing the group may stop. None if there is none."""
+    if not markup.cuttable:
+        return None
+    for page in record.group_pages(index)[1:]:
+        top = record.tops.get(page)
+        if top is None or top.last not in markup.elements:
+            continue
+        element = markup.elements.get(top.first)
+        if (
+            element is not None
+            and element.before == top.before
+            and _digest(group[element.start :]) == top.after
+        ):
+            return page
+    return None
+
+
+def _cut_group(record: PageRecord, index: int, group: str, markup: _Markup, page: int, last: bool) -> str:
+    """A group's HTML up to the end of the element a printing stops after on ``page``
+    (its open elements closed), then the anchors of the rest of that page, and blank pages
+    with their anchors for the group's pages after it."""
+    cut = markup.elements[record.tops[page].last]
+    inside = [name for name in markup.ids if markup.elements[name].start < cut.end]
+    closing = "".join(f"</{tag}>" for tag in reversed(cut.open_after))
+    following = range(page + 1, record.group_pages(index).stop)
+    ends = " break-after: page;" if not following and not last else ""
+    rest = STUBS.format(ends, _stubs(record, page, inside))
+    return group[: cut.end] + closing + rest + _placeholders(record, following, last)
+
+
+def _same_box(box, recorded, sides: int = 4) -> bool:
+    """Whether a box (x0, y0, x1, y1) is where it was recorded, on its first ``sides``."""
+    return box is not None and all(
+        math.isclose(a, b, abs_tol=1e-3) for a, b in zip(box[:sides], recorded[:sides])
+    )
+
+
+def _cut_holds(document, anchors, strings, record: PageRecord, page: int, markup: _Markup) -> bool:
+    """Whether a group printed up to ``page`` begins that page as it did: the same element
+    at the top, in the same box, nothing above it, the same running heads, and every
+    anchor after the cut on its page; then the rest of the group lays out as it did."""
+    top = record.tops[page]
+    boxes = document.pages[page].anchors
+    if not (
+        _same_box(boxes.get(top.first), top.first_box, 3) and _same_box(boxes.get(top.last), top.last_box)
+    ):
+        return False  # (a cut ends the first element's box early when it holds the last: not its foot)
+    if anchors.get(top.first) != page or anchors.get(top.last) != page:
+        return False
+    chain = _box_chain(document.pages[page])
+    if chain is None or _top_element(chain, anchors, page) != top.first:
+        return False
+    if strings is None or strings[page] != top.strings:
+        return False
+    cut_end = markup.elements[top.last].end
+    after = [name for name in markup.ids if markup.elements[name].start >= cut_end]
+    return all(anchors.get(name) == record.anchors.get(name) for name in after)
 
 
 def _print_changed(paged, record, target, previous, variant, lay_out, write):
     """Print the changed groups and join them with the last PDF's other pages; None when
-    the whole document must be printed instead."""
+    the whole document must be printed instead.
+
+    A changed group is printed only up to the first page after the change that begins as
+    it did (see :func:`_cut_at`); if it does not begin so after all, the group is printed
+    whole in another round."""
     if record.frame != _frame_digest(paged, variant) or len(record.groups) != len(paged.groups):
         return None
     digests = tuple(_digest(group) for group in paged.groups)
     printed = {index for index, digest in enumerate(digests) if digest != record.groups[index]}
     if not printed:  # nothing it prints changed (notebuilder or a tool did): the same pages again
         shutil.copyfile(previous, target)
-        return record, ()
+        return record, (), ()
     if len(printed) == len(paged.groups):
         return None
-    references = [_references(group) for group in paged.groups]
+    markups = [_Markup(group) for group in paged.groups]
+    last = len(paged.groups) - 1
+    whole: set[int] = set()  # changed groups to print whole, not cut
     for _ in range(MAX_ROUNDS):
-        last = len(paged.groups) - 1
-        groups = [
-            group if index in printed else _placeholders(record, index, index == last)
-            for index, group in enumerate(paged.groups)
-        ]
+        cuts = {}
+        for index in printed - whole:
+            page = _cut_at(record, index, paged.groups[index], markups[index])
+            if page is not None:
+                cuts[index] = page
+        groups = []
+        for index, group in enumerate(paged.groups):
+            if index not in printed:
+                groups.append(_placeholders(record, record.group_pages(index), index == last))
+            elif index in cuts:
+                groups.append(_cut_group(record, index, group, markups[index], cuts[index], index == last))
+            else:
+                groups.append(group)
         document = lay_out(paged.join(groups))
         anchors = _anchor_pages(document)
-        if len(document.pages) != record.pages:
-            return None
-        starts = [anchors.get(reference.first_id) for reference in references]
-        if starts != list(record.starts):  # a group grew or shrank: the pages fall otherwise
-            return None
+        starts = [anchors.get(markup.first_id) for markup in markups]
+        if len(document.pages) != record.pages or starts != list(record.starts):
+            if cuts:  # perhaps a cut group no longer ends where it did: print it whole
+                whole |= set(cuts)
+                continue
+            return None  # a group grew or shrank: the pages fall otherwise
+        strings = _entering_strings(document) if cuts else None
+        failed = {
+            index
+            for index, page in cuts.items()
+            if not _cut_holds(document, anchors, strings, record, page, markups[index])
+        }
+        if failed:
+            whole |= failed
+            continue
         moved = set()
         for index in printed:
-            now = {name: anchors.get(name) for name in references[index].ids}
+            now = {name: anchors.get(name) for name in markups[index].ids}
             before = {name for name, page in record.anchors.items() if page in record.group_pages(index)}
             moved |= {name for name in set(now) | before if now.get(name) != record.anchors.get(name)}
+        stale = set()  # cut groups whose pages kept from the last PDF show a page that moved
+        for index, page in cuts.items():
+            start = markups[index].elements[record.tops[page].first].start
+            if any(name in moved for offset, name in markups[index].link_offsets if offset >= start):
+                stale.add(index)
+        if stale:
+            whole |= stale
+            continue
         also = {
             index
             for index in range(len(paged.groups))
-            if index not in printed and references[index].links & moved
+            if index not in printed and markups[index].links & moved
         }
         if also:
             printed |= also
             if len(printed) == len(paged.groups):
                 return None
             continue
-        pages_of = {page for index in printed for page in record.group_pages(index)}
+        pages_of = set()
+        for index in printed:
+            pages = record.group_pages(index)
+            pages_of |= set(range(pages.start, cuts[index])) if index in cuts else set(pages)
         printing = max(record.printings) + 1
         printings = tuple(
             printing if page in pages_of else record.printings[page] for page in range(record.pages)
@@ -328,8 +646,10 @@ def _print_changed(paged, record, target, previous, variant, lay_out, write):
             return None
         kept = {name: page for name, page in record.anchors.items() if page not in pages_of}
         kept.update({name: page for name, page in anchors.items() if page in pages_of})
-        joined = PageRecord(record.frame, digests, record.starts, record.pages, kept, printings)
-        return joined, tuple(sorted(printed))
+        tops = {page: top for page, top in record.tops.items() if page not in pages_of}
+        tops.update(_page_tops(document, record.starts, paged.groups, markups, anchors, sorted(pages_of)))
+        joined = PageRecord(record.frame, digests, record.starts, record.pages, kept, printings, tops)
+        return joined, tuple(sorted(printed)), tuple(sorted(pages_of))
     return None
 
 
