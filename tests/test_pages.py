@@ -308,19 +308,24 @@ body { counter-reset: block; }
 """
 
 
-def long_flow(blocks: list[tuple[str, str | None, int, str]]) -> str:
+def long_flow(
+    blocks: list[tuple[str, str | None, int, str]], headings_inside: bool = False, counters: bool = True
+) -> str:
     """A contents page, then one group of blocks (id, heading or None, height in mm,
-    words) that runs over many pages: a heading sets the running head, and each block
-    shows a counter, so that a page kept from the last PDF shows both as they stood."""
+    words) that runs over many pages: a heading (before its block, or inside it) sets the
+    running head, and each block shows a counter, so that a page kept from the last PDF
+    shows both as they stood."""
     flow = "".join(
-        f'<div class="block" id="{identifier}">{f"<h2>{heading}</h2>" if heading else ""}'
+        f"{f'<h2>{heading}</h2>' if heading and not headings_inside else ''}"
+        f'<div class="block" id="{identifier}">'
+        f"{f'<h2>{heading}</h2>' if heading and headings_inside else ''}"
         f'<p style="{f"height: {height}mm" if height else ""}">{words}</p></div>'
         for identifier, heading, height, words in blocks
     )
     toc = "".join(f'<li><a href="#{identifier}">{identifier}</a></li>' for identifier, *_ in blocks[::4])
     return (
         f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Test</title>'
-        f"<style>{PAGE_CSS}{CUT_CSS}</style></head><body>"
+        f"<style>{PAGE_CSS}{CUT_CSS if counters else ''}</style></head><body>"
         f'{BEGIN}<nav class="toc" id="contents"><h2>Contents</h2><ol>{toc}</ol></nav>{END}'
         f'{BEGIN}<main id="flow" style="break-before: page">{flow}</main>{END}'
         f'{BEGIN}<section class="back" id="back"><h2>Back matter</h2><p>the end</p></section>{END}'
@@ -348,8 +353,10 @@ def edited_flow(kind: str) -> list:
         blocks.insert(3, ("b3a", None, 0, ""))
     elif kind == "deleted":
         del blocks[2]
-    elif kind == "late":
+    elif kind in ("late", "late, heading inside"):
         blocks[18] = (*blocks[18][:3], "other words of block 19")
+    elif kind == "middle":
+        blocks[9] = (*blocks[9][:3], "other words of block 10")
     return blocks
 
 
@@ -366,17 +373,38 @@ def test_an_edit_early_in_a_long_group_prints_it_up_to_a_page_that_begins_as_bef
     assert_reads_as_printed_whole(second, edited, tmp_path)
 
 
-@pytest.mark.parametrize("kind", ["word", "taller", "shorter", "heading", "inserted", "deleted", "late"])
-def test_a_group_printed_in_part_reads_as_printed_whole(tmp_path: Path, kind):
-    """Whatever the edit, the pages kept from the last PDF (after a cut) show what a whole
-    printing shows: the blocks' places, their numbers, the running heads, the contents."""
+EDITS = [
+    "word",
+    "taller",
+    "shorter",
+    "heading",
+    "inserted",
+    "deleted",
+    "late",
+    "middle",
+    "late, heading inside",
+]
+
+
+@pytest.mark.parametrize("counters", [True, False], ids=["counted", "uncounted"])
+@pytest.mark.parametrize("kind", EDITS)
+def test_a_group_printed_in_part_reads_as_printed_whole(tmp_path: Path, kind, counters):
+    """Whatever the edit, the pages kept from the last PDF (before and after the pages
+    printed again) show what a whole printing shows: the blocks' places, their numbers,
+    the running heads, the contents' page numbers (blocks emptied before the first page
+    printed again keep their tags when the CSS counts, and lose them when it does not)."""
     cache, first, second = tmp_path / "cache", tmp_path / "first.pdf", tmp_path / "second.pdf"
-    print_pdf(long_flow(FLOW), first, None, cache)
-    edited = long_flow(edited_flow(kind))
+    inside = kind.endswith("heading inside")
+    print_pdf(long_flow(FLOW, inside, counters), first, None, cache)
+    edited = long_flow(edited_flow(kind), inside, counters)
     printed = print_pdf(edited, second, first, cache)
     assert_reads_as_printed_whole(second, edited, tmp_path)
     if kind in ("heading", "inserted"):  # every later page changes: none is kept
         assert printed.whole or set(printed.fresh) >= set(range(1, printed.pages - 1))
+    if kind in ("late", "middle"):  # the page of the edit only, and perhaps the next
+        assert not printed.whole and 1 <= len(printed.fresh) <= 2
+    if kind == "late, heading inside":  # emptied, the blocks before would lose the running head
+        assert len(printed.fresh) > 2
 
 
 def first_line(page: str) -> str:
@@ -400,3 +428,21 @@ def test_a_page_whose_first_block_moves_down_it_is_not_taken_from_the_last_pdf(t
     assert first_line(page_texts(second)[2]).startswith("words")
     assert 2 in printed.fresh
     assert_reads_as_printed_whole(second, edited, tmp_path)
+
+
+def test_edit_after_edit_reads_as_printed_whole(tmp_path: Path):
+    """Each printing's record describes the PDF it made, pages kept from earlier printings
+    included: an edit undone, then others elsewhere, each reads as printed whole."""
+    cache, previous = tmp_path / "cache", tmp_path / "0.pdf"
+    print_pdf(long_flow(FLOW), previous, None, cache)
+    fresh_counts = []
+    for number, kind in enumerate(["late", None, "middle", "late", "word", None], start=1):
+        html = long_flow(edited_flow(kind) if kind else FLOW)
+        target = tmp_path / f"{number}.pdf"
+        printed = print_pdf(html, target, previous, cache)
+        assert_reads_as_printed_whole(target, html, tmp_path)
+        fresh_counts.append(len(printed.fresh))
+        previous = target
+    # a step that changes one block prints its page (and perhaps the next); the fourth and
+    # fifth change two blocks each (the last step's and their own), and print pages between
+    assert [count <= 2 for count in fresh_counts] == [True, True, True, False, False, True]

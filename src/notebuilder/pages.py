@@ -26,6 +26,9 @@ lets tagged pages move between PDFs whole.
 
 from __future__ import annotations
 
+import bisect
+import dataclasses
+import functools
 import hashlib
 import io
 import itertools
@@ -52,6 +55,13 @@ MAX_PRINTINGS = 3
 # One blank page in place of an unchanged group's page: it only carries that page's anchors.
 # The last one before a group that is printed also ends its page.
 PLACEHOLDER = '<div style="break-before: page;{} margin: 0; padding: 0; border: 0; height: 1px">{}</div>'
+# Before a printing's first page, an element laid out only to take the room it took.
+STUB_STYLE = "box-sizing: border-box; height: {}px; min-height: 0; max-height: none"
+# Elements an emptied element may lose with its text, when no CSS counts with it.
+PHRASING = frozenset(
+    "a abbr b bdi bdo br cite code data dfn em i kbd mark s samp small span strong sub sup u var wbr".split()
+)
+COUNTING = ("counter-increment", "counter-reset", "counter-set", "list-item", "open-quote", "close-quote")
 # After a cut, the anchors of the rest of its page, taking no room.
 STUBS = '<div style="margin: 0; padding: 0; border: 0; height: 0;{}">{}</div>'
 
@@ -88,7 +98,7 @@ def split_groups(html: str) -> PagedHtml | None:
     if not groups or html.find(END, position) >= 0:
         return None
     frame.append(html[position:])
-    if any(_references(group).first_id is None for group in groups):
+    if any(_markup(group).first_id is None for group in groups):
         return None
     return PagedHtml(tuple(frame), tuple(groups))
 
@@ -105,6 +115,9 @@ class _Element:
     leaf: bool  # it holds no element with an id
     before: str  # digest of the group's markup before it, its text left out
     open_after: tuple[str, ...]  # the tags still open after its end tag, outermost first
+    tag: str = ""
+    attributes: tuple[tuple[str, str | None], ...] = ()
+    content: int = 0  # offset just after its start tag
 
 
 class _Markup(HTMLParser):
@@ -124,7 +137,8 @@ class _Markup(HTMLParser):
         self.elements: dict[str, _Element] = {}
         self.cuttable = True
         self._skeleton = hashlib.sha256()
-        self._open: list[list] = []  # [tag, id, start, digest before it, holds an id]
+        self._open: list[list] = []  # [tag, id, start, digest before it, holds an id, attributes, content]
+        self.tags: list[tuple[int, int, str]] = []  # where each tag begins and ends, and its name
         self.feed(text)
         self.close()
         if self._open or len(set(self.ids)) != len(self.ids):
@@ -151,12 +165,13 @@ class _Markup(HTMLParser):
             self.link_offsets.append((offset, href[1:]))
         before = self._skeleton.hexdigest() if identifier else ""
         self._skeleton.update(f"<{tag} {sorted(attrs, key=str)!r}>".encode())
+        end = offset + len(self.get_starttag_text() or "")
+        self.tags.append((offset, end, tag))
         if tag in VOID:
             if identifier:
-                end = offset + len(self.get_starttag_text() or "")
-                self._add(identifier, _Element(offset, end, True, before, self._open_tags()))
+                self._add(identifier, _Element(offset, end, True, before, self._open_tags(), tag, (), end))
             return
-        self._open.append([tag, identifier, offset, before, False])
+        self._open.append([tag, identifier, offset, before, False, tuple(attrs), end])
 
     def handle_startendtag(self, tag, attrs):
         self.handle_starttag(tag, attrs)
@@ -165,15 +180,18 @@ class _Markup(HTMLParser):
 
     def handle_endtag(self, tag):
         self._skeleton.update(f"</{tag}>".encode())
+        offset = self._offset()
+        end = self.text.index(">", offset) + 1
+        self.tags.append((offset, end, tag))
         if tag in VOID:
             return
         if not self._open or self._open[-1][0] != tag:
             self.cuttable = False
             return
-        _, identifier, start, before, holds_id = self._open.pop()
+        _, identifier, start, before, holds_id, attributes, content = self._open.pop()
         if identifier:
-            end = self.text.index(">", self._offset()) + 1
-            self._add(identifier, _Element(start, end, not holds_id, before, self._open_tags()))
+            element = _Element(start, end, not holds_id, before, self._open_tags(), tag, attributes, content)
+            self._add(identifier, element)
 
     def handle_data(self, data):
         if data:
@@ -186,7 +204,9 @@ class _Markup(HTMLParser):
         self.elements.setdefault(identifier, element)
 
 
-def _references(group: str) -> _Markup:
+@functools.lru_cache(maxsize=32)
+def _markup(group: str) -> _Markup:
+    """A group's markup, read once per printing (its groups are split, then printed)."""
     return _Markup(group)
 
 
@@ -206,13 +226,23 @@ class PageTop:
     before: str  # digest of the group's markup before ``first``, text left out
     after: str  # digest of the group's HTML from ``first`` to its end
     strings: str  # digest of the named strings (running heads) as the page begins
+    head: str  # digest of the group's HTML before ``first``
 
     def to_json(self) -> list:
-        return [self.first, self.first_box, self.last, self.last_box, self.before, self.after, self.strings]
+        return [
+            self.first,
+            self.first_box,
+            self.last,
+            self.last_box,
+            self.before,
+            self.after,
+            self.strings,
+            self.head,
+        ]
 
     @classmethod
     def from_json(cls, value: list) -> PageTop:
-        first, first_box, last, last_box, before, after, strings = value
+        first, first_box, last, last_box, before, after, strings, head = value
         return cls(
             str(first),
             tuple(float(x) for x in first_box),
@@ -221,6 +251,7 @@ class PageTop:
             str(before),
             str(after),
             str(strings),
+            str(head),
         )
 
 
@@ -234,7 +265,8 @@ class PageRecord:
     pages: int
     anchors: dict[str, int]  # each anchor's page
     printings: tuple[int, ...]  # for each page, the printing it comes from (0: the first)
-    tops: dict[int, PageTop] = field(default_factory=dict)  # pages a printing may stop at
+    tops: dict[int, PageTop] = field(default_factory=dict)  # pages a printing may stop or start at
+    boxes: dict[str, tuple[float, ...]] = field(default_factory=dict)  # each anchor's box on its page
 
     def to_json(self) -> bytes:
         data = {
@@ -246,6 +278,7 @@ class PageRecord:
             "anchors": self.anchors,
             "printings": self.printings,
             "tops": {str(page): top.to_json() for page, top in self.tops.items()},
+            "boxes": self.boxes,
         }
         return json.dumps(data, sort_keys=True).encode()
 
@@ -263,6 +296,7 @@ class PageRecord:
                 {str(name): int(page) for name, page in value["anchors"].items()},
                 tuple(int(printing) for printing in value["printings"]),
                 {int(page): PageTop.from_json(top) for page, top in value["tops"].items()},
+                {str(name): tuple(float(x) for x in box) for name, box in value["boxes"].items()},
             )
         except (ValueError, KeyError, TypeError, AttributeError):
             return None
@@ -288,10 +322,17 @@ def _anchor_pages(document) -> dict[str, int]:
     return pages
 
 
+def _anchor_boxes(document, anchors: dict[str, int], pages) -> dict[str, tuple[float, ...]]:
+    """The box (x0, y0, x1, y1) of each anchor first found on one of ``pages``."""
+    return {
+        name: tuple(document.pages[page].anchors[name]) for name, page in anchors.items() if page in pages
+    }
+
+
 def _record_of(paged: PagedHtml, variant: str | None, document) -> PageRecord | None:
     """The record of a document printed whole, or None if its groups cannot be found."""
     anchors = _anchor_pages(document)
-    markups = [_Markup(group) for group in paged.groups]
+    markups = [_markup(group) for group in paged.groups]
     starts = []
     for markup in markups:
         if markup.first_id not in anchors:
@@ -309,6 +350,7 @@ def _record_of(paged: PagedHtml, variant: str | None, document) -> PageRecord | 
         anchors,
         (0,) * pages,
         tops,
+        _anchor_boxes(document, anchors, range(pages)),
     )
 
 
@@ -386,10 +428,10 @@ def _entering_strings(document) -> list[str] | None:
     return digests
 
 
-def _page_tops(document, starts, groups, markups, anchors, pages) -> dict[int, PageTop]:
+def _page_tops(document, starts, groups, markups, anchors, pages, strings=None) -> dict[int, PageTop]:
     """The :class:`PageTop` of each of ``pages`` (in a laid-out ``document``) that begins
     with an element a printing can stop at; a group's first page is never one."""
-    strings = _entering_strings(document)
+    strings = strings or _entering_strings(document)
     if strings is None:
         return {}
     tops = {}
@@ -415,6 +457,7 @@ def _page_tops(document, starts, groups, markups, anchors, pages) -> dict[int, P
             element.before,
             _digest(groups[index][element.start :]),
             strings[page],
+            _digest(groups[index][: element.start]),
         )
     return tops
 
@@ -513,17 +556,98 @@ def _cut_at(record: PageRecord, index: int, group: str, markup: _Markup) -> int 
     return None
 
 
-def _cut_group(record: PageRecord, index: int, group: str, markup: _Markup, page: int, last: bool) -> str:
-    """A group's HTML up to the end of the element a printing stops after on ``page``
-    (its open elements closed), then the anchors of the rest of that page, and blank pages
-    with their anchors for the group's pages after it."""
-    cut = markup.elements[record.tops[page].last]
+def _start_at(record: PageRecord, index: int, group: str, markup: _Markup, stop: int) -> int | None:
+    """The last page of a changed group before ``stop`` whose top element has all of the
+    group's HTML before it as last printed: the pages before it are as they were, and
+    printing may start there. None if there is none."""
+    if not markup.cuttable:
+        return None
+    found = None
+    for page in record.group_pages(index)[1:]:
+        top = record.tops.get(page)
+        if page >= stop:
+            break
+        element = markup.elements.get(top.first) if top is not None else None
+        if element is not None and _digest(group[: element.start]) == top.head:
+            found = page
+    return found
+
+
+def _start_tag(element: _Element, style: str) -> str:
+    attributes = dict(element.attributes)
+    own = attributes.get("style")
+    attributes["style"] = f"{own}; {style}" if own else style
+    written = [name if value is None else f'{name}="{escape(value)}"' for name, value in attributes.items()]
+    return f"<{' '.join([element.tag, *written])}>"
+
+
+def _stubbed(
+    group: str, markup: _Markup, record: PageRecord, upto: int, counting: bool
+) -> tuple[str, list[str]]:
+    """The group's HTML before offset ``upto``, each element that holds no other id and
+    ended on the page it began on emptied and held at the height it had: laid out much
+    faster, only so that what follows begins where it did. Its tags are kept, so that
+    counters count as they did, unless they are all phrasing and the document does not
+    ``counting`` (change counters or quotes). Returns the HTML and the ids so emptied."""
+    html, stubbed, position = [], [], 0
+    tag_starts = [start for start, _, _ in markup.tags]
+    for number, name in enumerate(markup.ids):
+        element = markup.elements[name]
+        if element.start >= upto:
+            break
+        following = markup.ids[number + 1] if number + 1 < len(markup.ids) else None
+        if (
+            element.end > upto
+            or not element.leaf
+            or element.tag in VOID
+            or name not in record.boxes
+            or following is None
+            or record.anchors.get(following) != record.anchors.get(name)
+        ):
+            continue
+        _, top, _, bottom = record.boxes[name]
+        html += [group[position : element.start], _start_tag(element, STUB_STYLE.format(bottom - top))]
+        inside = markup.tags[
+            bisect.bisect_left(tag_starts, element.content) : bisect.bisect_left(tag_starts, element.end)
+        ]  # its own end tag last
+        if counting or not all(name in PHRASING for _, _, name in inside[:-1]):
+            html += [group[start:end] for start, end, _ in inside]
+        else:
+            html.append(f"</{element.tag}>")
+        position = element.end
+        stubbed.append(name)
+    html.append(group[position:upto])
+    return "".join(html), stubbed
+
+
+def _part_of_group(
+    record: PageRecord,
+    index: int,
+    group: str,
+    markup: _Markup,
+    start: int | None,
+    stop: int | None,
+    last: bool,
+    counting: bool = True,
+) -> str:
+    """A changed group's HTML for printing its pages from ``start`` up to ``stop`` (None:
+    from its first page, to its last): before the top element of ``start``, the group
+    emptied (see :func:`_stubbed`); after the element a printing stops after on ``stop``,
+    its open elements closed, the anchors of the rest of that page, and blank pages with
+    their anchors for the group's pages after it."""
+    html, begin = "", 0
+    if start is not None:
+        begin = markup.elements[record.tops[start].first].start
+        html = _stubbed(group, markup, record, begin, counting)[0]
+    if stop is None:
+        return html + group[begin:]
+    cut = markup.elements[record.tops[stop].last]
     inside = [name for name in markup.ids if markup.elements[name].start < cut.end]
     closing = "".join(f"</{tag}>" for tag in reversed(cut.open_after))
-    following = range(page + 1, record.group_pages(index).stop)
+    following = range(stop + 1, record.group_pages(index).stop)
     ends = " break-after: page;" if not following and not last else ""
-    rest = STUBS.format(ends, _stubs(record, page, inside))
-    return group[: cut.end] + closing + rest + _placeholders(record, following, last)
+    rest = STUBS.format(ends, _stubs(record, stop, inside))
+    return html + group[begin : cut.end] + closing + rest + _placeholders(record, following, last)
 
 
 def _same_box(box, recorded, sides: int = 4) -> bool:
@@ -555,13 +679,34 @@ def _cut_holds(document, anchors, strings, record: PageRecord, page: int, markup
     return all(anchors.get(name) == record.anchors.get(name) for name in after)
 
 
+def _start_holds(document, anchors, strings, record: PageRecord, page: int, markup: _Markup) -> bool:
+    """Whether a group printed from ``page`` (emptied before it) begins that page as it
+    did: every anchor before it on its page, the same element at the top in the same
+    place, nothing above it, and the same running heads; then the page and those after it
+    lay out as a whole printing lays them out."""
+    top = record.tops[page]
+    begin = markup.elements[top.first].start
+    before = [name for name in markup.ids if markup.elements[name].start < begin]
+    if any(anchors.get(name) != record.anchors.get(name) for name in before):
+        return False
+    if anchors.get(top.first) != page or not _same_box(
+        document.pages[page].anchors.get(top.first), top.first_box, 3
+    ):
+        return False  # (its foot may move: the change may be inside it)
+    chain = _box_chain(document.pages[page])
+    if chain is None or _top_element(chain, anchors, page) != top.first:
+        return False
+    return strings is not None and strings[page] == top.strings
+
+
 def _print_changed(paged, record, target, previous, variant, lay_out, write):
     """Print the changed groups and join them with the last PDF's other pages; None when
     the whole document must be printed instead.
 
-    A changed group is printed only up to the first page after the change that begins as
-    it did (see :func:`_cut_at`); if it does not begin so after all, the group is printed
-    whole in another round."""
+    A changed group is printed only from the last page before the change that begins as
+    it did (:func:`_start_at`) up to the first page after it that begins as it did
+    (:func:`_cut_at`); where a page does not begin so after all, the group is printed
+    from its first page, or to its last, in another round."""
     if record.frame != _frame_digest(paged, variant) or len(record.groups) != len(paged.groups):
         return None
     digests = tuple(_digest(group) for group in paged.groups)
@@ -571,52 +716,80 @@ def _print_changed(paged, record, target, previous, variant, lay_out, write):
         return record, (), ()
     if len(printed) == len(paged.groups):
         return None
-    markups = [_Markup(group) for group in paged.groups]
+    markups = [_markup(group) for group in paged.groups]
     last = len(paged.groups) - 1
-    whole: set[int] = set()  # changed groups to print whole, not cut
+    # An emptied element could match :empty where it did not: then no printing starts late.
+    whole = paged.join(paged.groups)
+    can_start = ":empty" not in whole
+    counting = any(word in whole for word in COUNTING)
+    from_first: set[int] = set()  # changed groups to print from their first page
+    to_last: set[int] = set()  # changed groups to print to their last page
     for _ in range(MAX_ROUNDS):
-        cuts = {}
-        for index in printed - whole:
-            page = _cut_at(record, index, paged.groups[index], markups[index])
-            if page is not None:
-                cuts[index] = page
+        stops, starts_at = {}, {}
+        for index in printed:
+            group, markup = paged.groups[index], markups[index]
+            stop = _cut_at(record, index, group, markup) if index not in to_last else None
+            if stop is not None:
+                stops[index] = stop
+            if can_start and index not in from_first:
+                end = stop if stop is not None else record.group_pages(index).stop
+                start = _start_at(record, index, group, markup, end)
+                if start is not None:
+                    starts_at[index] = start
         groups = []
         for index, group in enumerate(paged.groups):
             if index not in printed:
                 groups.append(_placeholders(record, record.group_pages(index), index == last))
-            elif index in cuts:
-                groups.append(_cut_group(record, index, group, markups[index], cuts[index], index == last))
+            elif index in stops or index in starts_at:
+                start, stop = starts_at.get(index), stops.get(index)
+                groups.append(
+                    _part_of_group(record, index, group, markups[index], start, stop, index == last, counting)
+                )
             else:
                 groups.append(group)
         document = lay_out(paged.join(groups))
         anchors = _anchor_pages(document)
         starts = [anchors.get(markup.first_id) for markup in markups]
         if len(document.pages) != record.pages or starts != list(record.starts):
-            if cuts:  # perhaps a cut group no longer ends where it did: print it whole
-                whole |= set(cuts)
+            if stops or starts_at:  # perhaps a part does not begin or end where it did
+                to_last |= set(stops)
+                from_first |= set(starts_at)
                 continue
             return None  # a group grew or shrank: the pages fall otherwise
-        strings = _entering_strings(document) if cuts else None
-        failed = {
+        strings = _entering_strings(document) if stops or starts_at else None
+        failed_stops = {
             index
-            for index, page in cuts.items()
+            for index, page in stops.items()
             if not _cut_holds(document, anchors, strings, record, page, markups[index])
         }
-        if failed:
-            whole |= failed
+        failed_starts = {
+            index
+            for index, page in starts_at.items()
+            if not _start_holds(document, anchors, strings, record, page, markups[index])
+        }
+        if failed_stops or failed_starts:
+            to_last |= failed_stops
+            from_first |= failed_starts
             continue
         moved = set()
         for index in printed:
             now = {name: anchors.get(name) for name in markups[index].ids}
             before = {name for name, page in record.anchors.items() if page in record.group_pages(index)}
             moved |= {name for name in set(now) | before if now.get(name) != record.anchors.get(name)}
-        stale = set()  # cut groups whose pages kept from the last PDF show a page that moved
-        for index, page in cuts.items():
-            start = markups[index].elements[record.tops[page].first].start
-            if any(name in moved for offset, name in markups[index].link_offsets if offset >= start):
-                stale.add(index)
-        if stale:
-            whole |= stale
+        # A part of a changed group taken from the last PDF may show a page that moved.
+        stale_ends = {
+            index
+            for index, page in stops.items()
+            if _links_to(markups[index], moved, markups[index].elements[record.tops[page].first].start, None)
+        }
+        stale_starts = {
+            index
+            for index, page in starts_at.items()
+            if _links_to(markups[index], moved, 0, markups[index].elements[record.tops[page].first].start)
+        }
+        if stale_ends or stale_starts:
+            to_last |= stale_ends
+            from_first |= stale_starts
             continue
         also = {
             index
@@ -631,7 +804,7 @@ def _print_changed(paged, record, target, previous, variant, lay_out, write):
         pages_of = set()
         for index in printed:
             pages = record.group_pages(index)
-            pages_of |= set(range(pages.start, cuts[index])) if index in cuts else set(pages)
+            pages_of |= set(range(starts_at.get(index, pages.start), stops.get(index, pages.stop)))
         printing = max(record.printings) + 1
         printings = tuple(
             printing if page in pages_of else record.printings[page] for page in range(record.pages)
@@ -646,11 +819,34 @@ def _print_changed(paged, record, target, previous, variant, lay_out, write):
             return None
         kept = {name: page for name, page in record.anchors.items() if page not in pages_of}
         kept.update({name: page for name, page in anchors.items() if page in pages_of})
-        tops = {page: top for page, top in record.tops.items() if page not in pages_of}
-        tops.update(_page_tops(document, record.starts, paged.groups, markups, anchors, sorted(pages_of)))
-        joined = PageRecord(record.frame, digests, record.starts, record.pages, kept, printings, tops)
+        boxes = {name: box for name, box in record.boxes.items() if kept.get(name) not in pages_of}
+        boxes.update(_anchor_boxes(document, anchors, pages_of))
+        tops = {}
+        for page, top in record.tops.items():  # a kept page's top, against the group as it is now
+            index = record.group_of(page)
+            if page in pages_of:
+                continue
+            if index not in printed:
+                tops[page] = top
+            elif (element := markups[index].elements.get(top.first)) is not None:
+                group = paged.groups[index]
+                after, head = _digest(group[element.start :]), _digest(group[: element.start])
+                tops[page] = dataclasses.replace(top, before=element.before, after=after, head=head)
+        fresh_tops = _page_tops(
+            document, record.starts, paged.groups, markups, anchors, sorted(pages_of), strings
+        )
+        tops.update(fresh_tops)
+        joined = PageRecord(record.frame, digests, record.starts, record.pages, kept, printings, tops, boxes)
         return joined, tuple(sorted(printed)), tuple(sorted(pages_of))
     return None
+
+
+def _links_to(markup: _Markup, names: set[str], begin: int, end: int | None) -> bool:
+    """Whether the group links to one of ``names`` between offsets ``begin`` and ``end``."""
+    return any(
+        name in names and offset >= begin and (end is None or offset < end)
+        for offset, name in markup.link_offsets
+    )
 
 
 def join_pages(fresh: io.BytesIO, previous: Path, fresh_pages: set[int], target: Path) -> None:
