@@ -446,3 +446,53 @@ def test_edit_after_edit_reads_as_printed_whole(tmp_path: Path):
     # a step that changes one block prints its page (and perhaps the next); the fourth and
     # fifth change two blocks each (the last step's and their own), and print pages between
     assert [count <= 2 for count in fresh_counts] == [True, True, True, False, False, True]
+
+
+WORDS = (
+    "river harbour council tariff railway charter monsoon archive colony treaty census ledger "
+    "frontier cabinet statute orchard foundry beacon quarry granary ferry mint assembly court"
+).split()
+
+
+def long_topic(project: Path, points: int, edited: int | None = None, added: bool = False) -> str:
+    """The real booklet of a scratch topic of ``points`` points (no two alike), over two
+    sections; ``edited``: one point's wording changed; ``added``: one point more, early."""
+    import random
+
+    from conftest import make_project
+
+    from notebuilder.build import assemble_topic, check_project
+    from notebuilder.render import make_environment, render_booklet
+
+    rng = random.Random(5)
+    fragments = []
+    for number in range(points):
+        words = " ".join(rng.sample(WORDS, 14))
+        text = f"Point {number} notes that the {words} stood apart in year {1800 + number}."
+        if number == edited:
+            text = text.replace("notes that", "records that")
+        section = "history" if number < points // 2 else "trade"
+        fragments.append(f"  - id: p{number}\n    section: {section}\n    text: {text}\n")
+        if added and number == 3:
+            fragments.append("  - id: extra\n    section: history\n    text: One point more, early on.\n")
+    make_project(
+        project, {"notes/demo/long.yaml": "defaults:\n  source: alpha\nfragments:\n" + "".join(fragments)}
+    )
+    corpus = check_project(project, ("demo",))
+    document = assemble_topic(corpus, corpus.topics[0], 1767225600)
+    return render_booklet(make_environment(project), document, project)
+
+
+@pytest.mark.parametrize("edit", ["wording", "a point more"])
+def test_a_long_real_booklet_after_an_edit_reads_as_printed_whole(tmp_path: Path, edit):
+    """The shipped booklet layout over many pages: a one-word edit in the middle prints a
+    page or two of it again; a point added early prints every page after it again."""
+    cache, first, second = tmp_path / "cache", tmp_path / "first.pdf", tmp_path / "second.pdf"
+    whole = print_pdf(long_topic(tmp_path / "project", 120), first, None, cache)
+    assert whole.pages > 10
+    html = long_topic(tmp_path / "project", 120, *((60, False) if edit == "wording" else (None, True)))
+    printed = print_pdf(html, second, first, cache)
+    assert_reads_as_printed_whole(second, html, tmp_path)
+    if edit == "wording":
+        assert not printed.whole and 1 <= len(printed.fresh) <= 2
+        assert "Point 60 records that" in " ".join(" ".join(page_texts(second)).split())

@@ -19,6 +19,31 @@ The next time, when some groups changed and the last PDF is still the one record
    pikepdf: structure tree, links, named destinations and bookmarks included);
    otherwise (a group grew or shrank by a page) the whole document is printed again.
 
+A changed group is itself printed only in part when it can be: a one-word edit to a
+twelve-page flow of sections prints the page it is on. The record keeps, for each page of
+a group that begins with an element with an id (its *top*, :class:`PageTop`), where that
+element stood and digests of the group's HTML before and after it. Then:
+
+* **the printing stops** at the first page after the change whose top and everything
+  after it in the group are as last printed, and whose markup before it differs only in
+  text: the group's HTML is cut after the first element wholly on that page, and blank
+  pages carry the anchors of the rest. It holds only if the page begins as it did: the
+  same element at the top, in the same place, nothing above it (no part of an element
+  begun before, no float), the same running heads as it begins (``string-set``), and
+  every anchor after the cut on its page; counters count as they did, the markup before
+  being the same. The page and the rest of the group then lay out as they did, and come
+  from the last PDF;
+* **the printing starts** at the last page before the change whose top has all of the
+  group's HTML before it as last printed: the pages before it come from the last PDF.
+  The elements before that top are laid out emptied (their text dropped, their tags kept
+  when the CSS counts with them) at the heights they had, only so that the top begins
+  its page; it holds only if it does, as above, with every anchor before it on its page.
+
+A part that does not hold is printed to the group's end (or from its start) in another
+round; a part of the group taken from the last PDF that links to an anchor that moved
+is printed again. Each printing's record describes the PDF it made: the tops of pages
+it kept are digested again against the group as it is now.
+
 WeasyPrint tags a PDF page by page (each page's structure elements are children of the
 Document element, and its marked content is numbered within the page), which is what
 lets tagged pages move between PDFs whole.
