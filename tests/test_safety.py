@@ -10,6 +10,7 @@ import time
 import zipfile
 from pathlib import Path
 
+import pytest
 import yaml
 from conftest import make_project, pdftotext, run_notebuilder, start_build, wait_until_writing
 from hypothesis import HealthCheck, example, given, settings
@@ -97,6 +98,30 @@ def test_an_epub_layout_that_references_files_is_refused(tmp_path: Path):
     assert completed.returncode == 3
     assert "references files or URLs" in completed.stderr
     assert not (project / "build" / "demo" / "booklet.epub").exists()
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<a href="#x">a</a><p data-running="x">resources and data</p>',
+        "<a href='#y'>y</a>",
+        '<img src="a.png">',
+        '<a HREF = "http://example.com">',
+        "<a href>bare</a>",
+        '<p style="background: url(x.png)">',
+        "<LINK rel=stylesheet href=a.css>",
+        '<object data="x.svg"></object>',
+        "<SCRIPT>1</SCRIPT>",
+        '<video poster="p.png"></video>',
+    ],
+)
+def test_html_that_is_not_parsed_for_references_has_none(html):
+    """The EPUB's references are looked for by parsing only HTML that could hold one."""
+    from notebuilder.write import _ReferenceFinder, external_references
+
+    finder = _ReferenceFinder()
+    finder.feed(html)
+    assert external_references(html) == list(dict.fromkeys(finder.references))
 
 
 def test_layout_mistakes_name_the_layout_file_and_line(tmp_path: Path):

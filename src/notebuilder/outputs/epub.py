@@ -106,12 +106,12 @@ def cover_image(metadata: dict[str, str], cache: Path | None = None) -> bytes:
     """The EPUB's cover, a PNG made from the title, the paper and subject (and the author):
     what a Kindle or Kobo library shows as the book's tile. The same metadata gives the
     same bytes, so a ``cache`` folder keeps them between builds."""
-    from importlib import metadata as versions
+    import PIL
 
     from ..cache import keep, recall
 
     drawing = Path(__file__).read_bytes()  # this module draws it
-    key = json.dumps([metadata, versions.version("pillow"), _font_file("Noto Serif:bold")]).encode() + drawing
+    key = json.dumps([metadata, PIL.__version__, _font_file("Noto Serif:bold")]).encode() + drawing
     entry = cache / f"{hashlib.sha256(key).hexdigest()}.png" if cache else None
     kept = recall(entry) if entry else None
     if kept is None:
