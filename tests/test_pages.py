@@ -496,3 +496,19 @@ def test_a_long_real_booklet_after_an_edit_reads_as_printed_whole(tmp_path: Path
     if edit == "wording":
         assert not printed.whole and 1 <= len(printed.fresh) <= 2
         assert "Point 60 records that" in " ".join(" ".join(page_texts(second)).split())
+
+
+def test_pages_printed_after_blank_stand_ins_have_the_running_heads_of_a_whole_printing(tmp_path: Path):
+    """The flow's first page sets no running head of its own (its first block has no
+    heading): it shows the one the contents set, though the contents, unchanged, is
+    only blank pages in the printing; they set the named strings their pages set."""
+    blocks = [("b0", None, 20, "before any heading"), *FLOW]
+    cache, first, second = tmp_path / "cache", tmp_path / "first.pdf", tmp_path / "second.pdf"
+    print_pdf(long_flow(blocks), first, None, cache)
+    assert page_texts(first)[1].split()[0] == "Contents"
+    blocks[1] = (*blocks[1][:3], "other words of block 1")  # on the flow's first page
+    edited = long_flow(blocks)
+    printed = print_pdf(edited, second, first, cache)
+    assert not printed.whole and printed.fresh[0] == 1
+    assert page_texts(second)[1].split()[0] == "Contents"
+    assert_reads_as_printed_whole(second, edited, tmp_path)

@@ -3,15 +3,16 @@
 A layout marks the parts of a document that begin on a page of their own (the title page,
 the contents, the sections, each part of the back matter) as *page groups*, between
 ``<!--notebuilder:pages-->`` and ``<!--/notebuilder:pages-->``; a group's first element
-carries an ``id``, and the group sets its own running head. When such a document is
-printed, its :class:`PageRecord` (each group's digest and first page, the page count, and
-the page of every anchor) is kept in the cache under the digest of the PDF's bytes.
+carries an ``id``. When such a document is printed, its :class:`PageRecord` (each group's
+digest and first page, the page count, the page and box of every anchor, and the named
+strings each page sets) is kept in the cache under the digest of the PDF's bytes.
 
 The next time, when some groups changed and the last PDF is still the one recorded:
 
 1. the document is laid out again with each unchanged group replaced by as many blank
-   pages as it had, carrying its anchors on the pages they were on, so that page numbers,
-   "page X of Y", links and the contents' page numbers come out as in a whole printing;
+   pages as it had, carrying its anchors on the pages they were on and setting the named
+   strings they set, so that page numbers, "page X of Y", links, the contents' page
+   numbers and the running heads come out as in a whole printing;
 2. a group that refers (``href``) to an anchor that moved to another page, appeared or
    went away is printed again too (the contents shows page numbers);
 3. if every group starts on the page it did and the page count is the same, the PDF is
@@ -292,6 +293,7 @@ class PageRecord:
     printings: tuple[int, ...]  # for each page, the printing it comes from (0: the first)
     tops: dict[int, PageTop] = field(default_factory=dict)  # pages a printing may stop or start at
     boxes: dict[str, tuple[float, ...]] = field(default_factory=dict)  # each anchor's box on its page
+    strings: tuple[dict[str, str], ...] = ()  # for each page, the named strings it sets (last values)
 
     def to_json(self) -> bytes:
         data = {
@@ -304,6 +306,7 @@ class PageRecord:
             "printings": self.printings,
             "tops": {str(page): top.to_json() for page, top in self.tops.items()},
             "boxes": self.boxes,
+            "strings": self.strings,
         }
         return json.dumps(data, sort_keys=True).encode()
 
@@ -322,6 +325,7 @@ class PageRecord:
                 tuple(int(printing) for printing in value["printings"]),
                 {int(page): PageTop.from_json(top) for page, top in value["tops"].items()},
                 {str(name): tuple(float(x) for x in box) for name, box in value["boxes"].items()},
+                tuple({str(name): str(text) for name, text in page.items()} for page in value["strings"]),
             )
         except (ValueError, KeyError, TypeError, AttributeError):
             return None
@@ -366,7 +370,8 @@ def _record_of(paged: PagedHtml, variant: str | None, document) -> PageRecord | 
     if starts[0] != 0 or any(later <= earlier for earlier, later in itertools.pairwise(starts)):
         return None
     pages = len(document.pages)
-    tops = _page_tops(document, tuple(starts), paged.groups, markups, anchors, range(pages))
+    strings = _named_strings(document)
+    tops = _page_tops(document, tuple(starts), paged.groups, markups, anchors, range(pages), strings)
     return PageRecord(
         _frame_digest(paged, variant),
         tuple(_digest(group) for group in paged.groups),
@@ -376,6 +381,7 @@ def _record_of(paged: PagedHtml, variant: str | None, document) -> PageRecord | 
         (0,) * pages,
         tops,
         _anchor_boxes(document, anchors, range(pages)),
+        tuple(strings.set_on) if strings is not None else (),
     )
 
 
@@ -435,28 +441,51 @@ def _cut_element(markup: _Markup, first: str, anchors: dict[str, int], page: int
     return None
 
 
-def _entering_strings(document) -> list[str] | None:
-    """For each page, a digest of the named strings (``string-set``) as it begins, found
-    as WeasyPrint finds them: every box's assignments, page by page, in tree order."""
-    values: dict[str, object] = {}
-    digests = []
+@dataclass(frozen=True)
+class _Strings:
+    """A laid-out document's named strings (``string-set``, the running heads), found as
+    WeasyPrint finds them: every box's assignments, page by page, in tree order."""
+
+    entering: list[str]  # for each page, a digest of their values as it begins
+    set_on: list[dict[str, str]]  # for each page, the values its boxes set (the last of each)
+
+
+def _named_strings(document) -> _Strings | None:
+    values: dict[str, str] = {}
+    entering, set_on = [], []
     try:
         for page in document.pages:
-            digests.append(_digest(json.dumps(sorted(values.items()), default=str)))
+            entering.append(_digest(json.dumps(sorted(values.items()), default=str)))
+            own: dict[str, str] = {}
             for box in page._page_box.descendants():
                 assigned = box.string_set
                 if assigned and assigned != "none":
                     for name, text in assigned:
-                        values[name] = text
+                        own[str(name)] = values[str(name)] = str(text)
+            set_on.append(own)
     except (AttributeError, TypeError, ValueError):
         return None
-    return digests
+    return _Strings(entering, set_on)
 
 
-def _page_tops(document, starts, groups, markups, anchors, pages, strings=None) -> dict[int, PageTop]:
+def _string_set(values: dict[str, str]) -> str:
+    """A ``string-set`` declaration giving the named strings these values."""
+    if not values:
+        return ""
+
+    def quoted(text: str) -> str:
+        return "'" + text.replace("\\", "\\5c ").replace("'", "\\27 ").replace("\n", "\\a ") + "'"
+
+    return (
+        " string-set: " + ", ".join(f"{name} {quoted(text)}" for name, text in sorted(values.items())) + ";"
+    )
+
+
+def _page_tops(
+    document, starts, groups, markups, anchors, pages, strings: _Strings | None
+) -> dict[int, PageTop]:
     """The :class:`PageTop` of each of ``pages`` (in a laid-out ``document``) that begins
     with an element a printing can stop at; a group's first page is never one."""
-    strings = strings or _entering_strings(document)
     if strings is None:
         return {}
     tops = {}
@@ -481,7 +510,7 @@ def _page_tops(document, starts, groups, markups, anchors, pages, strings=None) 
             tuple(boxes[last]),
             element.before,
             _digest(groups[index][element.start :]),
-            strings[page],
+            strings.entering[page],
             _digest(groups[index][: element.start]),
         )
     return tops
@@ -551,8 +580,14 @@ def _placeholders(record: PageRecord, pages: range, last: bool) -> str:
     html = []
     for number, page in enumerate(pages):
         ends = " break-after: page;" if number == len(pages) - 1 and not last else ""
-        html.append(PLACEHOLDER.format(ends, _stubs(record, page)))
+        html.append(PLACEHOLDER.format(ends + _strings_of(record, page), _stubs(record, page)))
     return "".join(html)
+
+
+def _strings_of(record: PageRecord, page: int) -> str:
+    """The named strings ``page`` set, for the element that stands in for it: so that the
+    running heads of the pages printed after it come out as in a whole printing."""
+    return escape(_string_set(record.strings[page])) if page < len(record.strings) else ""
 
 
 def _stubs(record: PageRecord, page: int, besides: Sequence[str] = ()) -> str:
@@ -671,7 +706,7 @@ def _part_of_group(
     closing = "".join(f"</{tag}>" for tag in reversed(cut.open_after))
     following = range(stop + 1, record.group_pages(index).stop)
     ends = " break-after: page;" if not following and not last else ""
-    rest = STUBS.format(ends, _stubs(record, stop, inside))
+    rest = STUBS.format(ends + _strings_of(record, stop), _stubs(record, stop, inside))
     return html + group[begin : cut.end] + closing + rest + _placeholders(record, following, last)
 
 
@@ -697,7 +732,7 @@ def _cut_holds(document, anchors, strings, record: PageRecord, page: int, markup
     chain = _box_chain(document.pages[page])
     if chain is None or _top_element(chain, anchors, page) != top.first:
         return False
-    if strings is None or strings[page] != top.strings:
+    if strings is None or strings.entering[page] != top.strings:
         return False
     cut_end = markup.elements[top.last].end
     after = [name for name in markup.ids if markup.elements[name].start >= cut_end]
@@ -721,7 +756,7 @@ def _start_holds(document, anchors, strings, record: PageRecord, page: int, mark
     chain = _box_chain(document.pages[page])
     if chain is None or _top_element(chain, anchors, page) != top.first:
         return False
-    return strings is not None and strings[page] == top.strings
+    return strings is not None and strings.entering[page] == top.strings
 
 
 def _print_changed(paged, record, target, previous, variant, lay_out, write):
@@ -781,7 +816,7 @@ def _print_changed(paged, record, target, previous, variant, lay_out, write):
                 from_first |= set(starts_at)
                 continue
             return None  # a group grew or shrank: the pages fall otherwise
-        strings = _entering_strings(document) if stops or starts_at else None
+        strings = _named_strings(document)
         failed_stops = {
             index
             for index, page in stops.items()
@@ -861,7 +896,15 @@ def _print_changed(paged, record, target, previous, variant, lay_out, write):
             document, record.starts, paged.groups, markups, anchors, sorted(pages_of), strings
         )
         tops.update(fresh_tops)
-        joined = PageRecord(record.frame, digests, record.starts, record.pages, kept, printings, tops, boxes)
+        set_on = ()
+        if strings is not None and len(record.strings) == record.pages:
+            set_on = tuple(
+                strings.set_on[page] if page in pages_of else record.strings[page]
+                for page in range(record.pages)
+            )
+        joined = PageRecord(
+            record.frame, digests, record.starts, record.pages, kept, printings, tops, boxes, set_on
+        )
         return joined, tuple(sorted(printed)), tuple(sorted(pages_of))
     return None
 
