@@ -12,6 +12,8 @@ from pathlib import Path
 import pikepdf
 import pytest
 from conftest import SUBJECTS
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from notebuilder.build import BuildOptions, build
 from notebuilder.pages import BEGIN, END, MAX_PRINTINGS, join_pages, print_reusing, split_groups
@@ -512,3 +514,55 @@ def test_pages_printed_after_blank_stand_ins_have_the_running_heads_of_a_whole_p
     assert not printed.whole and printed.fresh[0] == 1
     assert page_texts(second)[1].split()[0] == "Contents"
     assert_reads_as_printed_whole(second, edited, tmp_path)
+
+
+EDIT = st.tuples(
+    st.sampled_from(["words", "height", "insert", "delete", "heading", "lines"]),
+    st.integers(min_value=0, max_value=40),
+    st.integers(min_value=0, max_value=3),
+)
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(edits=st.lists(EDIT, min_size=3, max_size=5), counters=st.booleans(), inside=st.booleans())
+def test_any_edit_after_any_edit_reads_as_printed_whole(tmp_path: Path, edits, counters, inside):
+    """Random edits, one after the other, each printed from the last PDF: every printing
+    reads as the same HTML printed whole (texts, running heads, numbers, links, tags)."""
+    folder = tmp_path / f"run-{len(list(tmp_path.iterdir()))}"
+    folder.mkdir()
+    blocks = [
+        (
+            f"b{number}",
+            "Part one" if number == 1 else "Part two" if number == 9 else None,
+            height,
+            f"block {number}",
+        )
+        for number, height in zip(range(1, 25), [20, 30, 45, 60] * 6)
+    ]
+    cache, previous = folder / "cache", folder / "0.pdf"
+    print_pdf(long_flow(blocks, inside, counters), previous, None, cache)
+    for step, (kind, where, amount) in enumerate(edits, start=1):
+        index = where % len(blocks)
+        identifier, heading, height, words = blocks[index]
+        if kind == "words":
+            blocks[index] = (identifier, heading, height, words + " more" * (amount + 1))
+        elif kind == "height":
+            blocks[index] = (identifier, heading, max(0, (height or 20) + 10 * amount - 15), words)
+        elif kind == "insert":
+            blocks.insert(index, (f"x{step}", None, 10 * amount, "inserted"))
+        elif kind == "delete" and len(blocks) > 5:
+            del blocks[index]
+        elif kind == "heading":
+            blocks[index] = (identifier, f"Heading {step}", height, words)
+        elif kind == "lines":
+            blocks[index] = (identifier, heading, None, " ".join(["word"] * (10 + 35 * amount)))
+        html = long_flow(blocks, inside, counters)
+        target = folder / f"{step}.pdf"
+        print_pdf(html, target, previous, cache)
+        assert_reads_as_printed_whole(target, html, folder)
+        previous = target
