@@ -872,7 +872,7 @@ def _print_changed(paged, record, target, previous, variant, lay_out, write):
         if len(set(printings)) > MAX_PRINTINGS:
             return None
         fresh = io.BytesIO()
-        write(document, fresh)
+        write(_only_pages(document, pages_of), fresh)
         try:
             join_pages(fresh, previous, pages_of, target)
         except CannotJoin:
@@ -907,6 +907,19 @@ def _print_changed(paged, record, target, previous, variant, lay_out, write):
         )
         return joined, tuple(sorted(printed)), tuple(sorted(pages_of))
     return None
+
+
+def _only_pages(document, pages: set[int]):
+    """The laid-out document with every page but ``pages`` left blank, so that writing it
+    draws and tags only the pages a join takes (the others keep their anchors, which the
+    links on those pages may point to). Without readable page boxes, the document itself."""
+    try:
+        for number, page in enumerate(document.pages):
+            if number not in pages:
+                page._page_box = page._page_box.copy_with_children([])
+    except AttributeError:
+        pass
+    return document
 
 
 def _links_to(markup: _Markup, names: set[str], begin: int, end: int | None) -> bool:
