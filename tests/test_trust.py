@@ -81,7 +81,7 @@ def members(result) -> list[list[str]]:
         ("one of the largest, for the second time, no one else", []),
         (
             "Article 14 and Section 124A; the 42nd Amendment; GS2; TIM-3; on 21 Aug 2025",
-            [("year", 2025, "2025")],
+            [("year", 2025, "21 Aug 2025")],  # a year given with its day
         ),
     ],
 )

@@ -7,10 +7,12 @@ project (``=== path`` then its content) and lists the exact expected output
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 import pytest
+import yaml
 from conftest import TESTS, make_project
 
 from notebuilder.errors import NoteError
@@ -98,3 +100,32 @@ def test_deeply_nested_yaml_is_refused_where_it_goes_too_deep():
     block = "".join("  " * depth + f"k{depth}:\n" for depth in range(80)) + "  " * 80 + "v\n"
     (nested,) = parse_yaml(block, "f.yaml")[1]
     assert (str(nested.location), nested.message) == ("f.yaml:64:127", message)
+
+
+FIGURE_CASES = yaml.safe_load((TESTS / "cases" / "figure-statements.yaml").read_text(encoding="utf-8"))
+
+
+def test_figure_statement_cases_have_no_false_error_and_no_miss(tmp_path: Path):
+    """Every case of tests/cases/figure-statements.yaml as a fragment of one file, checked in
+    one run: a figure the text states (in any notation) passes, any other is refused."""
+    cases = [(text, figure, True) for text, figure in FIGURE_CASES["stated"]]
+    cases += [(text, figure, False) for text, figure in FIGURE_CASES["not_stated"]]
+    assert len(cases) >= 100 and len(FIGURE_CASES["not_stated"]) >= 30
+    lines = ["defaults:\n  source: alpha\n  section: trade\nfragments:\n"]
+    figure_line = {}
+    for number, (text, figure, _) in enumerate(cases):
+        lines.append(f"  - id: case-{number}\n    text: {json.dumps(text)}\n    figures:\n")
+        figure_line[number] = sum(chunk.count("\n") for chunk in lines) + 1
+        lines.append(f"      quantity: {json.dumps(figure)}\n")
+    project = make_project(tmp_path, {"notes/demo/cases.yaml": "".join(lines)})
+    refused = {
+        int(match[1])
+        for match in (
+            re.match(r"notes/demo/cases\.yaml:(\d+):", problem) for problem in problems_for(project)
+        )
+        if match
+    }
+    false_errors = [cases[n][:2] for n in figure_line if cases[n][2] and figure_line[n] in refused]
+    misses = [cases[n][:2] for n in figure_line if not cases[n][2] and figure_line[n] not in refused]
+    assert (false_errors, misses) == ([], [])
+    assert len(refused) == len(FIGURE_CASES["not_stated"])

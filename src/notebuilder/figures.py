@@ -11,11 +11,18 @@ them, so all of these are read:
   stacked: ``1.5 lakh crore``;
 * currencies before or after the number: ``$``, ``US$``, ``USD``, ``¥``, ``JPY``, ``yen``,
   ``₹``, ``Rs``, ``INR``, ``rupees``, ``€``, ``EUR``, ``£``, ``GBP``, dollars, euros, pounds;
-* percentages: ``%``, ``per cent``, ``percent``; years and year ranges: ``2005–06``.
+* percentages: ``%``, ``per cent``, ``percent``; and fractions, read as percentages:
+  ``one in five``, ``1 out of 5``, ``two-thirds``, ``3/4``;
+* years and year ranges (``2005–06``), years of an era (``322 BC``, ``c. 1500 BCE``,
+  ``AD 752``: before the common era a year is negative, and ``c.`` marks it approximate),
+  dates to the month or the day (``October 1764``, ``22 October 1764``: a year that a
+  date gives more precisely), and decades (``1950s``).
 
 It also finds **numbered references**, the names of numbered things: ``Article 14``,
 ``Section 124A``, ``Part III``, ``the 42nd Amendment``, ``GS2``, ``TIM-3``. Two facts about
-differently numbered things are different facts, however alike their words.
+differently numbered things are different facts, however alike their words. Acts,
+treaties, conferences, plans and the like named by their year (``the Charter Act of 1813``,
+``the 1919 Act``) are numbered by it.
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ from decimal import Decimal
 import roman
 from text_to_num import alpha2digit
 
+from .dates import MONTHS
 from .markup import stem
 
 _UNITS = (
@@ -42,6 +50,7 @@ _NUMBER_WORD = rf"(?:{_UNITS}|hundred|thousand|million|billion|trillion)"
 _NUMBER_WORDS = re.compile(rf"\b{_NUMBER_WORD}(?:(?:\s+and\s+|[\s-]+){_NUMBER_WORD})*\b", re.IGNORECASE)
 _HAS_UNIT = re.compile(rf"\b(?:{_UNITS})\b", re.IGNORECASE)
 _UNIT_WORDS = frozenset(_UNITS.split("|"))
+_WORDS_TO_READ = _UNIT_WORDS | {"hundred", "thousand"}
 _LOWER_WORD = re.compile(r"[a-z]+")
 _ROMAN_RUN = re.compile(r"\b[MDCLXVI]{2,}\b")
 _ANY_ROMAN = re.compile(r"\b[MDCLXVI]+\b")
@@ -78,9 +87,11 @@ SCALES = {
 }  # powers of ten; fmt: skip
 _SCALE = r"(?:thousand|lakhs?|lac|crores?|cr|million|mn|billion|bn|trillion|tn|[kmbKMB])\b"
 _FIGURE = re.compile(
-    r"(?P<prefix>~|≈|(?:approx(?:\.|imately)?|about|around|over|nearly|almost|more\s+than|less\s+than|up\s+to|under|above|below)\s+)?"
+    r"(?P<prefix>~|≈|(?<![A-Za-z])(?P<circa>c\.|ca\.|circa\b)\s*|(?:approx(?:\.|imately)?|about|around|over|nearly|almost|more\s+than|less\s+than|up\s+to|under|above|below)\s+)?"
     r"(?P<before>US\$|\$|¥|₹|€|£|(?:USD|JPY|INR|EUR|GBP|Rs\.?)(?=[\s\d]))?\s*"
     r"(?P<number>\d{1,3}(?:,\d{2,3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"(?P<decade>(?<=\d0)s(?![A-Za-z]))?"
+    r"(?P<era>\s*(?:BCE|BC|B\.C\.(?:E\.)?|CE|AD|A\.D\.)(?![A-Za-z]))?"
     r"(?P<range>[–-](?:\d{2}|\d{4})\b(?![–-]))?"
     r"(?P<plus>\+)?"
     rf"(?P<scales>(?:\s*{_SCALE}){{0,2}})"
@@ -96,22 +107,84 @@ _MONTH = (
 _DAY_OF_MONTH = re.compile(rf"(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\b")  # matched right after a number
 _AFTER_MONTH = re.compile(rf"\b{_MONTH}\.?\s+$")  # searched in the few characters before one
 _YEAR = re.compile(r"1\d{3}|20\d\d")
+# The month (and day) a year is given with: "22 October 1764", "October 22, 1764", "Oct 1764".
+_DATE_BEFORE = re.compile(
+    rf"(?:\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?)?\b({_MONTH})\.?\s+(?:(\d{{1,2}})(?:st|nd|rd|th)?,?\s+)?$"
+)
+_ERA_BEFORE = re.compile(r"\b(?:AD|A\.D\.)\s*$")
+_BEFORE_COMMON_ERA = ("bc", "bce", "b.c.", "b.c.e.")
+# Fractions, read as percentages: "one in five", "1 out of 5", "two-thirds", "3/4".
+_FRACTION_NAMES = {
+    "half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4, "fourth": 4,
+    "fourths": 4, "fifth": 5, "fifths": 5, "sixth": 6, "sixths": 6, "seventh": 7, "sevenths": 7,
+    "eighth": 8, "eighths": 8, "ninth": 9, "ninths": 9, "tenth": 10, "tenths": 10,
+}  # fmt: skip
+_SMALL_NUMBERS = {
+    word: value
+    for value, word in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve".split()
+    )
+} | {"twenty": 20, "hundred": 100, "a hundred": 100, "one hundred": 100, "thousand": 1000, "a thousand": 1000}
+_SMALL = "|".join(sorted(_SMALL_NUMBERS, key=len, reverse=True))
+_FRACTION = re.compile(
+    rf"\b(?:(?P<ratio>{_SMALL}|\d{{1,3}})\s+(?:in|out\s+of)\s+(?:every\s+)?(?P<of>{_SMALL}|\d{{1,4}})\b(?![.,]\d)"
+    rf"|(?P<parts>{_SMALL}|\d{{1,2}})[\s-](?P<name>{'|'.join(_FRACTION_NAMES)})\b"
+    r"|(?P<over>\d{1,2})/(?P<under>\d{1,3})(?![/\d])"
+    r"|(?P<half>\bhalf)(?=\s+of\b))",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
 class Quantity:
     """A figure as a source writes it, read as a value: ``₹1.5 lakh crore`` is 1.5e12 INR."""
 
-    kind: str  # amount | percentage | year | count
+    kind: str  # amount | percentage | year | decade | count
     value: float
     unit: str  # the currency of an amount, "%" for a percentage, else ""
     text: str  # the figure in the text (number words already written as digits)
     counted: frozenset[str] = frozenset()  # for a count, the words after it: "7 fundamental rights"
+    month: int = 0  # a year's month and day where the text gives them (0: not given)
+    day: int = 0
+    approximate: bool = False  # a year written "c. 1500 BCE"
 
     @property
     def key(self) -> str:
-        """One spelling per value, for comparing: ``1,400`` and ``1400+`` are both ``1400``."""
-        return f"{self.value:g}" if self.kind != "amount" else f"{self.value:g} {self.unit}".strip()
+        """One spelling per value, for comparing: ``1,400`` and ``1400+`` are both ``1400``;
+        ``22 October 1764`` is ``1764-10-22``, ``c. 1500 BCE`` is ``c-1500``, the ``1950s``
+        ``1950s``."""
+        if self.kind == "amount":
+            return f"{self.value:g} {self.unit}".strip()
+        if self.kind == "decade":
+            return f"{self.value:g}s"
+        key = ("c" if self.approximate else "") + f"{self.value:g}"
+        if self.month:
+            key += f"-{self.month:02d}" + (f"-{self.day:02d}" if self.day else "")
+        return key
+
+    @property
+    def terms(self) -> frozenset[str]:
+        """What a text stating this figure states: its key, and for a date the coarser
+        dates it implies (``22 October 1764`` states ``October 1764`` and ``1764``). An
+        amount, a percentage or a count is stated by its value, whatever its unit."""
+        if self.kind in ("year", "decade"):
+            keys = {self.key}
+            if self.month:
+                keys.add(("c" if self.approximate else "") + f"{self.value:g}")
+                if self.day:
+                    keys.add(self.key.rsplit("-", 1)[0])
+            return frozenset(keys)
+        return frozenset({f"{self.value:g}"})
+
+    def agrees(self, other: Quantity) -> bool:
+        """Whether two figures of one kind can both be true: the same value, and for dates
+        the same month and day where both give them (``October 1764`` agrees with
+        ``1764`` and with ``22 October 1764``, not with ``November 1764``)."""
+        if self.kind != other.kind or self.value != other.value:
+            return False
+        if self.month and other.month and self.month != other.month:
+            return False
+        return not (self.day and other.day and self.day != other.day)
 
 
 def _substitute(
@@ -141,14 +214,19 @@ def _substitute(
 def _numeric(text: str) -> tuple[str, tuple[tuple[int, int], ...] | None]:
     """The numeric text, and where each of its characters came from (None: unchanged)."""
     lower_words = set(_LOWER_WORD.findall(text.lower()))
-    words, dozen = not lower_words.isdisjoint(_UNIT_WORDS), "dozen" in lower_words
+    words, dozen = not lower_words.isdisjoint(_WORDS_TO_READ), "dozen" in lower_words
     roman_count = _ROMAN_RUN.search(text) and _ROMAN_COUNT.search(text)
-    if not (words or dozen or roman_count):
+    fraction = _FRACTION.search(text)
+    if not (words or dozen or roman_count or fraction):
         return text, None
     origin = [(index, index + 1) for index in range(len(text))]
 
     def to_digits(match: re.Match) -> str:
         words = match.group(0)
+        if words.lower() in ("hundred", "thousand") and not re.search(
+            r"\d\s*$", match.string[max(0, match.start() - 4) : match.start()]
+        ):
+            return "100" if words.lower() == "hundred" else "1000"  # "hundred days", "a thousand"
         if not _HAS_UNIT.search(words) or (
             words.lower() in ("one", "first", "second") and _IDIOM_AFTER.match(match.string, match.end())
         ):
@@ -166,6 +244,8 @@ def _numeric(text: str) -> tuple[str, tuple[tuple[int, int], ...] | None]:
     def roman_counts(match: re.Match) -> str:
         return str(roman.fromRoman(match[1])) if len(match[1]) > 1 else match[0]
 
+    if fraction:
+        text, origin = _substitute(text, origin, _FRACTION, _as_percentage)
     if words:
         text, origin = _substitute(text, origin, _NUMBER_WORDS, to_digits)
     if dozen:
@@ -175,15 +255,56 @@ def _numeric(text: str) -> tuple[str, tuple[tuple[int, int], ...] | None]:
     return text, tuple(origin)
 
 
+def _small_number(word: str) -> int:
+    return int(word) if word.isdigit() else _SMALL_NUMBERS[re.sub(r"\s+", " ", word.lower())]
+
+
+def _as_percentage(match: re.Match) -> str:
+    """A fraction as a percentage ("one in five" -> "20%"); anything else as it was."""
+    if match["ratio"]:
+        parts, whole = _small_number(match["ratio"]), _small_number(match["of"])
+        if _YEAR.fullmatch(match["of"]):
+            return match[0]  # "one in 1950"
+    elif match["name"]:
+        parts, whole = _small_number(match["parts"]), _FRACTION_NAMES[match["name"].lower()]
+        if parts > 1 and not match["name"].lower().endswith(("s", "halves")):
+            return match[0]  # "two third": not a fraction as written
+    elif match["half"]:
+        before = match.string[max(0, match.start() - 8) : match.start()].lower().split()
+        if before and before[-1] in ("first", "second", "latter", "former", "other", "the", "a"):
+            return match[0]  # "the second half of the century"
+        parts, whole = 1, 2
+    else:
+        parts, whole = int(match["over"]), int(match["under"])
+    if not 0 < parts <= whole or whole < 2:
+        return match[0]  # "24/7", "7 out of 1"
+    return f"{100 * parts / whole:.10g}%"
+
+
 def numeric_text(text: str) -> str:
     """The text with its number words and counting Roman numerals written as digits."""
     return _numeric(text)[0]
 
 
+_DECADE_BEFORE = re.compile(r"\d0s[-–]$")
+
+
+def _after_a_name(text: str, start: int) -> bool:
+    """Whether the number at ``start`` follows letters: G20, Malabar-24, TIM-3 (not "1950s–1990s")."""
+    before = text[start - 1 : start] if start else ""
+    if before.isalpha():
+        return True
+    return (
+        before in ("-", "–")
+        and start > 1
+        and text[start - 2].isalpha()
+        and not _DECADE_BEFORE.search(text, max(0, start - 5), start)
+    )
+
+
 def _is_part_of_a_name(text: str, start: int, end: int) -> bool:
-    before = text[max(0, start - 1) : start]
     after = text[end : end + 1]
-    if before.isalpha() or (before in "-–" and start > 1 and text[start - 2].isalpha()):
+    if _after_a_name(text, start):
         return True  # G20, Malabar-24, TIM-3
     return (
         after.isalpha() or text[end : end + 2] == "+2" or text[max(0, start - 2) : start] == "2+"
@@ -200,9 +321,7 @@ def _figures(text: str):
     position = 0
     while (digit := _DIGIT.search(text, position)) is not None:
         start = digit.start()
-        if start and (
-            text[start - 1].isalpha() or (text[start - 1] in "-–" and start > 1 and text[start - 2].isalpha())
-        ):
+        if _after_a_name(text, start):
             position = start + 1
             while position < len(text) and text[position].isdigit():
                 position += 1
@@ -230,9 +349,38 @@ def read_quantities(text: str) -> tuple[Quantity, ...]:
     references = {start for _, _, start in _noun_numbers(text)}
     found = []
     for match in _figures(text):
-        start, end = match.start("number"), match.end("number")
+        start, end, number = match.start("number"), match.end("number"), match["number"]
         if start in references:
             continue  # "Article 14" names a thing; it does not count one
+        if match["decade"]:
+            found.append(
+                Quantity(
+                    "decade",
+                    float(number),
+                    "",
+                    as_written(start, match.end("decade")),
+                    approximate=bool(match["circa"]),
+                )
+            )
+            continue
+        era = (match["era"] or "").strip().lower()
+        if not era and _ERA_BEFORE.search(text, max(0, start - 6), start):
+            era = "ad"
+        if era and "." not in number and "," not in number and not match["scales"].strip():
+            sign = -1 if era in _BEFORE_COMMON_ERA else 1
+            found.append(
+                Quantity(
+                    "year",
+                    float(sign * int(number)),
+                    "",
+                    as_written(
+                        match.start("circa") if match["circa"] else start,
+                        match.end("era") if match["era"] else end,
+                    ),
+                    approximate=bool(match["circa"]),
+                )
+            )
+            continue
         if _is_part_of_a_name(text, start, end) and not (match["scales"] and match["scales"].strip()):
             continue
         if (
@@ -241,7 +389,6 @@ def read_quantities(text: str) -> tuple[Quantity, ...]:
             and not match["scales"].strip()
         ):
             continue
-        number = match["number"]
         exact = Decimal(number.replace(",", ""))
         scales = [scale.lower() for scale in re.findall(_SCALE, match["scales"] or "", re.IGNORECASE)]
         currency = (match["before"] or match["after"] or "").lower().strip()
@@ -261,7 +408,26 @@ def read_quantities(text: str) -> tuple[Quantity, ...]:
         elif scales:
             found.append(Quantity("amount", value, "", surface))
         elif _YEAR.fullmatch(number):
-            found.append(Quantity("year", value, "", as_written(start, end)))
+            month = day = 0
+            begins = match.start("circa") if match["circa"] else start
+            if not match["circa"] and (date := _DATE_BEFORE.search(text, max(0, start - 30), start)):
+                month = MONTHS.get(date[2].lower().rstrip("."), 0)
+                day = int(date[1] or date[3] or 0)
+                if month and day <= 31:
+                    begins = date.start()
+                else:
+                    month = day = 0
+            found.append(
+                Quantity(
+                    "year",
+                    value,
+                    "",
+                    as_written(begins, end),
+                    month=month,
+                    day=day,
+                    approximate=bool(match["circa"]),
+                )
+            )
             if match["range"]:
                 second = match["range"][1:]
                 year = int(second) if len(second) == 4 else int(number[:2] + second)
@@ -270,13 +436,54 @@ def read_quantities(text: str) -> tuple[Quantity, ...]:
                         "year", float(year), "", as_written(match.start("range") + 1, match.end("range"))
                     )
                 )
-        elif _DAY_OF_MONTH.match(text, end) or _AFTER_MONTH.search(text, max(0, start - 12), start):
+        elif _is_a_day(text, start, end):
             continue  # a day of the month: "21 Aug", "August 21"
         else:
             following = [word.lower() for word in _WORD.findall(text[match.end() : match.end() + 40])[:3]]
             counted = frozenset(stem(word) for word in following if word not in _NOT_A_REFERENCE)
             found.append(Quantity("count", value, "", surface, counted))
     return tuple(found)
+
+
+def _is_a_day(text: str, start: int, end: int) -> bool:
+    day = _DAY_OF_MONTH.match(text, end)
+    if day and day[0].endswith("Jan") and re.match(r"\s+[A-Z]", text[day.end() :]):
+        return False  # "5 Jan Dhan accounts": a scheme's name, not January
+    return bool(day) or bool(_AFTER_MONTH.search(text, max(0, start - 12), start))
+
+
+_NUMERAL = re.compile(r"\d+(?:\.\d+)?")
+
+
+def read_figure(figure: str) -> tuple[Quantity, ...]:
+    """The quantities of a curated figure: as :func:`read_quantities`, and a Roman numeral
+    alone ("XII") as the count it is."""
+    found = read_quantities(figure)
+    if not found and re.fullmatch(_ROMAN, figure.strip()):
+        found = (Quantity("count", float(roman.fromRoman(figure.strip())), "", figure.strip()),)
+    return found
+
+
+def unstated(figure: str, text: str) -> list[str]:
+    """The figures of ``figure`` that a (plain) ``text`` does not state, in any notation:
+    "one in five" is stated by "1 in 5", "17" by "17 times", "October 1764" by "22 October
+    1764" (but not "23 October 1764" by "22 October 1764", nor "1600 BCE" by "1500 BCE")."""
+    stated = read_quantities(text)
+    numerals = {float(numeral) for numeral in _NUMERAL.findall(numeric_text(text).replace(",", ""))}
+
+    def is_stated(wanted: Quantity) -> bool:
+        if any(
+            found.value == wanted.value
+            and (found.kind == "decade") == (wanted.kind == "decade")
+            and (not wanted.month or wanted.month == found.month)
+            and (not wanted.day or wanted.day == found.day)
+            for found in stated
+        ):
+            return True
+        # A bare number is stated wherever the text writes it ("Article 14", "India 17 times").
+        return wanted.kind == "count" and wanted.value in numerals
+
+    return [quantity.text for quantity in read_figure(figure) if not is_stated(quantity)]
 
 
 def quantity_keys(text: str) -> frozenset[str]:
@@ -288,7 +495,7 @@ def quantity_keys(text: str) -> frozenset[str]:
 
 _NOT_A_REFERENCE = frozenset(
     """usd inr jpy eur gbp rs us a an the and or of in on at by to for from with since till until after
-    before about around over under nearly almost than up only some all top first last next per each
+    before about around over under nearly ad bc bce ce almost than up only some all top first last next per each
     every just its their his her our your jan january feb february mar march apr april may jun june
     jul july aug august sep sept september oct october nov november dec december fy q year years day
     days km""".split()
@@ -303,6 +510,21 @@ _NOUN_NUMBER = re.compile(
     rf"\b([A-Za-z][a-z]+|[A-Z]+)[ \u00a0-]+(\d+(?:\.\d+)?[A-Z]?|{_ROMAN})\b"
     rf"(?![.,]\d|\+|\s*(?:%|{_SCALE}|per\s?cent))"
 )
+# Things named by their year: "the Charter Act of 1813", "the Act of 1919", "the 1919 Act",
+# "the Government of India Act, 1935", "the Treaty of 1951", "the National Education Policy 2020".
+_YEAR_NAMED_NOUNS = (
+    r"Acts?|Treat(?:y|ies)|Conferences?|Plans?|Amendments?|Accords?|Agreements?|Pacts?|Conventions?|"
+    r"Declarations?|Charters?|Resolutions?|Regulations?|Ordinances?|Bills?|Polic(?:y|ies)|Sessions?|Congress|"
+    r"Partition|Reforms?|Missions?|Codes?|Rules?|Settlements?|Census|Elections?"
+)
+_YEAR_NAMED = re.compile(
+    rf"\b(?P<noun>{_YEAR_NAMED_NOUNS})(?:\s*,\s*|\s+of\s+|\s+)(?P<year>1\d{{3}}|20\d\d)\b(?![–-]\d)"
+    rf"|\b(?P<year2>1\d{{3}}|20\d\d)\s+(?P<noun2>{_YEAR_NAMED_NOUNS})\b"
+)
+# A number followed by what it counts is a count, not a number in a name: "India 17 times".
+_COUNTED_AFTER = re.compile(r"\s+(?:times|[a-z]{3,}s)\b")
+# Capitalised words before "I" that make it the pronoun, not a numeral ("Bajirao I").
+_BEFORE_PRONOUN_I = frozenset("then when if as so but and now here there what why how where".split())
 _ORDINAL = re.compile(r"\b(\d+)(?:st|nd|rd|th)\b[ \u00a0-]+((?:[A-Za-z][\w’'–-]*[ \u00a0]*){1,3})")
 _CODE = re.compile(r"\b([A-Za-z]{1,10})-?(\d{1,3}[A-Za-z]?)\b")
 _WORD = re.compile(r"[A-Za-z]+")
@@ -314,6 +536,7 @@ def _noun_numbers(text: str) -> tuple[tuple[str, str, int], ...]:
     found = []
     for match in _NOUN_NUMBER.finditer(text):
         noun, number = match.groups()
+        roman_numeral = bool(number) and not number[0].isdigit()
         if (
             not number
             or noun.lower() in _NOT_A_REFERENCE
@@ -324,13 +547,19 @@ def _noun_numbers(text: str) -> tuple[tuple[str, str, int], ...]:
         while before >= 0 and text[before].isspace():
             before -= 1
         sentence_start = before < 0 or text[before] in ".;:!?("
-        if noun.lower() not in REFERENCE_NOUNS and (sentence_start or noun.lower().endswith("ly")):
-            continue  # "Originally 7 rights", "Nearly 40": capitalised only by position
+        if noun.lower() not in REFERENCE_NOUNS and (
+            (sentence_start and not roman_numeral)
+            or noun.lower().endswith("ly")
+            or _COUNTED_AFTER.match(text, match.end())
+        ):
+            continue  # "Originally 7 rights", "Nearly 40": capitalised only by position; "India 17 times"
         if number.isdigit() and _YEAR.fullmatch(number):
             continue  # a year: "Summit 2025" is dated, not numbered
         if not number[0].isdigit():
-            if (len(number) == 1 and not noun[0].isupper()) or number == "I":
-                continue  # "a V shape"; "Phase I" is too easily the pronoun
+            if (len(number) == 1 and not noun[0].isupper()) or (
+                number == "I" and noun.lower() in _BEFORE_PRONOUN_I
+            ):
+                continue  # "a V shape"; "Then I": the pronoun
             try:
                 number = str(roman.fromRoman(number))
             except roman.InvalidRomanNumeralError:
@@ -350,13 +579,17 @@ def numbered_references(text: str) -> frozenset[tuple[str, str]]:
     ``("article", "21A")``, ``the 42nd Amendment`` ``("amendment", "42")``, ``Part III``
     ``("part", "3")``, ``GS2`` ``("gs", "2")``. An ordinal gives one pair for each of the
     (up to three) words after it, so "15th Annual Summit" and "15th India–Japan Annual
-    Summit" share the kind "summit"."""
+    Summit" share the kind "summit". A thing named by its year is numbered by it:
+    ``the Charter Act of 1813`` is ``("act of", "1813")``."""
     text = numeric_text(text)
     if not _DIGIT.search(text) and not _ANY_ROMAN.search(text):
         return frozenset()
     found: set[tuple[str, str]] = set()
     for noun, number, _ in _noun_numbers(text):
         found.add((_reference_kind(noun), number))
+    for match in _YEAR_NAMED.finditer(text):
+        # A kind of its own ("act of"), so that "the 42nd Amendment Act, 1976" is not two numbers of one kind.
+        found.add((_reference_kind(match["noun"] or match["noun2"]) + " of", match["year"] or match["year2"]))
     for match in _ORDINAL.finditer(text):
         for word in _WORD.findall(match[2]):
             if word.lower() not in _NOT_A_REFERENCE:

@@ -15,7 +15,7 @@ from typing import Any
 
 from .dates import parse_date
 from .errors import Location, ProblemLog
-from .figures import read_quantities
+from .figures import read_figure, unstated
 from .load import SYLLABUS_FILE, Node, RawProject, RawTopic, YamlFile
 from .markup import plain_text
 from .model import (
@@ -423,9 +423,8 @@ def _validate_figures(node: Node | None, text: str | None, check: _Checker) -> t
         value = check.text(value_node, quantity, allow_number=True)
         if value is None:
             continue
-        stated = {quantity.value for quantity in read_quantities(plain_text(text or ""))}
-        missing = [quantity.text for quantity in read_quantities(value) if quantity.value not in stated]
-        if not read_quantities(value):
+        missing = unstated(value, plain_text(text or ""))
+        if not read_figure(value):
             check.log.error(
                 value_node.location,
                 f"the figure '{value}' states no number "
