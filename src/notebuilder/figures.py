@@ -497,8 +497,8 @@ _NOT_A_REFERENCE = frozenset(
     """usd inr jpy eur gbp rs us a an the and or of in on at by to for from with since till until after
     before about around over under nearly almost than up only some all top first last next per each
     every just its their his her our your jan january feb february mar march apr april may jun june
-    jul july aug august sep sept september oct october nov november dec december fy q year years day ad bc bce ce
-    days km""".split()
+    jul july aug august sep sept september oct october nov november dec december fy q year years day
+    days km ad bc bce ce""".split()
 )
 # Lower-case words that name numbered parts of documents and series, in any subject;
 # a capitalised word before a number ("Article 14", "Mission 2") is taken as one too.
