@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 
 from notebuilder.assemble import assemble_document, notes_json
 from notebuilder.dedupe import (
-    LINK_FLOOR,
     MERGE_THRESHOLD,
     WARN_THRESHOLD,
     deduplicate,
@@ -24,6 +23,7 @@ from notebuilder.dedupe import (
 from notebuilder.errors import Location
 from notebuilder.figures import read_quantities
 from notebuilder.load import Node, RawProject, load_project
+from notebuilder.markup import bold_spans
 from notebuilder.model import Citation, Fragment, Section, Topic
 from notebuilder.validate import validate_project
 
@@ -43,7 +43,9 @@ def test_labelled_same_facts_become_one_point():
 
 
 def test_labelled_different_facts_stay_apart():
-    merged = [pair for pair in LABELS["different"] if POINT_OF[pair[0]] is POINT_OF[pair[1]]]
+    merged = [
+        pair for pair in LABELS["different"] + LABELS["instances"] if POINT_OF[pair[0]] is POINT_OF[pair[1]]
+    ]
     assert merged == []
 
 
@@ -59,10 +61,19 @@ def test_detector_alone_scores_unkeyed_labelled_pairs_correctly():
     def score(a: str, b: str) -> float:
         return score_pair(BY_ID[a], BY_ID[b], features[a], features[b], idf)[0]
 
+    def reason(a: str, b: str) -> str:
+        return score_pair(BY_ID[a], BY_ID[b], features[a], features[b], idf)[1]
+
     unkeyed_same = [(a, b) for a, b in LABELS["same"] if not (BY_ID[a].key and BY_ID[a].key == BY_ID[b].key)]
-    assert len(unkeyed_same) >= 12  # the test must not become vacuous as keys are added
+    assert len(unkeyed_same) >= 10  # the test must not become vacuous as keys are added
     assert [(a, b, score(a, b)) for a, b in unkeyed_same if score(a, b) < WARN_THRESHOLD] == []
-    assert [(a, b, score(a, b)) for a, b in LABELS["different"] if score(a, b) >= MERGE_THRESHOLD] == []
+    # A "different" pair may score high on shared context; what must hold is that it would never
+    # merge on its own: below the threshold, or vetoed (figures, names, numbers, one source).
+    assert [
+        (a, b, score(a, b))
+        for a, b in LABELS["different"]
+        if score(a, b) >= MERGE_THRESHOLD and "kept apart" not in reason(a, b)
+    ] == []
 
 
 def test_a_fact_several_seeds_state_cites_all_of_them():
@@ -132,7 +143,7 @@ def test_one_weak_link_does_not_chain_unrelated_facts():
     result = deduplicate(topic_of(a, b, c), {"a": 0, "b": 1, "c": 2})
     features = {f.id: extract_features(f.text) for f in (a, b, c)}
     idf = idf_weights(features.values())
-    assert score_pair(a, c, features["a1"], features["c1"], idf)[0] < LINK_FLOOR
+    assert score_pair(a, c, features["a1"], features["c1"], idf)[0] < MERGE_THRESHOLD
     assert not any(len(point.members) == 3 for point in result.points)
 
 
@@ -216,3 +227,24 @@ def test_notes_json_ignores_the_order_of_files_and_fragments(data):
     file_order = data.draw(st.permutations(list(range(count))))
     seeds = data.draw(st.lists(st.integers(0, 1000), min_size=count, max_size=count))
     assert shipped_notes_json(reorder(RAW, file_order, seeds)) == BASELINE
+
+
+def test_an_instance_merged_with_its_general_statement_keeps_its_key_term_and_source():
+    """Without the curator's distinct:, a named instance may merge with the general statement
+    it belongs to; its bold key term is then still printed, cited to its own source."""
+    for instance, general in LABELS["instances"]:
+        undecided = {
+            fragment.id: dataclasses.replace(fragment, key=None, distinct=())
+            for fragment in TOPIC.fragments
+            if fragment.id in (instance, general)
+        }
+        fragments = tuple(undecided.get(fragment.id, fragment) for fragment in TOPIC.fragments)
+        result = deduplicate(dataclasses.replace(TOPIC, fragments=fragments), ORDER)
+        (point,) = [p for p in result.points if instance in {member.fragment for member in p.members}]
+        first = undecided[instance]
+        for term in bold_spans(first.text):
+            printed = [s for s in point.statements if term in s.text and s.kind != "without"]
+            assert any(
+                set(first.source_ids) <= {citation.source for citation in statement.citations}
+                for statement in printed
+            ), term

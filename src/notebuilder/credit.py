@@ -7,7 +7,8 @@ The details of a fragment are what a student would quote in an exam:
 * each ``**bold**`` span (the curated key terms, names, dates and figures);
 * each figure, in any notation (:mod:`notebuilder.figures`): ``~$43 billion``, ``seven``;
 * each month and year (``August 2024``) and coded name (``TIM-3``, ``G20``);
-* the fragment's ``date:``.
+* the fragment's ``date:``;
+* each clause it negates ("it did not grant provincial autonomy").
 
 A fragment *states* a detail when its text (or ``date:``) holds every number and name of
 the detail, and at least half of the detail's other words (so "largest bilateral ODA
@@ -21,6 +22,10 @@ From that, :func:`statements` lays a point out as:
    only its own sources (figures shown in a "sources differ" line are not counted);
 3. ``without``: members that state the fact but lack some of the lead's details, cited
    with the details they do not give ("also in [3, 4], without: 2018, August 2024").
+
+A negation sets two fragments against each other only when it **contradicts** what the
+other states (:func:`contradiction`): "it did not grant provincial autonomy" contradicts
+"the Act granted provincial autonomy", not "the Act introduced dyarchy".
 """
 
 from __future__ import annotations
@@ -37,6 +42,15 @@ from .model import Fragment, Statement
 NEGATION = re.compile(
     r"\b(?:not(?!\s+(?:only|just|merely|least)\b)|never|cannot|no\s+longer|none|neither|nor)\b|n't\b",
     re.IGNORECASE,
+)
+# Where one clause ends and another begins, for finding what a negation applies to.
+_CLAUSE_BREAK = re.compile(
+    r"[;:.!?()]\s|[;:!?()]|,\s*(?:but|while|whereas|although|though|yet)\b|\s(?:but|whereas|although|though)\s"
+)
+# Words that carry nothing of what a clause asserts (auxiliaries, pronouns).
+_CLAUSE_FILLER = frozenset(
+    """do does did doing is was are were be been being has have had will would shall should can could
+    may might must it they this that these those he she there any ever yet""".split()
 )
 _TOKEN = re.compile(r"2\+2|\d+(?:\.\d+)?(?:st|nd|rd|th)?|[A-Za-z]+")
 _MONTH_NAMES = "january february march april may june july august september october november december"
@@ -105,7 +119,67 @@ def _terms(text: str) -> tuple[frozenset[str], frozenset[str]]:
 
 
 def _values(text: str) -> frozenset[str]:
-    return frozenset(f"={quantity.value:g}" for quantity in read_quantities(text))
+    return frozenset(f"={term}" for quantity in read_quantities(text) for term in quantity.terms)
+
+
+def _clause_content(clause: str) -> frozenset[str]:
+    names, words = _terms(NEGATION.sub(" ", clause))
+    return frozenset(term for term in names | words if term not in _CLAUSE_FILLER)
+
+
+@functools.lru_cache(maxsize=65536)
+def negated_clauses(plain: str) -> tuple[tuple[str, str, str], ...]:
+    """The clauses of a (plain) text that negate something, each with the negating word as
+    written and the word it negates: ``(("it did not grant provincial autonomy", "not",
+    "grant"),)``."""
+    found = []
+    for clause in _CLAUSE_BREAK.split(plain):
+        if match := NEGATION.search(clause):
+            after = [
+                word.lower()
+                for word in re.findall(r"[A-Za-z]+", clause[match.end() :])
+                if word.lower() not in _CLAUSE_FILLER and word.lower() not in _PLAIN_WORDS
+            ]
+            found.append((clause.strip(" ,"), match[0], after[0] if after else ""))
+    return tuple(found)
+
+
+def _same_word(first: str, second: str) -> bool:
+    """ "grant" and "granted", "introduce" and "introduced": one word, inflected."""
+    length = min(len(first), len(second), 5)
+    return length >= 3 and first[:length] == second[:length]
+
+
+@functools.lru_cache(maxsize=65536)
+def _affirmed(plain: str) -> frozenset[str]:
+    """What the clauses of a text that negate nothing state."""
+    return frozenset().union(
+        *(_clause_content(clause) for clause in _CLAUSE_BREAK.split(plain) if not NEGATION.search(clause))
+    )
+
+
+CONTRADICTION_SHARE = 0.6  # of a negated clause's words that the other text affirms
+
+
+@functools.lru_cache(maxsize=65536)
+def contradiction(first: str, second: str) -> tuple[str, str] | None:
+    """Whether one (plain) text negates what the other affirms: (the text that negates,
+    the negating word as written), or None. "The Act did not grant provincial autonomy"
+    contradicts "The Act granted provincial autonomy" (the other affirms the negated word and
+    most of its clause); "The Act introduced dyarchy; it did not grant provincial autonomy"
+    does not contradict "The Act introduced dyarchy", nor "the State shall not deny equality"
+    "Article 14 guarantees equality"."""
+    for negating, other in ((first, second), (second, first)):
+        affirmed = _affirmed(other)
+        for clause, word, negated in negated_clauses(negating):
+            content = _clause_content(clause)
+            if (
+                content
+                and len(content & affirmed) >= CONTRADICTION_SHARE * len(content)
+                and any(_same_word(negated, term) for term in affirmed)
+            ):
+                return negating, word
+    return None
 
 
 @functools.lru_cache(maxsize=65536)
@@ -122,6 +196,8 @@ def vocabulary(fragment: Fragment, glossary: dict[str, str]) -> Vocabulary:
     """Every term a fragment states: its words, names, numbers and figures' values."""
     plain, date = plain_text(fragment.text), fragment.date or ""
     found = set(_stated_terms(plain)) | (_stated_terms(date) if date else frozenset())
+    if negated_clauses(plain):
+        found.add(_NEGATED)
     for acronym, expansion in glossary.items():
         expanded = _expansion_terms(expansion)
         if stem(acronym.lower()) in found:
@@ -163,6 +239,9 @@ def details(fragment: Fragment) -> tuple[Detail, ...]:
     return _details(fragment.text, fragment.date)
 
 
+_NEGATED = "¬"  # the term of a negated clause: only a text that negates something states it
+
+
 @functools.lru_cache(maxsize=65536)
 def _details(text: str, date: str | None) -> tuple[Detail, ...]:
     plain = plain_text(text)
@@ -174,6 +253,9 @@ def _details(text: str, date: str | None) -> tuple[Detail, ...]:
     found += [_detail(match.group(0)) for match in _CODE.finditer(plain) if not match.group(0).isdigit()]
     if date:
         found.append(_detail(date))
+    for clause, _, _ in negated_clauses(plain):
+        detail = _detail(clause)
+        found.append(Detail(detail.text, detail.required | {_NEGATED}, detail.words, detail.phrase))
     unique: dict[tuple, Detail] = {}
     for detail in found:
         if detail.required or detail.words:
@@ -188,7 +270,9 @@ class Reading:
     fragment: Fragment
     details: tuple[Detail, ...]
     vocabulary: Vocabulary
-    negated: bool = False  # says "not", "never", …: it cannot back a wording that does not, nor the reverse
+
+    def contradicts(self, other: Reading) -> bool:
+        return contradiction(plain_text(self.fragment.text), plain_text(other.fragment.text)) is not None
 
     def states_all(self, wanted: Iterable[Detail]) -> bool:
         return all(self.vocabulary.states(detail) for detail in wanted)
@@ -196,22 +280,15 @@ class Reading:
 
 def read_members(group: list[Fragment], glossary: dict[str, str]) -> dict[str, Reading]:
     return {
-        fragment.id: Reading(
-            fragment,
-            details(fragment),
-            vocabulary(fragment, glossary),
-            bool(NEGATION.search(plain_text(fragment.text))),
-        )
+        fragment.id: Reading(fragment, details(fragment), vocabulary(fragment, glossary))
         for fragment in group
     }
 
 
 def supporters(lead: Reading, readings: Iterable[Reading]) -> list[Reading]:
-    """The members that state every detail of the lead's wording (and agree on "not")."""
+    """The members that state every detail of the lead's wording (and do not contradict it)."""
     return [
-        reading
-        for reading in readings
-        if reading.negated == lead.negated and reading.states_all(lead.details)
+        reading for reading in readings if reading.states_all(lead.details) and not reading.contradicts(lead)
     ]
 
 
@@ -250,7 +327,7 @@ def statements(
         if reading is lead:
             continue
         extra = [detail for detail in reading.details if not states(lead, detail)]
-        if extra or reading.negated != lead.negated:
+        if extra or reading.contradicts(lead):
             result.append(
                 Statement("also", reading.fragment.text, cite([reading.fragment]), (reading.fragment.id,))
             )

@@ -11,18 +11,33 @@ are the same fact when
 
 * they share an explicit ``key`` (always, across sections), or
 * they are in the same section, their **score** reaches :data:`MERGE_THRESHOLD`, and
-  nothing vetoes the merge.
+  nothing vetoes the merge, and the same holds for **every other pair** of the point
+  they would end in.
 
 Vetoes (the merge never happens by similarity, whatever the score):
 
 * the two name **differently numbered things** of one kind: Article 14 vs Article 24,
-  the 42nd vs the 44th Amendment, GS1 vs GS2 (:func:`notebuilder.figures.numbered_references`);
-* one **negates** what the other asserts ("not", "never", "no longer");
+  the 42nd vs the 44th Amendment, GS1 vs GS2, the Charter Act of 1813 vs that of 1833
+  (:func:`notebuilder.figures.numbered_references`);
+* they name **different things**: each has a distinctive name (a capitalised name, an
+  acronym, a bold term) that the other never uses: Shishu vs Kishore, PMJJBY vs PMSBY,
+  Lok Sabha vs Rajya Sabha, Chennai vs Okinawa;
+* they come from **one source**: a source that says two things says two things (a shared
+  ``key`` still merges them);
+* one **negates** what the other asserts (:func:`notebuilder.credit.contradiction`): a
+  negated clause that the other does not contradict is a detail of its own fragment;
+* their figures differ and they name no common quantity;
 * ``distinct: [id]`` on either.
 
 A pair scoring from :data:`WARN_THRESHOLD` up to (or above) the threshold that does not
-end in one point, and that no ``key``, ``distinct`` or numbered-thing veto settles, is a
-**warning** with both locations: the curator adds a shared ``key:`` or ``distinct:``.
+end in one point, and that no ``key``, ``distinct``, numbered-thing, one-source or
+names veto settles, is a **warning** with both locations: the curator adds a shared
+``key:`` or ``distinct:``. Two sources whose wordings differ only in a name (Chennai vs
+Okinawa) are kept apart and warned about too: they may disagree.
+
+What no member of a group is allowed to change: a filler word ("Indeed,", "also",
+"notably") and the first word of a sentence (which is capitalised by position, not because
+it is a name) count for nothing.
 
 The score (0–1) combines five signals, each 0–1:
 
@@ -37,10 +52,11 @@ The score (0–1) combines five signals, each 0–1:
   ``figures`` name the same quantity (then they are the same fact with disagreeing figures).
 
 ``score = 0.40·words + 0.15·fuzzy + 0.15·label + 0.20·names + 0.10·numbers``, plus
-:data:`QUANTITY_BONUS` when both name the same quantity. Grouping is *complete linkage
-with a floor*: clusters join along the strongest pairs first, and only when every pair
-across the two clusters scores at least :data:`LINK_FLOOR`, so one weak link can never
-chain unrelated facts together.
+:data:`QUANTITY_BONUS` when both name the same quantity. Grouping is *complete linkage*:
+clusters join along the strongest pairs first, and only when every pair across the two
+clusters would merge on its own (at least :data:`MERGE_THRESHOLD`, no veto), so A~B and
+B~C never put A and C in one point unless A~C holds too. A pair that would merge but is
+kept out of a group by such a weak pair is a warning that names it.
 
 Candidate pairs come from an inverted index of each fragment's rarer features within
 its section, not from all pairs, so the cost grows with the number of real candidates.
@@ -51,24 +67,30 @@ Each point then credits each of its statements only to the members that state it
 
 from __future__ import annotations
 
-import functools
 import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 from rapidfuzz import fuzz
 
-from .credit import NEGATION, read_members, statements, supporters
+from .credit import contradiction, read_members, statements, supporters
 from .errors import Problem
-from .figures import Quantity, numbered_references, quantity_keys, read_quantities, reference_clash
-from .markup import plain_text, stem
+from .figures import (
+    Quantity,
+    numbered_references,
+    numeric_text,
+    quantity_keys,
+    read_quantities,
+    reference_clash,
+)
+from .markup import bold_spans, plain_text, stem
 from .model import Citation, Conflict, Figure, Fragment, Member, Point, Statement, Topic
 
-MERGE_THRESHOLD = 0.50  # at or above: the same fact, merged
+MERGE_THRESHOLD = 0.50  # at or above: the same fact, merged (every pair of a group)
 WARN_THRESHOLD = 0.40  # from here up to a merge: undecided, a warning
-LINK_FLOOR = 0.33
 NEAR_MISS_MARGIN = 0.06  # near misses listed in the report, below the warning band
 QUANTITY_BONUS = 0.25
 # A feature makes candidate pairs only if few fragments of the section have it: at most
@@ -85,7 +107,27 @@ STOPWORDS = frozenset(
     more most other than through via has had will can may must should could two they there these
     this its their""".split()
 )
+# Words that say how a sentence relates to others, never what it states: adding one to a
+# fragment must change nothing.
+FILLERS = frozenset(
+    """indeed notably also moreover furthermore additionally however significantly importantly
+    interestingly thus hence therefore meanwhile besides likewise similarly reportedly incidentally
+    remarkably crucially basically essentially actually""".split()
+)
+_FILLER = re.compile(rf"\b(?:{'|'.join(sorted(FILLERS))})\b,?\s*", re.IGNORECASE)
 _TOKEN = re.compile(r"2\+2|[A-Za-z][A-Za-z0-9]*(?:-[A-Z0-9][A-Za-z0-9]*)*|\d+(?:st|nd|rd|th)\b")
+_SENTENCE_START = re.compile(r"(?:^|[.!?;:]\s*)[\s\"'‘“(*]*$")
+# Titles and institutions that stand beside a name without being the thing a fact is about.
+# The words of figures and dates: a bold "**₹6,000 a year**" names no thing.
+_FIGURE_WORDS = frozenset(
+    """year day month week time cent percent per crore lakh thousand million billion trillion rs inr usd
+    jan feb mar apr may jun jul aug sep sept oct nov dec january february march april june july august
+    september october november december bce ce""".split()
+)
+_NOT_DISTINCTIVE = frozenset(
+    """pm prime minister president dr mr mrs ms shri sri smt government ministry union centre central
+    state states national india indian""".split()
+)
 
 
 @dataclass(frozen=True)
@@ -97,14 +139,52 @@ class Features:
     plain: str = (
         ""  # the text without markup: its numbered things and negations are read when a pair needs them
     )
+    distinctive: frozenset[str] = frozenset()  # names and bold terms that say which thing it is about
+    sequence: tuple[str, ...] = ()  # its content words in order, for telling a name swapped from one added
+    measures: frozenset[str] = frozenset()  # the values of its figures that are not years
 
     @property
     def references(self) -> frozenset[tuple[str, str]]:
         return numbered_references(self.plain)  # ("article", "14"); cached
 
-    @property
-    def negated(self) -> bool:
-        return _negated(self.plain)
+    def names_missing_from(self, other: Features) -> frozenset[str]:
+        """Its distinctive names that the other text never uses."""
+        return self.distinctive - other.words - other.names
+
+
+SHARED_CONTEXT = 0.6  # of the shorter text's other words, in order, for a swapped name
+SWAP_SLACK = 2  # words beside a swapped name that may differ too ("held off Chennai" / "off Okinawa coast")
+
+
+def _swapped_names(a: Features, b: Features) -> tuple[frozenset[str], frozenset[str]] | None:
+    """The names two texts differ in where one stands in the other's place: the texts say
+    the same around them ("held off Chennai" / "held off Okinawa", "Shishu loans" /
+    "Kishore loans"). Names that one text merely adds to a differently worded statement
+    are not swapped: they are details, credited or printed as "also"."""
+    ours, theirs = a.names_missing_from(b), b.names_missing_from(a)
+    if not (ours and theirs):
+        return None
+    matcher = SequenceMatcher(None, a.sequence, b.sequence, autojunk=False)
+    shared = sum(block.size for block in matcher.get_matching_blocks())
+    rest = min(sum(word not in ours for word in a.sequence), sum(word not in theirs for word in b.sequence))
+    if not rest or shared < SHARED_CONTEXT * rest:
+        return None
+    swapped_ours, swapped_theirs = set(), set()
+    for operation, a_start, a_end, b_start, b_end in matcher.get_opcodes():
+        if operation != "equal":
+            here, there = (
+                ours.intersection(a.sequence[a_start:a_end]),
+                theirs.intersection(b.sequence[b_start:b_end]),
+            )
+            if (
+                here
+                and there
+                and a_end - a_start <= len(here) + SWAP_SLACK
+                and b_end - b_start <= len(there) + SWAP_SLACK
+            ):
+                swapped_ours |= here
+                swapped_theirs |= there
+    return (frozenset(swapped_ours), frozenset(swapped_theirs)) if swapped_ours else None
 
 
 @dataclass(frozen=True)
@@ -124,18 +204,53 @@ class Deduplication:
     warnings: tuple[Problem, ...] = ()  # undecided pairs, with both locations
 
 
-def extract_features(text: str, glossary: dict[str, str] | None = None) -> Features:
+def numeric(word: str) -> bool:
+    """Whether a word is a number ("seven", "XII"): a figure, not a name."""
+    return numeric_text(word) != word or bool(read_quantities(word))
+
+
+def _without_fillers(text: str) -> str:
+    return _FILLER.sub("", text) if _FILLER.search(text) else text
+
+
+def _capitalised(text: str) -> tuple[list[tuple[str, bool]], str]:
+    """The text's tokens, each with whether it is capitalised as a name would be (not only
+    because it begins a sentence), and the text they were read from."""
+    plain = re.sub(r"[’‘]", "'", _without_fillers(text))
+    plain = re.sub(r"'s\b|(?<=s)'", "", plain)
+    found = []
+    for match in _TOKEN.finditer(plain):
+        token = match[0]
+        sentence_start = bool(_SENTENCE_START.search(plain, max(0, match.start() - 8), match.start()))
+        found.append((token, token[0].isupper() and not sentence_start))
+    return found, plain
+
+
+def names_in_use(texts: Iterable[str]) -> frozenset[str]:
+    """The words that some text writes capitalised in mid-sentence: names, which a sentence
+    may also begin with ("Japan provided…")."""
+    return frozenset(
+        stem(token.lower())
+        for text in texts
+        for token, capitalised in _capitalised(plain_text(text))[0]
+        if capitalised
+    )
+
+
+def extract_features(
+    text: str, glossary: dict[str, str] | None = None, known_names: frozenset[str] = frozenset()
+) -> Features:
     """Words, names and numbers of a fragment's text.
 
     ``glossary`` (acronym -> expansion) makes "ODA" and "official development
-    assistance" the same name.
+    assistance" the same name. A word that begins a sentence is a name only if it is an
+    acronym or among ``known_names`` (see :func:`names_in_use`); filler words are left out.
     """
-    plain = re.sub(r"[’‘]", "'", plain_text(text))
-    plain = re.sub(r"'s\b|(?<=s)'", "", plain)
+    tokens, plain = _capitalised(plain_text(text))
     normalised = re.sub(r"\s+", " ", re.sub(r"[–—]", "-", plain.lower()))
     names = set()
     words = set()
-    for position, token in enumerate(_TOKEN.findall(plain)):
+    for token, capitalised in tokens:
         lower = token.lower()
         if lower in STOPWORDS:
             continue
@@ -145,14 +260,35 @@ def extract_features(text: str, glossary: dict[str, str] | None = None) -> Featu
             continue
         if len(lower) > 2:
             words.add(stem(lower))
-        if token == "2+2" or (token[0].isupper() and (position > 0 or token.isupper() or len(token) > 3)):
+        if (
+            token == "2+2"
+            or (token.isupper() and len(token) > 1)
+            or capitalised
+            or (token[0].isupper() and stem(lower) in known_names)
+        ):
             names.add(stem(lower))
     for acronym, expansion in (glossary or {}).items():
         if acronym.lower() in names or expansion.lower() in normalised:
             names.add(acronym.lower())
+            words.update(stem(word) for word in expansion.lower().split() if len(word) > 2)
+    bold_terms = {
+        stem(token.lower())
+        for span in bold_spans(text)
+        for token, _ in _capitalised(span)[0]
+        if token[0].isalpha() and len(token) > 2 and token.lower() not in STOPWORDS and not numeric(token)
+    }
     numbers = frozenset(f"{quantity.value:g}" for quantity in read_quantities(plain_text(text)))
     terms = frozenset(words | names | {"=" + number for number in numbers})
-    return Features(terms, frozenset(names), numbers, normalised, plain_text(text))
+    distinctive = frozenset((names | bold_terms) - _NOT_DISTINCTIVE - _FIGURE_WORDS)
+    sequence = tuple(stem(token.lower()) for token, _ in tokens if token.lower() not in STOPWORDS)
+    measures = frozenset(
+        f"{quantity.value:g}"
+        for quantity in read_quantities(plain_text(text))
+        if quantity.kind not in ("year", "decade")
+    )
+    return Features(
+        terms, frozenset(names), numbers, normalised, plain_text(text), distinctive, sequence, measures
+    )
 
 
 def quantities(fragment: Fragment) -> frozenset[str]:
@@ -212,21 +348,31 @@ class PairScore:
         return reason
 
 
-@functools.lru_cache(maxsize=65536)
-def _negated(plain: str) -> bool:
-    return bool(NEGATION.search(plain))
+def _display(names: frozenset[str], plain: str) -> str:
+    """Stemmed names as the text writes them: "Chennai"."""
+    written = {stem(token.lower()): token for token in _TOKEN.findall(plain)}
+    return ", ".join(sorted(written.get(name, name) for name in names))
 
 
-def _veto(a: Features, b: Features, figures_clash: bool) -> str | None:
-    """Why a pair must never merge by similarity alone, or None."""
+def _veto(first: Fragment, second: Fragment, a: Features, b: Features, figures_clash: bool) -> str | None:
+    """Why a pair must never merge by similarity alone, or None. The reasons that settle a
+    pair for certain (nothing to warn about) begin with the words in :data:`CERTAIN`."""
     clash = reference_clash(a.references, b.references)
     if clash:
         return f"different numbered things ({clash})"
-    if a.negated != b.negated:
-        return "one of them negates ('not', 'never', …) and may contradict the other"
+    if swapped := _swapped_names(a, b):
+        return f"different names ({_display(swapped[0], a.plain)} vs {_display(swapped[1], b.plain)})"
+    if set(first.source_ids) & set(second.source_ids):
+        return "one source states both"
+    if negation := contradiction(a.plain, b.plain):
+        negating = first.id if negation[0] == a.plain else second.id
+        return f"'{negating}' says '{negation[1]}' and may contradict the other"
     if figures_clash:
         return "different figures"
     return None
+
+
+CERTAIN = ("different numbered things", "one source states both")
 
 
 def _weights(found: Features, idf: dict[str, float]) -> tuple[float, float]:
@@ -249,7 +395,10 @@ def _score(
     )
     if a.numbers and b.numbers:
         numbers = _jaccard(a.numbers, b.numbers)
-        clash = not (a.numbers & b.numbers) and not shared_quantities
+        # No figure in common, or only a year: "$23 billion in 2011" and "94% since 2011" differ.
+        clash = not shared_quantities and (
+            not (a.numbers & b.numbers) or bool(a.measures and b.measures and not a.measures & b.measures)
+        )
     else:
         numbers, clash = 0.0, False
     score = (
@@ -270,9 +419,9 @@ def _score(
         min(shared_quantities) if shared_quantities else None,
         clash,
         (a.names & b.names) | (a.numbers & b.numbers),
-        _veto(a, b, clash)
-        if score >= LINK_FLOOR
-        else None,  # below, the pair can neither merge nor link a group
+        _veto(first, second, a, b, clash)
+        if score >= WARN_THRESHOLD
+        else None,  # below, the pair can neither merge nor be warned about
     )
 
 
@@ -308,27 +457,27 @@ def _candidate_pairs(fragments: list[Fragment], features: dict[str, Features]) -
 
 
 class _Clusters:
-    """Complete-linkage clustering with a floor, over scored pairs."""
+    """Complete-linkage clustering: two clusters join only if every pair across them
+    passes (``passes(x, y)``); key groups join whatever their scores."""
 
-    def __init__(
-        self, ids: Iterable[str], scores: dict[tuple[str, str], float], forbidden: set[tuple[str, str]]
-    ):
+    def __init__(self, ids: Iterable[str], passes, forbidden: set[tuple[str, str]]):
         self.cluster_of = {fragment_id: frozenset([fragment_id]) for fragment_id in ids}
-        self.scores = scores
+        self.passes = passes
         self.forbidden = forbidden
 
-    def _score(self, first: str, second: str) -> float:
-        return self.scores.get((first, second) if first < second else (second, first), 0.0)
-
-    def join(self, first: str, second: str, floor: float, vetoed: set[tuple[str, str]] = frozenset()) -> bool:
-        a, b = self.cluster_of[first], self.cluster_of[second]
-        if a is b:
-            return False
-        for x in a:
-            for y in b:
+    def blocking_pair(self, first: str, second: str, *, by_key: bool = False) -> tuple[str, str] | None:
+        """The first pair across the two clusters that keeps them apart, or None."""
+        for x in sorted(self.cluster_of[first]):
+            for y in sorted(self.cluster_of[second]):
                 pair = (x, y) if x < y else (y, x)
-                if pair in self.forbidden or pair in vetoed or self._score(x, y) < floor:
-                    return False
+                if pair in self.forbidden or not (by_key or self.passes(*pair)):
+                    return pair
+        return None
+
+    def join(self, first: str, second: str, *, by_key: bool = False) -> bool:
+        a, b = self.cluster_of[first], self.cluster_of[second]
+        if a is b or self.blocking_pair(first, second, by_key=by_key):
+            return False
         merged = a | b
         for member in merged:
             self.cluster_of[member] = merged
@@ -533,7 +682,8 @@ def idf_weights(features: Iterable[Features]) -> dict[str, float]:
 def deduplicate(topic: Topic, source_order: dict[str, int]) -> Deduplication:
     fragments = list(topic.fragments)
     glossary = {entry.term: entry.expansion for entry in topic.glossary}
-    features = {fragment.id: extract_features(fragment.text, glossary) for fragment in fragments}
+    known_names = names_in_use(fragment.text for fragment in fragments)
+    features = {fragment.id: extract_features(fragment.text, glossary, known_names) for fragment in fragments}
     by_id = {fragment.id: fragment for fragment in fragments}
     idf = idf_weights(features.values())
     forbidden = _forbidden_pairs(fragments)
@@ -552,8 +702,26 @@ def deduplicate(topic: Topic, source_order: dict[str, int]) -> Deduplication:
         )
     scores = {pair: result.score for pair, result in scored.items()}
 
-    vetoed = {pair for pair, result in scored.items() if result.veto}
-    clusters = _Clusters(by_id, scores, forbidden)
+    def result_of(pair: tuple[str, str]) -> PairScore:
+        """A pair's score; one that shares no rare feature is scored only when a group needs it."""
+        if pair not in scored:
+            first, second = pair
+            scored[pair] = _score(
+                by_id[first],
+                by_id[second],
+                features[first],
+                features[second],
+                idf,
+                weights[first],
+                weights[second],
+            )
+        return scored[pair]
+
+    def passes(first: str, second: str) -> bool:
+        result = result_of((first, second))
+        return result.score >= MERGE_THRESHOLD and not result.veto
+
+    clusters = _Clusters(by_id, passes, forbidden)
     merges = []
     # Explicit keys first: they always merge (unless a 'distinct' forbids it).
     by_key: dict[str, list[str]] = defaultdict(list)
@@ -562,15 +730,11 @@ def deduplicate(topic: Topic, source_order: dict[str, int]) -> Deduplication:
             by_key[fragment.key].append(fragment.id)
     for key, ids in sorted(by_key.items()):
         for other in sorted(ids)[1:]:
-            if clusters.join(sorted(ids)[0], other, floor=-1.0):
+            if clusters.join(sorted(ids)[0], other, by_key=True):
                 merges.append(ScoredPair(sorted(ids)[0], other, 1.0, f"same key '{key}'"))
     near_misses = []
     for pair, score in sorted(scores.items(), key=lambda item: (-item[1], item[0])):
-        if (
-            score >= MERGE_THRESHOLD
-            and pair not in vetoed
-            and clusters.join(*pair, floor=LINK_FLOOR, vetoed=vetoed)
-        ):
+        if passes(*pair) and clusters.join(*pair):
             merges.append(ScoredPair(*pair, score, scored[pair].reason))
         elif (
             WARN_THRESHOLD - NEAR_MISS_MARGIN <= score < WARN_THRESHOLD
@@ -609,9 +773,12 @@ def _undecided(
 ):
     """Pairs that score as if they might be one fact but ended in two points.
 
-    Different numbered things are certainly different facts (listed, not warned about);
-    a pair the curator settled (``distinct``, or two different keys) is left alone; every
-    other such pair is a warning that asks for a ``key:`` or ``distinct:``.
+    Different numbered things, and two statements of one source, are certainly different
+    facts; so are differently named things stated by different sources, unless the pair
+    would have merged (then the sources may disagree on a name: a warning). These are
+    listed under "kept apart". A pair the curator settled (``distinct``, or two different
+    keys) is left alone; every other such pair is a warning that asks for a ``key:`` or
+    ``distinct:``, and names the pair that kept it out of a group where there is one.
     """
     kept_apart, warnings = [], []
     for pair, result in sorted(scored.items(), key=lambda item: (-item[1].score, item[0])):
@@ -624,11 +791,22 @@ def _undecided(
             continue
         if first.key and second.key:
             continue
-        if result.veto and result.veto.startswith("different numbered"):
+        names_differ = bool(result.veto and result.veto.startswith("different names"))
+        if result.veto and (
+            result.veto.startswith(CERTAIN) or (names_differ and result.score < MERGE_THRESHOLD)
+        ):
             kept_apart.append(ScoredPair(*pair, result.score, result.reason))
             continue
         where = f"{second.location.path}:{second.location.line}"
-        if result.veto == "different figures":
+        if names_differ:
+            kept_apart.append(ScoredPair(*pair, result.score, result.reason))
+            message = (
+                f"'{first.id}' and '{second.id}' ({where}; score {result.score:.3f}) differ in a name "
+                f"({result.veto.partition('(')[2].rstrip(')')}) and are kept apart: if they are one fact "
+                "the sources disagree, so give both a shared key: and the booklet shows both; "
+                f"otherwise add distinct: [{second.id}]"
+            )
+        elif result.veto == "different figures":
             message = (
                 f"'{first.id}' may state the same fact as '{second.id}' with a different figure "
                 f"({where}; score {result.score:.3f}): if so, give both a shared key: (and figures:) "
@@ -638,14 +816,22 @@ def _undecided(
         elif result.veto:
             message = (
                 f"'{first.id}' may contradict '{second.id}' ({where}; score {result.score:.3f}; "
-                "one of them says 'not'): if they are one fact, add a shared key: and both wordings "
-                f"are printed; otherwise add distinct: [{second.id}]"
+                f"{result.veto.partition(' and may')[0]}): if they are one fact, add a shared key: and both "
+                f"wordings are printed; otherwise add distinct: [{second.id}]"
             )
         else:
             message = (
                 f"'{first.id}' may state the same fact as '{second.id}' ({where}; score {result.score:.3f}); "
                 f"add a shared key: to merge them, or distinct: [{second.id}] to keep them apart"
             )
+            blocking = clusters.blocking_pair(*pair) if result.score >= MERGE_THRESHOLD else None
+            if blocking:
+                weak = scored.get(blocking)
+                message += (
+                    f" (not merged: '{blocking[0]}' ~ '{blocking[1]}' in the group it would join "
+                    + (f"scores {weak.score:.2f}" if weak and not weak.veto else "does not pass")
+                    + ")"
+                )
         warnings.append(Problem(first.location, message, "warning"))
     return tuple(kept_apart), tuple(sorted(warnings))
 
@@ -667,8 +853,7 @@ def format_report(topic: Topic, result: Deduplication) -> str:
         f"{topic.id}: {len(topic.fragments)} fragments -> {len(result.points)} points "
         f"({len(groups)} merged groups, {len(conflicts)} conflicts, {len(result.warnings)} warnings, "
         f"{len(result.kept_apart)} kept apart, {len(result.near_misses)} near misses)",
-        f"thresholds: merge at {MERGE_THRESHOLD}, warn from {WARN_THRESHOLD}, "
-        f"every pair in a group at least {LINK_FLOOR}",
+        f"thresholds: merge at {MERGE_THRESHOLD} (every pair in a group), warn from {WARN_THRESHOLD}",
         "",
         "GROUPS (each statement with the sources whose fragments state it)",
     ]
@@ -696,7 +881,7 @@ def format_report(topic: Topic, result: Deduplication) -> str:
         lines.append(f"  {point.id}: {conflict.quantity}: {figures}")
     lines += ["", "WARNINGS (undecided: add a shared key: or distinct:)"]
     lines += [f"  {warning}" for warning in result.warnings]
-    lines += ["", "KEPT APART (they name differently numbered things)"]
+    lines += ["", "KEPT APART (differently numbered or named things, or one source stating both)"]
     for pair in result.kept_apart:
         lines.append(
             f"  {pair.score:.2f}  {where(pair.first)} {pair.first} ~ {where(pair.second)} {pair.second}"
