@@ -22,7 +22,7 @@ from notebuilder.build import assemble_topic, check_project, deduplicate_topics
 from notebuilder.dedupe import deduplicate
 from notebuilder.errors import Location
 from notebuilder.figures import numbered_references, numeric_text, read_quantities, reference_clash
-from notebuilder.markup import bold_spans, plain_text
+from notebuilder.markup import bold_spans, plain_text, stem
 from notebuilder.mindmap import leaf_label
 from notebuilder.model import Citation, Fragment, Section, Topic
 
@@ -237,7 +237,11 @@ def point_of(results) -> dict:
 def test_subject_pairs_detector_alone_merges_or_warns_and_never_merges_different_facts(tmp_path: Path):
     corpus = check_project(strip_keys(tmp_path))
     results = deduplicate_topics(corpus)
-    assert {topic.id for topic in corpus.topics} == {"polity-fundamental-rights", "economy-schemes"}
+    assert {topic.id for topic in corpus.topics} == {
+        "polity-fundamental-rights",
+        "economy-schemes",
+        "history-modern-india",
+    }
     points = point_of(results)
     warned = {
         frozenset(re.findall(r"'([a-z0-9-]+)'", warning.message)[:2])
@@ -426,14 +430,14 @@ def fragment_reaches_the_page(fragment: Fragment, page: str, point_texts: str) -
     """A fragment's bold terms and figures that neither appear on the page nor are stated
     by the printed statements of the point it merged into."""
     lost = []
-    printed = words(point_texts)
+    printed = {stem(word) for word in words(point_texts)}  # "Money Bill" states "Money Bills"
     for span in bold_spans(fragment.text):
         rest = span
         for quantity in read_quantities(span):  # figures are compared by value below
             rest = rest.replace(quantity.text, " ")
         tokens = re.findall(r"[A-Za-z]+|\d+", numeric_text(rest))
-        names = {token.lower() for token in tokens if token[0].isdigit() or token[0].isupper()}
-        others = {token.lower() for token in tokens if token[0].islower() and len(token) > 3}
+        names = {stem(token.lower()) for token in tokens if token[0].isdigit() or token[0].isupper()}
+        others = {stem(token.lower()) for token in tokens if token[0].islower() and len(token) > 3}
         stated = names <= printed and 2 * len(others & printed) >= len(
             others
         )  # a paraphrase keeps names and numbers

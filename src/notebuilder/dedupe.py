@@ -80,6 +80,7 @@ from .credit import contradiction, read_members, statements, supporters
 from .errors import Problem
 from .figures import (
     Quantity,
+    figures_agree,
     numbered_references,
     numeric_text,
     quantity_keys,
@@ -360,10 +361,10 @@ def _veto(first: Fragment, second: Fragment, a: Features, b: Features, figures_c
     clash = reference_clash(a.references, b.references)
     if clash:
         return f"different numbered things ({clash})"
-    if swapped := _swapped_names(a, b):
-        return f"different names ({_display(swapped[0], a.plain)} vs {_display(swapped[1], b.plain)})"
     if set(first.source_ids) & set(second.source_ids):
         return "one source states both"
+    if swapped := _swapped_names(a, b):
+        return f"different names ({_display(swapped[0], a.plain)} vs {_display(swapped[1], b.plain)})"
     if negation := contradiction(a.plain, b.plain):
         negating = first.id if negation[0] == a.plain else second.id
         return f"'{negating}' says '{negation[1]}' and may contradict the other"
@@ -527,7 +528,11 @@ def _curated_conflicts(group: list[Fragment], source_order: dict[str, int]) -> l
     return [
         Conflict(names[quantity], _figure_list(values, source_order))
         for quantity, values in sorted(by_quantity.items())
-        if len(values) > 1
+        if not all(
+            figures_agree(first["text"], second["text"])
+            for first in values.values()
+            for second in values.values()
+        )
     ]
 
 
@@ -548,12 +553,14 @@ def _detected_conflicts(group: list[Fragment], source_order: dict[str, int], lab
     for kind in ("amount", "count", "percentage", "year"):
         per_member = {}
         by_value: dict[frozenset, dict] = {}
+        by_quantity: dict[str, Quantity] = {}
         for fragment in group:
             mentions = [figure for figure in found[fragment.id] if figure.kind == kind]
             others = [figure for other in group if other is not fragment for figure in found[other.id]]
             mentions = [figure for figure in mentions if any(_comparable(figure, other) for other in others)]
             if mentions:
                 per_member[fragment.id] = frozenset(figure.key for figure in mentions)
+                by_quantity.update((figure.key, figure) for figure in mentions)
                 for figure in mentions:
                     entry = by_value.setdefault(
                         frozenset([figure.key]), {"text": figure.text, "sources": set()}
@@ -561,12 +568,21 @@ def _detected_conflicts(group: list[Fragment], source_order: dict[str, int], lab
                     entry["sources"].update(fragment.source_ids)
         if len(per_member) < 2 or len(set(per_member.values())) < 2:
             continue
-        if kind == "year" and any(len(values) != 1 for values in per_member.values()):
-            continue  # related statements cite several years; only one event dated differently is a conflict
+        if kind == "year":
+            if any(len(values) != 1 for values in per_member.values()):
+                continue  # related statements cite several years; one event dated differently is a conflict
+            dates = list(by_quantity.values())
+            if all(first.agrees(second) for first in dates for second in dates):
+                continue  # "October 1764" and "22 October 1764": one date, given more or less precisely
         if kind != "year" and all(a & b for a in per_member.values() for b in per_member.values()):
             continue  # each member repeats a shared figure and adds its own detail
         conflicts.append(
-            Conflict(label if kind != "year" else f"{label}: year", _figure_list(by_value, source_order))
+            Conflict(
+                label
+                if kind != "year"
+                else f"{label}: {'date' if any(q.month for q in by_quantity.values()) else 'year'}",
+                _figure_list(by_value, source_order),
+            )
         )
     return conflicts
 

@@ -182,6 +182,8 @@ class Quantity:
         ``1764`` and with ``22 October 1764``, not with ``November 1764``)."""
         if self.kind != other.kind or self.value != other.value:
             return False
+        if self.unit and other.unit and self.unit != other.unit:
+            return False
         if self.month and other.month and self.month != other.month:
             return False
         return not (self.day and other.day and self.day != other.day)
@@ -484,6 +486,17 @@ def unstated(figure: str, text: str) -> list[str]:
         return wanted.kind == "count" and wanted.value in numerals
 
     return [quantity.text for quantity in read_figure(figure) if not is_stated(quantity)]
+
+
+def figures_agree(first: str, second: str) -> bool:
+    """Whether two writings of a figure can both be true: the same values in any notation,
+    dates agreeing to the precision both give ("October 1764" and "22 October 1764")."""
+    ours, theirs = read_figure(first), read_figure(second)
+    return (
+        len(ours) == len(theirs)
+        and all(any(mine.agrees(other) for other in theirs) for mine in ours)
+        and all(any(other.agrees(mine) for mine in ours) for other in theirs)
+    )
 
 
 def quantity_keys(text: str) -> frozenset[str]:
