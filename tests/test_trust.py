@@ -8,6 +8,7 @@ hand-labelled pairs in tests/cases/subject-pairs.yaml.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import shutil
@@ -17,6 +18,8 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import REPO, SUBJECTS, TESTS, pdftotext, run_notebuilder
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from notebuilder.build import assemble_topic, check_project, deduplicate_topics
 from notebuilder.dedupe import deduplicate
@@ -504,3 +507,46 @@ def test_a_syllabus_is_deduplicated_on_every_core_with_the_same_result():
     parallel = deduplicate_topics(syllabus, parallel=True)
     assert list(parallel) == [topic.id for topic in topics]
     assert parallel == deduplicate_topics(syllabus, parallel=False)
+
+
+# ------------------------------------------------------------------ stable under trivial edits
+
+SUBJECT_TOPICS = [
+    dataclasses.replace(
+        topic,
+        fragments=tuple(dataclasses.replace(f, key=None, distinct=()) for f in topic.fragments),
+    )
+    for topic in check_project(SUBJECTS).topics
+]  # the detector alone: no key: or distinct: to hide a change of grouping
+FILLERS = ["Indeed, ", "Notably, ", "also ", "notably ", "Moreover, ", "indeed "]
+
+
+def grouping(topic) -> list[list[str]]:
+    result = deduplicate(topic, {})
+    return sorted(sorted(member.fragment for member in point.members) for point in result.points)
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(
+    topic_index=st.integers(0, len(SUBJECT_TOPICS) - 1),
+    fragment_index=st.integers(0, 200),
+    filler=st.sampled_from(FILLERS),
+    position=st.integers(0, 30),
+)
+def test_a_filler_word_never_changes_grouping(topic_index, fragment_index, filler, position):
+    """Adding "Indeed,", "also" or "notably" anywhere in a fragment of any test subject (at
+    the start, which makes the old first word a mid-sentence one, or between two words)
+    leaves every group as it was."""
+    topic = SUBJECT_TOPICS[topic_index]
+    fragment = topic.fragments[fragment_index % len(topic.fragments)]
+    words = fragment.text.split(" ")
+    at = position % len(words)
+    if at == 0:
+        text = (filler if filler[0].isupper() else filler.capitalize()) + fragment.text
+    else:
+        text = " ".join([*words[:at], filler.strip().rstrip(",").lower(), *words[at:]])
+    edited = dataclasses.replace(
+        topic,
+        fragments=tuple(dataclasses.replace(f, text=text) if f is fragment else f for f in topic.fragments),
+    )
+    assert grouping(edited) == grouping(topic), text

@@ -248,6 +248,7 @@ def extract_features(
     acronym or among ``known_names`` (see :func:`names_in_use`); filler words are left out.
     """
     tokens, plain = _capitalised(plain_text(text))
+    statement = _without_fillers(plain_text(text))  # its figures, numbered things and negations
     normalised = re.sub(r"\s+", " ", re.sub(r"[–—]", "-", plain.lower()))
     names = set()
     words = set()
@@ -278,18 +279,16 @@ def extract_features(
         for token, _ in _capitalised(span)[0]
         if token[0].isalpha() and len(token) > 2 and token.lower() not in STOPWORDS and not numeric(token)
     }
-    numbers = frozenset(f"{quantity.value:g}" for quantity in read_quantities(plain_text(text)))
+    numbers = frozenset(f"{quantity.value:g}" for quantity in read_quantities(statement))
     terms = frozenset(words | names | {"=" + number for number in numbers})
     distinctive = frozenset((names | bold_terms) - _NOT_DISTINCTIVE - _FIGURE_WORDS)
     sequence = tuple(stem(token.lower()) for token, _ in tokens if token.lower() not in STOPWORDS)
     measures = frozenset(
         f"{quantity.value:g}"
-        for quantity in read_quantities(plain_text(text))
+        for quantity in read_quantities(statement)
         if quantity.kind not in ("year", "decade")
     )
-    return Features(
-        terms, frozenset(names), numbers, normalised, plain_text(text), distinctive, sequence, measures
-    )
+    return Features(terms, frozenset(names), numbers, normalised, statement, distinctive, sequence, measures)
 
 
 def quantities(fragment: Fragment) -> frozenset[str]:
