@@ -18,6 +18,8 @@ TESTS = Path(__file__).parent
 REPO = TESTS.parent
 BASE_PROJECT = TESTS / "data" / "base"
 SUBJECTS = TESTS / "data" / "subjects"  # two more topics of other shapes: polity and economy
+# Three topics written for the trust tests: Parliament, credit schemes, and history in dates.
+SYLLABUS = TESTS / "data" / "syllabus"
 EPOCH = "1767225600"  # 2026-01-01, so built dates are fixed
 
 
@@ -127,11 +129,22 @@ def subjects_build(tmp_path_factory) -> Path:
     return out
 
 
+@pytest.fixture(scope="session")
+def syllabus_build(tmp_path_factory) -> Path:
+    """The trust tests' topics (tests/data/syllabus), built once for the session with -W."""
+    out = tmp_path_factory.mktemp("syllabus-build")
+    completed = run_notebuilder("build", "--root", str(SYLLABUS), "--out", str(out), "--format", "all", "-W")
+    assert completed.returncode == 0, completed.stderr
+    return out
+
+
+ROOTS = {"shipped": REPO, "subjects": SUBJECTS, "syllabus": SYLLABUS}
 # Every topic the end-to-end tests build: the shipped notes, and topics of other shapes.
 BUILT_TOPICS = [
     ("shipped", "india-japan"),
     ("subjects", "polity-fundamental-rights"),
     ("subjects", "economy-schemes"),
+    ("syllabus", "history-modern-india"),
 ]
 
 
@@ -141,7 +154,7 @@ def built_topic(request):
     from notebuilder.build import assemble_topic, check_project
 
     project, topic_id = request.param
-    root = REPO if project == "shipped" else SUBJECTS
+    root = ROOTS[project]
     out = request.getfixturevalue(f"{project}_build")
     corpus = check_project(root)
     (topic,) = [topic for topic in corpus.topics if topic.id == topic_id]

@@ -13,11 +13,12 @@ import json
 import re
 import shutil
 import zipfile
+from collections import Counter
 from pathlib import Path
 
 import pytest
 import yaml
-from conftest import REPO, SUBJECTS, TESTS, pdftotext, run_notebuilder
+from conftest import REPO, ROOTS, SUBJECTS, SYLLABUS, TESTS, pdftotext, run_notebuilder
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -217,10 +218,10 @@ def test_canonical_chooses_the_wording_of_a_similarity_group_without_a_key():
 # ------------------------------------------------------------------ other subjects, hand-labelled
 
 
-def strip_keys(tmp_path: Path) -> Path:
-    """The subjects project with every key: and distinct: removed: the detector alone."""
-    project = tmp_path / "unkeyed"
-    shutil.copytree(SUBJECTS, project)
+def strip_keys(tmp_path: Path, root: Path = SUBJECTS) -> Path:
+    """A test project with every key: and distinct: removed: the detector alone."""
+    project = tmp_path / f"unkeyed-{root.name}"
+    shutil.copytree(root, project)
     for path in (project / "notes").rglob("*.yaml"):
         path.write_text(
             re.sub(r"(?m)^\s+(?:key|distinct): .*\n", "", path.read_text(encoding="utf-8")), encoding="utf-8"
@@ -237,21 +238,26 @@ def point_of(results) -> dict:
     }
 
 
+def subject_of(fragment_id: str) -> str:
+    """The subject a labelled fragment belongs to, by its id's first letter (pn-, en-, hn-…)."""
+    return {"p": "polity", "e": "economy", "h": "history"}[fragment_id[0]]
+
+
 def test_subject_pairs_detector_alone_merges_or_warns_and_never_merges_different_facts(tmp_path: Path):
-    corpus = check_project(strip_keys(tmp_path))
-    results = deduplicate_topics(corpus)
-    assert {topic.id for topic in corpus.topics} == {
-        "polity-fundamental-rights",
-        "economy-schemes",
-        "history-modern-india",
-    }
+    results, warned = {}, set()
+    for root in (SUBJECTS, SYLLABUS):
+        corpus = check_project(strip_keys(tmp_path, root))
+        found = deduplicate_topics(corpus)
+        results |= found
+        warned |= {
+            frozenset(re.findall(r"'([a-z0-9-]+)'", warning.message)[:2])
+            for result in found.values()
+            for warning in result.warnings
+        }
+    assert len(results) == 5
     points = point_of(results)
-    warned = {
-        frozenset(re.findall(r"'([a-z0-9-]+)'", warning.message)[:2])
-        for result in results.values()
-        for warning in result.warnings
-    }
-    assert len(PAIRS["same"]) >= 10 and len(PAIRS["different"]) >= 8
+    per_subject = Counter(subject_of(first) for first, _ in PAIRS["same"] + PAIRS["different"])
+    assert min(per_subject[subject] for subject in ("polity", "economy", "history")) >= 40, per_subject
     missed = [
         pair
         for pair in PAIRS["same"]
@@ -263,9 +269,11 @@ def test_subject_pairs_detector_alone_merges_or_warns_and_never_merges_different
 
 
 def test_subject_pairs_with_the_curators_keys_are_merged_and_clean_under_w():
-    completed = run_notebuilder("check", "--root", str(SUBJECTS), "-W")
-    assert completed.returncode == 0, completed.stderr
-    points = point_of(deduplicate_topics(check_project(SUBJECTS)))
+    points = {}
+    for root in (SUBJECTS, SYLLABUS):
+        completed = run_notebuilder("check", "--root", str(root), "-W")
+        assert completed.returncode == 0, completed.stderr
+        points |= point_of(deduplicate_topics(check_project(root)))
     assert [pair for pair in PAIRS["same"] if points[pair[0]] is not points[pair[1]]] == []
 
 
@@ -361,7 +369,7 @@ def check_markers(corpus, results) -> list[str]:
 
 
 def test_every_marker_is_true_on_the_shipped_notes_and_other_subjects():
-    for root in (REPO, SUBJECTS):
+    for root in (REPO, SUBJECTS, SYLLABUS):
         corpus = check_project(root)
         assert check_markers(corpus, deduplicate_topics(corpus)) == []
 
@@ -452,11 +460,11 @@ def fragment_reaches_the_page(fragment: Fragment, page: str, point_texts: str) -
     return lost
 
 
-@pytest.mark.parametrize("root", ["shipped", "subjects"])
+@pytest.mark.parametrize("root", ["shipped", "subjects", "syllabus"])
 def test_every_fragment_reaches_the_booklet(root: str, request):
     """A merge never hides a fact: each fragment's bold terms and figures are in the PDF
     text of its topic, or stated by the printed statements of the point it is a member of."""
-    project = REPO if root == "shipped" else SUBJECTS
+    project = ROOTS[root]
     out = request.getfixturevalue(f"{root}_build")
     corpus = check_project(project)
     results = deduplicate_topics(corpus)
@@ -516,7 +524,8 @@ SUBJECT_TOPICS = [
         topic,
         fragments=tuple(dataclasses.replace(f, key=None, distinct=()) for f in topic.fragments),
     )
-    for topic in check_project(SUBJECTS).topics
+    for root in (SUBJECTS, SYLLABUS)
+    for topic in check_project(root).topics
 ]  # the detector alone: no key: or distinct: to hide a change of grouping
 FILLERS = ["Indeed, ", "Notably, ", "also ", "notably ", "Moreover, ", "indeed "]
 

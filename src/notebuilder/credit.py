@@ -7,6 +7,7 @@ The details of a fragment are what a student would quote in an exam:
 * each ``**bold**`` span (the curated key terms, names, dates and figures);
 * each figure, in any notation (:mod:`notebuilder.figures`): ``~$43 billion``, ``seven``;
 * each month and year (``August 2024``) and coded name (``TIM-3``, ``G20``);
+* each name: a word capitalised in mid-sentence (``held off Okinawa``);
 * the fragment's ``date:``;
 * each clause it negates ("it did not grant provincial autonomy").
 
@@ -239,6 +240,25 @@ def details(fragment: Fragment) -> tuple[Detail, ...]:
     return _details(fragment.text, fragment.date)
 
 
+_NAME = re.compile(r"\b[A-Z][A-Za-z]*(?:(?:[-–]|\s+)[A-Z][A-Za-z]*)*")
+_SENTENCE_START = re.compile(r"(?:^|[.!?;:]\s*)[\s\"'‘“(]*$")
+
+
+def _names(plain: str) -> list[str]:
+    """The names a text writes: capitalised words that do not begin a sentence ("held off
+    Okinawa"), which a source must state to be cited for them."""
+    return [
+        match[0]
+        for match in _NAME.finditer(plain)
+        if len(match[0]) > 1
+        and match[0].lower() not in _PLAIN_WORDS
+        and not (
+            match[0][:3].lower() in _MONTHS and _MONTHS[match[0][:3].lower()].startswith(match[0].lower())
+        )
+        and not _SENTENCE_START.search(plain, max(0, match.start() - 8), match.start())
+    ]
+
+
 _NEGATED = "¬"  # the term of a negated clause: only a text that negates something states it
 
 
@@ -253,6 +273,12 @@ def _details(text: str, date: str | None) -> tuple[Detail, ...]:
     found += [_detail(match.group(0)) for match in _CODE.finditer(plain) if not match.group(0).isdigit()]
     if date:
         found.append(_detail(date))
+    bold = " ".join(bold_spans(text))
+    found += [
+        Detail(name, frozenset(stem(word.lower()) for word in re.findall(r"[A-Za-z]+", name)))
+        for name in _names(plain)
+        if name not in bold  # a bold name is a detail already
+    ]
     for clause, _, _ in negated_clauses(plain):
         detail = _detail(clause)
         found.append(Detail(detail.text, detail.required | {_NEGATED}, detail.words, detail.phrase))
