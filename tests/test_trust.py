@@ -23,12 +23,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from notebuilder.build import assemble_topic, check_project, deduplicate_topics
+from notebuilder.cards import plan_cards
 from notebuilder.dedupe import deduplicate
 from notebuilder.errors import Location
 from notebuilder.figures import numbered_references, numeric_text, read_quantities, reference_clash
 from notebuilder.markup import bold_spans, plain_text, stem
 from notebuilder.mindmap import leaf_label
 from notebuilder.model import Citation, Fragment, Section, Topic
+from notebuilder.selftest import plan_selftest
 
 PAIRS = yaml.safe_load((TESTS / "cases" / "subject-pairs.yaml").read_text(encoding="utf-8"))
 
@@ -487,6 +489,47 @@ def test_timeline_and_mind_map_show_disagreement():
     assert {marker.source for marker in summits[0].markers} == {"iasgyan"}  # the date is iasgyan's alone
     items = [item for section in document.sections for item in section.points]
     assert all(leaf_label(item).endswith("≠") == bool(item.conflicts) for item in items)
+
+
+def test_every_printed_figure_shows_its_conflict_day_level_and_curated():
+    """A day-level date conflict (history) and a curated figure conflict (economy) show in the
+    booklet's point, the timeline, the mind map (≠), the figures table (≠), the self-test's
+    answers and the cards; figures that agree in another notation show no conflict."""
+    corpus = check_project(SYLLABUS)
+    documents = {topic.id: assemble_topic(corpus, topic, 0) for topic in corpus.topics}
+    for topic_id, point_id, differing in (
+        ("history-modern-india", "hn-buxar", "22 October 1764; 23 October 1764"),
+        ("economy-credit", "en-ujjwala", "over 10 crore; about 9 crore"),
+    ):
+        document = documents[topic_id]
+        (item,) = [
+            item
+            for section in document.sections
+            for item in section.points
+            if point_id in {member.fragment for member in item.point.members}
+        ]
+        (conflict,) = item.conflicts
+        assert "; ".join(figure.value for figure in conflict.figures) == differing
+        assert leaf_label(item).endswith("≠")
+        cards = {card.kind: card for card in plan_cards(document) if card.identity[1] == item.point.id}
+        assert "Sources differ on" in cards["cloze"].fields[1] and "conflict" in cards
+        answers = [
+            str(answer)
+            for section in plan_selftest(document).sections
+            for question in section.questions
+            for _, answer in question.answers
+            if "sources differ" in str(answer)
+        ]
+        assert [answer for answer in answers if all(v in answer for v in differing.split("; "))], answers
+    (buxar,) = [entry for entry in documents["history-modern-india"].timeline if "Buxar" in entry.html]
+    assert buxar.conflicts
+    rows = {row.quantity: row.disagree for row in documents["economy-credit"].figures.rows}
+    assert rows == {"Inoperative Jan Dhan accounts": False, "Ujjwala LPG connections": True}
+
+
+def test_the_self_test_prints_who_says_what_for_a_disputed_answer(syllabus_build: Path):
+    text = squash(pdftotext(syllabus_build / "history-modern-india" / "selftest.pdf"))
+    assert "(sources differ: 22 October 1764 [1, 3]; 23 October 1764 [2])" in text
 
 
 def test_timeline_page_prints_the_disagreement(shipped_build: Path):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from .dates import display_date, parse_date
-from .figures import quantity_keys
+from .figures import figures_agree, quantity_keys
 from .markup import inline_html, plain_text
 from .model import (
     Book,
@@ -177,13 +177,14 @@ def figures_table(topic: Topic, sources: tuple[NumberedSource, ...]) -> FiguresT
     rows = []
     for quantity in sorted(values, key=lambda name: names[name].casefold()):
         by_column = values[quantity]
-        distinct = {numbers for found in by_column.values() for numbers in found}
+        written = [value for found in by_column.values() for value in found.values()]
         cells = tuple(
             " / ".join(sorted(by_column[index].values())) if index in by_column else None
             for index in range(len(columns))
         )
         label = names[quantity][:1].upper() + names[quantity][1:]
-        rows.append(FiguresRow(label, cells, disagree=len(distinct) > 1))
+        disagree = not all(figures_agree(first, second) for first in written for second in written)
+        rows.append(FiguresRow(label, cells, disagree=disagree))
     return FiguresTable(columns, tuple(rows))
 
 

@@ -6,6 +6,10 @@ leaves room to write), and the answers follow on the last pages, grouped by sect
 blank replaces a whole bold span, never part of a word. Points with no bold span have
 nothing to blank and are left out. ``only`` narrows the test: ``priority`` keeps the
 ``priority: 1`` points, ``figures`` the points that state a figure.
+
+An answer that states a figure the sources give differently says so, with every figure
+and its sources: "6.5% (sources differ: 6.5% [4]; 6.4 per cent [5])", so that a student
+never learns one source's figure as the fact.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from markupsafe import Markup, escape
 
 from .figures import read_quantities
 from .markup import BOLD_SPAN, ITALIC_SPAN, plain_text
-from .model import Document, Point
+from .model import DocConflict, Document, Point
 
 ONLY = ("all", "priority", "figures")
 
@@ -54,7 +58,33 @@ def _italics(html: str) -> str:
     return ITALIC_SPAN.sub(r"<em>\1</em>", html)
 
 
-def blanked(text: str, first: int) -> tuple[Markup, tuple[tuple[int, Markup], ...]]:
+def _disputed(answer: str, conflicts: tuple[DocConflict, ...]) -> Markup:
+    """ "(sources differ: ~$43 billion [1]; $40 billion [3])" when the answer states a figure
+    on which the sources differ; else nothing."""
+    found = read_quantities(answer)
+    notes = []
+    for conflict in conflicts:
+        values = [figure.value for figure in conflict.figures]
+        if any(
+            mine.value == theirs.value
+            for mine in found
+            for value in values
+            for theirs in read_quantities(value)
+        ):
+            notes.append(
+                "; ".join(
+                    f"{escape(figure.value)} [{', '.join(str(marker.number) for marker in figure.markers)}]"
+                    for figure in conflict.figures
+                )
+            )
+    return (
+        Markup(f' <span class="differ">(sources differ: {" · ".join(notes)})</span>') if notes else Markup()
+    )
+
+
+def blanked(
+    text: str, first: int, conflicts: tuple[DocConflict, ...] = ()
+) -> tuple[Markup, tuple[tuple[int, Markup], ...]]:
     """The text with its bold spans as numbered blanks from ``first`` on, and the answers."""
     pieces, answers, position = [], [], 0
     for number, match in enumerate(BOLD_SPAN.finditer(text), start=first):
@@ -62,7 +92,7 @@ def blanked(text: str, first: int) -> tuple[Markup, tuple[tuple[int, Markup], ..
         answer = plain_text(match.group(1))
         width = blank_width(answer)
         pieces.append(f'<span class="blank" style="width: {width}em"><span class="k">{number}</span></span>')
-        answers.append((number, Markup(_italics(str(escape(match.group(1)))))))
+        answers.append((number, Markup(_italics(str(escape(match.group(1))))) + _disputed(answer, conflicts)))
         position = match.end()
     pieces.append(_italics(str(escape(text[position:]))))
     return Markup("".join(pieces)), tuple(answers)
@@ -83,7 +113,7 @@ def plan_selftest(document: Document, only: str = "all") -> SelfTest:
         for item in section.points:
             if not BOLD_SPAN.search(item.point.text) or not _chosen(item.point, only):
                 continue
-            html, answers = blanked(item.point.text, blank_number)
+            html, answers = blanked(item.point.text, blank_number, item.conflicts)
             questions.append(Question(question_number, html, answers))
             question_number += 1
             blank_number += len(answers)
