@@ -108,11 +108,8 @@ def test_deck_identity_survives_an_edit_and_the_deck_is_a_valid_collection(tmp_p
     assert "Fundamental Rights" in after["decks"] and "notebuilder cloze" in after["models"]
 
     combined = read_deck(project / "build" / "combined" / "cards.apkg", tmp_path / "combined")
-    others = [
-        read_deck(project / "build" / topic / "cards.apkg", tmp_path / topic)
-        for topic in ("economy-schemes", "history-modern-india")
-    ]
-    assert set(combined["notes"]) == set(after["notes"]).union(*(set(deck["notes"]) for deck in others))
+    economy = read_deck(project / "build" / "economy-schemes" / "cards.apkg", tmp_path / "economy")
+    assert set(combined["notes"]) == set(after["notes"]) | set(economy["notes"])
 
 
 def test_self_test_blanks_every_bold_span_and_answers_them_all(shipped_build: Path):
@@ -130,7 +127,8 @@ def test_self_test_blanks_every_bold_span_and_answers_them_all(shipped_build: Pa
         text[text.index("Answers 1 Historical") :],
     )
     for number, answer in spans:
-        assert re.sub(r"\s+", " ", answer.striptags()) in answers, answer
+        # pdftotext drops the hyphen of a word broken at it ("tie-" / "ups" reads "tieups").
+        assert re.sub(r"\s+", " ", answer.striptags()).replace("-", "") in answers.replace("-", ""), answer
         assert re.search(rf"(?<!\d){number}(?!\d)", questions), number
 
 
