@@ -159,10 +159,10 @@ def _progress(message: str) -> None:
 
 def _warnings_printer(strict: bool):
     def print_warnings(warnings) -> None:
+        if strict and warnings:  # each printed once, as the error it now is
+            raise NoteError([Problem(warning.location, warning.message) for warning in warnings])
         for warning in warnings:
             print(warning, file=sys.stderr)
-        if strict and warnings:
-            raise NoteError([Problem(warning.location, warning.message) for warning in warnings])
 
     return print_warnings
 
@@ -376,6 +376,7 @@ def _new_source(arguments) -> int:
     return EXIT_OK
 
 
+READING_COMMANDS = ("check", "dedupe", "topics")  # they never write, so an error stops no writing
 COMMANDS = {
     "check": _check,
     "dedupe": _dedupe,
@@ -403,7 +404,8 @@ def main(argv: list[str] | None = None) -> int:
         for problem in error.problems:
             print(problem, file=sys.stderr)
         count = len(error.problems)
-        print(f"notebuilder: {count} error{'s' if count != 1 else ''}; nothing was written", file=sys.stderr)
+        written = "" if arguments.command in READING_COMMANDS else "; nothing was written"
+        print(f"notebuilder: {count} error{'s' if count != 1 else ''}{written}", file=sys.stderr)
         return EXIT_NOTES
     except ToolError as error:
         print(f"notebuilder: {error}", file=sys.stderr)

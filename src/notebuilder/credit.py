@@ -339,6 +339,8 @@ def statements(
         return reading.vocabulary.states(beyond_shown(detail))
 
     backing = supporters(lead, readings)
+    if lead not in backing:  # its own wording, whatever the reading makes of it
+        backing.insert(0, lead)
     result = [
         Statement(
             "fact",
