@@ -7,7 +7,7 @@ import dataclasses
 import json
 
 import yaml
-from conftest import REPO, TESTS
+from conftest import REPO, SUBJECTS, SYLLABUS, TESTS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -18,6 +18,7 @@ from notebuilder.dedupe import (
     deduplicate,
     extract_features,
     idf_weights,
+    names_in_use,
     score_pair,
 )
 from notebuilder.errors import Location
@@ -248,3 +249,122 @@ def test_an_instance_merged_with_its_general_statement_keeps_its_key_term_and_so
                 set(first.source_ids) <= {citation.source for citation in statement.citations}
                 for statement in printed
             ), term
+
+
+# ------------------------------------------------------------------ trust on any subject
+
+
+def merged(result) -> list[list[str]]:
+    return sorted(sorted(member.fragment for member in point.members) for point in result.points)
+
+
+def statements_of(result, member: str) -> list[tuple[str, list[str], str]]:
+    (point,) = [p for p in result.points if member in {m.fragment for m in p.members}]
+    return [(s.kind, [c.source for c in s.citations], s.text) for s in point.statements]
+
+
+def test_every_pair_of_a_similarity_group_would_merge_on_its_own():
+    """Complete linkage: A~B and B~C never put A and C in one point unless A~C passes too."""
+    for root in (SUBJECTS, SYLLABUS, REPO):
+        corpus = validate_project(load_project(root))
+        for topic in corpus.topics:
+            unkeyed = dataclasses.replace(
+                topic, fragments=tuple(dataclasses.replace(f, key=None) for f in topic.fragments)
+            )
+            glossary = {entry.term: entry.expansion for entry in topic.glossary}
+            known = names_in_use(f.text for f in topic.fragments)
+            features = {f.id: extract_features(f.text, glossary, known) for f in topic.fragments}
+            idf = idf_weights(features.values())
+            by_id = {f.id: f for f in unkeyed.fragments}
+            for group in merged(deduplicate(unkeyed, corpus.source_order)):
+                for i, first in enumerate(group):
+                    for second in group[i + 1 :]:
+                        score, reason = score_pair(
+                            by_id[first], by_id[second], features[first], features[second], idf
+                        )
+                        assert score >= MERGE_THRESHOLD and "kept apart" not in reason, (
+                            first,
+                            second,
+                            reason,
+                        )
+
+
+def test_a_swapped_place_keeps_two_points_and_a_warning_and_a_key_credits_each_place_to_its_source():
+    chennai = "The first joint naval exercise of the two navies was held off Chennai."
+    okinawa = "The first joint naval exercise of the two navies was held off Okinawa."
+    result = deduplicate(
+        topic_of(fragment("c", chennai), fragment("o", okinawa, source="b")), {"a": 0, "b": 1}
+    )
+    assert merged(result) == [["c"], ["o"]]
+    (warning,) = result.warnings
+    assert "differ in a name (Chennai vs Okinawa)" in warning.message
+    assert [(pair.first, pair.second) for pair in result.kept_apart] == [("c", "o")]
+    keyed = deduplicate(
+        topic_of(fragment("c", chennai, key="k"), fragment("o", okinawa, source="b", key="k")),
+        {"a": 0, "b": 1},
+    )
+    for kind, sources, text in statements_of(keyed, "c"):
+        if kind != "without":
+            assert sources == (["a"] if "Chennai" in text else ["b"]), (kind, sources, text)
+
+
+def test_one_source_never_merges_by_similarity_and_a_shared_key_still_merges():
+    shishu = "Under **PMMY**, **Shishu** loans go up to **₹50,000**."
+    kishore = "Under **PMMY**, **Kishore** loans go up to **₹50,000** and more."
+    result = deduplicate(topic_of(fragment("s", shishu), fragment("k", kishore)), {"a": 0})
+    assert merged(result) == [["k"], ["s"]] and result.warnings == ()
+    twice = "Under **PMMY**, **Shishu** loans go up to **₹50,000** for micro units."
+    result = deduplicate(topic_of(fragment("s", shishu, key="x"), fragment("t", twice, key="x")), {"a": 0})
+    assert merged(result) == [["s", "t"]]
+
+
+def test_dates_decades_and_circa_are_credited_like_figures():
+    result = deduplicate(
+        topic_of(
+            fragment("d", "**1950s–1990s**: Japan provided **yen loans** to India.", key="k"),
+            fragment(
+                "y", "Japan provided **yen loans** to India from **1958** to **1991**.", source="b", key="k"
+            ),
+            fragment("c", "The Indus cities declined **c. 1500 BCE**.", source="a", key="i"),
+            fragment("e", "The Indus cities declined in **1500 BCE**.", source="b", key="i"),
+        ),
+        {"a": 0, "b": 1},
+    )
+    for member, detail in (("d", "1950s–1990s"), ("c", "c. 1500 BCE")):
+        for kind, sources, text in statements_of(result, member):
+            if detail in text and kind != "without":
+                assert sources == ["a"], (kind, sources, text)  # never cited to the source with 1958 or 1500
+
+
+def test_year_named_acts_are_numbered_things_kept_apart_in_silence():
+    result = deduplicate(
+        topic_of(
+            fragment(
+                "a13", "The **Charter Act of 1813** ended the East India Company's trade monopoly in India."
+            ),
+            fragment(
+                "a33", "The **Charter Act of 1833** ended the East India Company's trade monopoly in China."
+            ),
+            fragment(
+                "b13", "The Company's Indian trade monopoly ended with the **Charter Act, 1813**.", source="b"
+            ),
+        ),
+        {"a": 0, "b": 1},
+    )
+    assert ["a33"] in merged(result) and result.warnings == ()
+    assert any("act of 1813 vs act of 1833" in pair.reason for pair in result.kept_apart)
+
+
+def test_a_negation_vetoes_only_what_it_contradicts_and_warnings_quote_its_word():
+    plain = "The **1919 Act** introduced **dyarchy** in the provinces."
+    more = "The **1919 Act** introduced **dyarchy** in the provinces; it did not grant provincial autonomy."
+    result = deduplicate(topic_of(fragment("p", plain), fragment("m", more, source="b")), {"a": 0, "b": 1})
+    assert merged(result) == [["m", "p"]]
+    assert any(
+        "did not grant" in text and sources == ["b"] for _, sources, text in statements_of(result, "p")
+    )
+    never = "The **1919 Act** never introduced **dyarchy** in the provinces."
+    result = deduplicate(topic_of(fragment("p", plain), fragment("n", never, source="b")), {"a": 0, "b": 1})
+    assert merged(result) == [["n"], ["p"]]
+    (warning,) = result.warnings
+    assert "'n' says 'never'" in warning.message and "'not'" not in warning.message

@@ -266,9 +266,7 @@ _NEGATED = "¬"  # the term of a negated clause: only a text that negates someth
 def _details(text: str, date: str | None) -> tuple[Detail, ...]:
     plain = plain_text(text)
     found = [_detail(span) for span in bold_spans(text)]
-    found += [
-        Detail(quantity.text, frozenset({f"={quantity.value:g}"})) for quantity in read_quantities(plain)
-    ]
+    found += [Detail(quantity.text, frozenset({f"={quantity.term}"})) for quantity in read_quantities(plain)]
     found += [_detail(match.group(0)) for match in _MONTH_YEAR.finditer(plain)]
     found += [_detail(match.group(0)) for match in _CODE.finditer(plain) if not match.group(0).isdigit()]
     if date:

@@ -682,7 +682,8 @@ def _without_figures(label: str) -> str:
 
 
 def _values(text: str) -> set[str]:
-    return {f"{quantity.value:g}" for quantity in read_quantities(text)}
+    """Every term a figure's text states (its value; a date also as its month and year)."""
+    return {term for quantity in read_quantities(text) for term in quantity.terms}
 
 
 def idf_weights(features: Iterable[Features]) -> dict[str, float]:

@@ -163,6 +163,12 @@ class Quantity:
         return key
 
     @property
+    def term(self) -> str:
+        """What a text must state to state this figure: a date or decade as precisely as it
+        is written (``1764-10-22``, ``c-1500``, ``1950s``), any other figure by its value."""
+        return self.key if self.kind in ("year", "decade") else f"{self.value:g}"
+
+    @property
     def terms(self) -> frozenset[str]:
         """What a text stating this figure states: its key, and for a date the coarser
         dates it implies (``22 October 1764`` states ``October 1764`` and ``1764``). An
