@@ -65,7 +65,8 @@ _CODE = re.compile(r"\b[A-Za-z]{1,10}-?\d{1,3}[A-Za-z]?\b")
 _PLAIN_WORDS = frozenset(
     """a an and are as at be been by for from has have in into is it its of on or the their this to was
     were which with about around over nearly almost approximately approx than more less up under
-    above below till until since per cent percent thousand lakh lakhs crore crores million mn
+    above below till until since per cent percent thousand lakh lakhs crore crores million mn times bc
+    bce ce ad
     billion bn trillion tn usd us inr jpy eur gbp rs dollar dollars rupee rupees yen euro euros
     pound pounds""".split()
 )
@@ -259,6 +260,13 @@ def _names(plain: str) -> list[str]:
     ]
 
 
+def _name_detail(name: str) -> Detail:
+    """A name is stated by its last word and most of the others: "the Company" states "the
+    East India Company"; "Okinawa" does not state "Chennai"."""
+    words = [stem(word.lower()) for word in re.findall(r"[A-Za-z]+", name)]
+    return Detail(name, frozenset(words[-1:]), frozenset(words[:-1]))
+
+
 _NEGATED = "¬"  # the term of a negated clause: only a text that negates something states it
 
 
@@ -272,11 +280,7 @@ def _details(text: str, date: str | None) -> tuple[Detail, ...]:
     if date:
         found.append(_detail(date))
     bold = " ".join(bold_spans(text))
-    found += [
-        Detail(name, frozenset(stem(word.lower()) for word in re.findall(r"[A-Za-z]+", name)))
-        for name in _names(plain)
-        if name not in bold  # a bold name is a detail already
-    ]
+    found += [_name_detail(name) for name in _names(plain) if name not in bold]  # bold: a detail already
     for clause, _, _ in negated_clauses(plain):
         detail = _detail(clause)
         found.append(Detail(detail.text, detail.required | {_NEGATED}, detail.words, detail.phrase))
