@@ -241,7 +241,8 @@ def details(fragment: Fragment) -> tuple[Detail, ...]:
     return _details(fragment.text, fragment.date)
 
 
-_NAME = re.compile(r"\b[A-Z][A-Za-z]*(?:(?:[-–]|\s+)[A-Z][A-Za-z]*)*")
+# A name of several words, joined by small words: "Growth for All in the Region" (not by "and": a list).
+_NAME = re.compile(r"\b[A-Z][A-Za-z]*(?:(?:[-–]|\s+(?:(?:of|for|in|the|on)\s+)*)[A-Z][A-Za-z]*)*")
 _SENTENCE_START = re.compile(r"(?:^|[.!?;:]\s*)[\s\"'‘“(]*$")
 
 
@@ -263,7 +264,7 @@ def _names(plain: str) -> list[str]:
 def _name_detail(name: str) -> Detail:
     """A name is stated by its last word and most of the others: "the Company" states "the
     East India Company"; "Okinawa" does not state "Chennai"."""
-    words = [stem(word.lower()) for word in re.findall(r"[A-Za-z]+", name)]
+    words = [stem(word.lower()) for word in re.findall(r"[A-Z][A-Za-z]*", name)]
     return Detail(name, frozenset(words[-1:]), frozenset(words[:-1]))
 
 
