@@ -706,17 +706,6 @@ def deduplicate(topic: Topic, source_order: dict[str, int]) -> Deduplication:
 
     weights = {fragment_id: _weights(found, idf) for fragment_id, found in features.items()}
     scored: dict[tuple[str, str], PairScore] = {}
-    for first, second in _candidate_pairs(fragments, features):
-        scored[(first, second)] = _score(
-            by_id[first],
-            by_id[second],
-            features[first],
-            features[second],
-            idf,
-            weights[first],
-            weights[second],
-        )
-    scores = {pair: result.score for pair, result in scored.items()}
 
     def result_of(pair: tuple[str, str]) -> PairScore:
         """A pair's score; one that shares no rare feature is scored only when a group needs it."""
@@ -732,6 +721,10 @@ def deduplicate(topic: Topic, source_order: dict[str, int]) -> Deduplication:
                 weights[second],
             )
         return scored[pair]
+
+    for pair in _candidate_pairs(fragments, features):
+        result_of(pair)
+    scores = {pair: result.score for pair, result in scored.items()}
 
     def passes(first: str, second: str) -> bool:
         result = result_of((first, second))
