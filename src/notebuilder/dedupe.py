@@ -67,6 +67,7 @@ Each point then credits each of its statements only to the members that state it
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter, defaultdict
@@ -117,7 +118,7 @@ FILLERS = frozenset(
 )
 _FILLER = re.compile(rf"\b(?:{'|'.join(sorted(FILLERS))})\b,?\s*", re.IGNORECASE)
 _TOKEN = re.compile(r"2\+2|[A-Za-z][A-Za-z0-9]*(?:-[A-Z0-9][A-Za-z0-9]*)*|\d+(?:st|nd|rd|th)\b")
-_SENTENCE_START = re.compile(r"(?:^|[.!?;:]\s*)[\s\"'‘“(*]*$")
+_SENTENCE_END = re.compile(r"[.!?;:](?!\d)")
 # Titles and institutions that stand beside a name without being the thing a fact is about.
 # The words of figures and dates: a bold "**₹6,000 a year**" names no thing.
 _FIGURE_WORDS = frozenset(
@@ -214,17 +215,19 @@ def _without_fillers(text: str) -> str:
     return _FILLER.sub("", text) if _FILLER.search(text) else text
 
 
-def _capitalised(text: str) -> tuple[list[tuple[str, bool]], str]:
+@functools.lru_cache(maxsize=65536)
+def _capitalised(text: str) -> tuple[tuple[tuple[str, bool], ...], str]:
     """The text's tokens, each with whether it is capitalised as a name would be (not only
     because it begins a sentence), and the text they were read from."""
     plain = re.sub(r"[’‘]", "'", _without_fillers(text))
     plain = re.sub(r"'s\b|(?<=s)'", "", plain)
-    found = []
+    found, previous_end = [], -1
     for match in _TOKEN.finditer(plain):
         token = match[0]
-        sentence_start = bool(_SENTENCE_START.search(plain, max(0, match.start() - 8), match.start()))
+        sentence_start = previous_end < 0 or bool(_SENTENCE_END.search(plain, previous_end, match.start()))
         found.append((token, token[0].isupper() and not sentence_start))
-    return found, plain
+        previous_end = match.end()
+    return tuple(found), plain
 
 
 def names_in_use(texts: Iterable[str]) -> frozenset[str]:
@@ -706,29 +709,22 @@ def deduplicate(topic: Topic, source_order: dict[str, int]) -> Deduplication:
 
     weights = {fragment_id: _weights(found, idf) for fragment_id, found in features.items()}
     scored: dict[tuple[str, str], PairScore] = {}
-
-    def result_of(pair: tuple[str, str]) -> PairScore:
-        """A pair's score; one that shares no rare feature is scored only when a group needs it."""
-        if pair not in scored:
-            first, second = pair
-            scored[pair] = _score(
-                by_id[first],
-                by_id[second],
-                features[first],
-                features[second],
-                idf,
-                weights[first],
-                weights[second],
-            )
-        return scored[pair]
-
-    for pair in _candidate_pairs(fragments, features):
-        result_of(pair)
+    for first, second in _candidate_pairs(fragments, features):
+        scored[(first, second)] = _score(
+            by_id[first],
+            by_id[second],
+            features[first],
+            features[second],
+            idf,
+            weights[first],
+            weights[second],
+        )
     scores = {pair: result.score for pair, result in scored.items()}
 
     def passes(first: str, second: str) -> bool:
-        result = result_of((first, second))
-        return result.score >= MERGE_THRESHOLD and not result.veto
+        """Whether a pair would merge on its own; one that shares no rare feature never does."""
+        result = scored.get((first, second))
+        return result is not None and result.score >= MERGE_THRESHOLD and not result.veto
 
     clusters = _Clusters(by_id, passes, forbidden)
     merges = []
