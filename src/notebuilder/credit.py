@@ -134,7 +134,9 @@ def negated_clauses(plain: str) -> tuple[tuple[str, str, str], ...]:
     """The clauses of a (plain) text that negate something, each with the negating word as
     written and the word it negates: ``(("it did not grant provincial autonomy", "not",
     "grant"),)``."""
-    found = []
+    found: list[tuple[str, str, str]] = []
+    if not NEGATION.search(plain):
+        return ()
     for clause in _CLAUSE_BREAK.split(plain):
         if match := NEGATION.search(clause):
             after = [
@@ -172,8 +174,9 @@ def contradiction(first: str, second: str) -> tuple[str, str] | None:
     does not contradict "The Act introduced dyarchy", nor "the State shall not deny equality"
     "Article 14 guarantees equality"."""
     for negating, other in ((first, second), (second, first)):
-        affirmed = _affirmed(other)
-        for clause, word, negated in negated_clauses(negating):
+        clauses = negated_clauses(negating)
+        affirmed = _affirmed(other) if clauses else frozenset()
+        for clause, word, negated in clauses:
             content = _clause_content(clause)
             if (
                 content
