@@ -41,7 +41,7 @@ from notebuilder.build import (
 from notebuilder.draft import draft_fragments
 from notebuilder.errors import Location
 from notebuilder.model import Corpus, Source
-from notebuilder.render import make_environment, render_booklet
+from notebuilder.render import PACKAGE_LAYOUTS, make_environment, render_booklet
 
 SOURCES = tuple(
     Source(f"s{n}", f"s{n}.txt", f"Source {n}", "other", None, None, Location("seeds/sources.yaml"))
@@ -108,7 +108,7 @@ def swap_word(notes: Path, one: str, other: str) -> None:
 def plain_weasyprint(html: str, target: Path) -> None:
     import weasyprint
 
-    weasyprint.HTML(string=html, base_url=(REPO / "layouts").as_uri() + "/").write_pdf(target)
+    weasyprint.HTML(string=html, base_url=PACKAGE_LAYOUTS.as_uri() + "/").write_pdf(target)
 
 
 def floor_html(output, content, context) -> str:
@@ -186,7 +186,7 @@ def main() -> None:
         topic = corpus.topics[0]
         document = assemble_topic(corpus, topic, 0)
         context = RenderContext(make_environment(REPO), REPO, layout_cache=out / "cache")
-        write_context = WriteContext(REPO / "layouts", (REPO,), 0)
+        write_context = WriteContext(PACKAGE_LAYOUTS, (REPO, PACKAGE_LAYOUTS), 0)
         scratch = out / "floor"
         (scratch / "mindmaps").mkdir(parents=True)
         rendered = []
@@ -197,7 +197,7 @@ def main() -> None:
             rendered.append((output, output.render(context, document, depends)))
         by_name = {output.name: (output, content) for output, content in rendered}
         booklet, booklet_html = by_name["booklet.pdf"]
-        plain_context = WriteContext(REPO / "layouts", (REPO,), 0, pdf_variant=None)
+        plain_context = WriteContext(PACKAGE_LAYOUTS, (REPO, PACKAGE_LAYOUTS), 0, pdf_variant=None)
         ours, floor = paired(
             lambda: timed(lambda: booklet.write(booklet_html, scratch / "ours.pdf", plain_context))[0],
             lambda: timed(lambda: plain_weasyprint(booklet_html, scratch / "floor.pdf"))[0],
@@ -230,7 +230,9 @@ def main() -> None:
             def run():
                 with multiprocessing.get_context("fork").Pool(workers) as pool:
                     pool.map(_write_output, sorted(jobs, key=lambda job: -len(str(job[1]))), chunksize=1)
-                together_context = WriteContext(REPO / "layouts", (REPO,), 0, inputs, pdf_variant=None)
+                together_context = WriteContext(
+                    PACKAGE_LAYOUTS, (REPO, PACKAGE_LAYOUTS), 0, inputs, pdf_variant=None
+                )
                 together.write(by_name["mindmaps.pdf"][1], scratch / "mindmaps.pdf", together_context)
 
             return timed(run)[0]

@@ -234,3 +234,35 @@ def test_warnings_are_errors_with_W(tmp_path: Path):
         "notes/demo/topic.yaml:9:5: error: section 'empty' has no fragments yet; it is left out of "
         "the booklet" in strict.stderr
     )
+
+
+def test_new_fonts_print_every_pdf_again_through_weasyprint(tmp_path: Path, monkeypatch):
+    """A PDF is printed whole, every time it must change: after a change of the installed
+    fonts (or of notebuilder or a tool), WeasyPrint lays out every PDF again, although no
+    note changed; with nothing changed, it lays out none."""
+    import notebuilder.build
+    import notebuilder.write
+    from notebuilder.cli import main
+
+    project = make_project(tmp_path / "project")
+    printed = tmp_path / "printed.log"
+    lay_out = notebuilder.write.lay_out_pages
+
+    def logged(html, *arguments):
+        with printed.open("a") as log:  # the workers are forked: a file counts for them all
+            log.write(re.search(r"<title>(.*?)</title>", html, re.S)[1].strip() + "\n")
+        return lay_out(html, *arguments)
+
+    monkeypatch.setattr(notebuilder.write, "lay_out_pages", logged)
+    arguments = ["build", "--root", str(project), "--format", "pdf"]
+
+    def printings() -> list[str]:
+        return printed.read_text().splitlines() if printed.exists() else []
+
+    assert main(arguments) == 0
+    first = printings()
+    assert len(first) >= 3  # the booklet, the self-test, the mind-map sheets
+    assert main(arguments) == 0 and printings() == first  # nothing changed: nothing printed
+    monkeypatch.setattr(notebuilder.build, "installed_fonts", lambda: "a font installed since")
+    assert main(arguments) == 0
+    assert sorted(printings()[len(first) :]) == sorted(first)

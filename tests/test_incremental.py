@@ -13,6 +13,7 @@ from conftest import SUBJECTS, overfull_project
 from notebuilder import mindmap
 from notebuilder.build import BuildOptions, build
 from notebuilder.errors import NoteError
+from notebuilder.render import PACKAGE_LAYOUTS
 
 POLITY = "polity-fundamental-rights"
 
@@ -101,7 +102,7 @@ def test_an_edit_to_a_layout_rewrites_exactly_the_outputs_that_use_it(tmp_path: 
     options = BuildOptions(project, project / "build", ("pdf", "epub"))
     build(options)
     before = {topic: files(project / "build" / topic) for topic in (POLITY, "economy-schemes")}
-    stock = Path(__file__).parents[1] / "layouts"
+    stock = PACKAGE_LAYOUTS
     (project / "layouts").mkdir()
     for name, extra in (
         ("selftest.css", "h1 { letter-spacing: 0.02em; }"),

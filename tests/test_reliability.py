@@ -333,24 +333,3 @@ def test_a_build_waits_for_the_one_writing_and_says_so(tmp_path: Path):
     _, stderr = process.communicate(timeout=120)
     assert process.returncode == 0
     assert f"another build is writing to {project / 'build'}; waiting for it to finish".encode() in stderr
-
-
-def test_a_module_that_needs_the_library_lookup_is_imported_the_ordinary_way(tmp_path, monkeypatch):
-    """Workers import WeasyPrint with ctypes' library lookup answering None (its libraries
-    load by their sonames); a module that needs the lookup still imports, the second time."""
-    import ctypes.util
-
-    from notebuilder.pool import import_loading_libraries_by_soname
-
-    (tmp_path / "needs_lookup.py").write_text(
-        "import ctypes.util\n"
-        "if ctypes.util.find_library('c') is None:\n"
-        "    raise OSError('no C library')\n"
-        "FOUND = ctypes.util.find_library('c')\n"
-    )
-    monkeypatch.syspath_prepend(str(tmp_path))
-    ordinary = ctypes.util.find_library
-    import_loading_libraries_by_soname("needs_lookup")
-    assert sys.modules["needs_lookup"].FOUND == ordinary("c") is not None
-    assert ctypes.util.find_library is ordinary
-    del sys.modules["needs_lookup"]

@@ -71,7 +71,7 @@ def test_a_hostile_layout_cannot_pull_in_files_from_outside(tmp_path: Path):
     project = make_project(tmp_path / "project")
     layouts = project / "layouts"
     layouts.mkdir()
-    original = (Path(__file__).parents[1] / "layouts" / "booklet.html.j2").read_text(encoding="utf-8")
+    original = (PACKAGE_LAYOUTS / "booklet.html.j2").read_text(encoding="utf-8")
     (layouts / "booklet.html.j2").write_text(
         original.replace(
             "</body>",
@@ -90,7 +90,7 @@ def test_a_hostile_layout_cannot_pull_in_files_from_outside(tmp_path: Path):
 def test_an_epub_layout_that_references_files_is_refused(tmp_path: Path):
     project = make_project(tmp_path / "project")
     (project / "layouts").mkdir()
-    original = (Path(__file__).parents[1] / "layouts" / "epub.html.j2").read_text(encoding="utf-8")
+    original = (PACKAGE_LAYOUTS / "epub.html.j2").read_text(encoding="utf-8")
     (project / "layouts" / "epub.html.j2").write_text(
         original.replace("</body>", '<img src="/etc/passwd"></body>'), encoding="utf-8"
     )
@@ -163,7 +163,7 @@ def test_a_failed_build_leaves_every_earlier_output_byte_identical(tmp_path: Pat
     # Break the last stage (pandoc's input) after the PDFs were rendered: still nothing changes.
     notes.write_text(good_notes.replace("The **1952**", "The **1953**"), encoding="utf-8")
     (project / "layouts").mkdir()
-    original = (Path(__file__).parents[1] / "layouts" / "epub.html.j2").read_text(encoding="utf-8")
+    original = (PACKAGE_LAYOUTS / "epub.html.j2").read_text(encoding="utf-8")
     (project / "layouts" / "epub.html.j2").write_text(
         original.replace("</body>", '<img src="x.png"></body>'), encoding="utf-8"
     )
@@ -218,7 +218,7 @@ from notebuilder.assemble import assemble_document  # noqa: E402
 from notebuilder.dedupe import deduplicate  # noqa: E402
 from notebuilder.errors import NoteError  # noqa: E402
 from notebuilder.load import load_project  # noqa: E402
-from notebuilder.render import make_environment, render_booklet, render_epub_html  # noqa: E402
+from notebuilder.render import PACKAGE_LAYOUTS, make_environment, render_booklet, render_epub_html  # noqa: E402
 from notebuilder.validate import validate_project  # noqa: E402
 
 scalars = st.one_of(

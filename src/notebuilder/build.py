@@ -377,9 +377,7 @@ class _Writer:
         for output, depends in planned.changed:
             content = output.render(self.context, unit.subject, depends)
             flight.staged[output.name] = flight.batch.stage(unit.directory / output.name)
-            previous = None if self.force else unit.directory / output.name  # its unchanged pages are reused
-            context = dataclasses.replace(self.write_context, previous=previous)
-            job = WriteJob(output, content, flight.staged[output.name], context)
+            job = WriteJob(output, content, flight.staged[output.name], self.write_context)
             if output.reads:
                 flight.later.append(job)
             elif output.format == "data":
@@ -470,7 +468,7 @@ def build(
     warn(all_warnings(corpus, deduplicated))
     layouts = layout_directories(root)
     context = RenderContext(
-        make_environment(root, out / ".cache" / "templates"),
+        make_environment(root),
         root,
         options.paper,
         options.selftest,
@@ -482,7 +480,6 @@ def build(
         (*layouts, out),
         epoch,
         pdf_variant=options.pdf_variant,
-        cache=out / ".cache",
     )
     stamp_name = f"{STAMP_PREFIX}{'-'.join(options.formats)}.sha256"
     build_date = datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d")
@@ -535,7 +532,7 @@ def build(
                     progress(f"writing {unit.name}")
                     writer.submit(planned)
             built += writer.finish()
-        for cache in ("mindmaps", "dedupe", "pages", "templates", "covers"):
+        for cache in ("mindmaps", "dedupe"):
             prune(out / ".cache" / cache)
     if problems:
         raise NoteError(problems)

@@ -41,35 +41,9 @@ def die_with_parent() -> None:
 def _start_worker(parent: int, warm: tuple[str, ...]) -> None:
     _worker_signals(parent)
     for module in warm:  # imported now, while the parent is still preparing the work
-        import_loading_libraries_by_soname(module)
+        __import__(module)
     gc.collect()
     gc.freeze()  # what was imported lives as long as the worker: no collection rescans it
-
-
-def import_loading_libraries_by_soname(module: str) -> None:
-    """Import a module whose cffi bindings load C libraries by several names in turn.
-
-    cffi asks ``ctypes.util.find_library`` about every name ``dlopen`` refuses, and that
-    runs ldconfig (and perhaps gcc): WeasyPrint tries three or four names for each of its
-    seven libraries (Windows and macOS names first), which was 0.12 s of the 0.31 s each
-    worker took to import it. With ``find_library`` answering None meanwhile, each name
-    ``dlopen`` refuses is refused at once and the library loads by its soname, a later
-    name. Where that fails (a system naming its libraries otherwise), the module is
-    imported again the ordinary way."""
-    import ctypes.util
-    import sys
-
-    ordinary = ctypes.util.find_library
-    ctypes.util.find_library = lambda name: None
-    try:
-        __import__(module)
-        return
-    except (OSError, ImportError):
-        for name in [name for name in sys.modules if name == module or name.startswith(module + ".")]:
-            del sys.modules[name]
-    finally:
-        ctypes.util.find_library = ordinary
-    __import__(module)
 
 
 @contextlib.contextmanager

@@ -16,25 +16,21 @@ from .dates import display_date
 from .errors import Location, NoteError
 from .model import Book, Document
 
-PROJECT_LAYOUTS = Path(__file__).resolve().parents[2] / "layouts"
+PACKAGE_LAYOUTS = Path(__file__).resolve().parent / "layouts"  # shipped inside the package
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
 
 
 def layout_directories(root: Path) -> tuple[Path, ...]:
+    """Where layouts are looked up, first to last: the project's own ``layouts/`` (a file
+    there replaces notebuilder's of the same name), then notebuilder's."""
     own = root.resolve() / "layouts"
-    return tuple(dict.fromkeys(path for path in (own, PROJECT_LAYOUTS) if path.is_dir()))
+    return tuple(dict.fromkeys(path for path in (own, PACKAGE_LAYOUTS) if path.is_dir()))
 
 
-def make_environment(root: Path, compiled: Path | None = None) -> jinja2.Environment:
-    """The layouts' Jinja environment; with ``compiled``, a folder where the layouts are
-    kept compiled between builds (by their source: an edited layout is compiled again)."""
-    cache = None
-    if compiled is not None:
-        compiled.mkdir(parents=True, exist_ok=True)
-        cache = jinja2.FileSystemBytecodeCache(str(compiled))
+def make_environment(root: Path) -> jinja2.Environment:
+    """The layouts' Jinja environment."""
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(path) for path in layout_directories(root)]),
-        bytecode_cache=cache,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

@@ -26,7 +26,6 @@ from typing import Any
 
 from .errors import ToolError
 from .outputs import Output, WriteContext
-from .pages import print_reusing
 from .pool import cyclic_gc_paused, die_with_parent
 
 TEMP_PREFIX = ".nb-tmp-"
@@ -192,24 +191,12 @@ def write_pdf(
     base_directory: Path,
     allowed_directories: Sequence[Path],
     variant: str | None = None,
-    previous: Path | None = None,
-    page_cache: Path | None = None,
 ) -> int:
-    """Render HTML to a PDF with WeasyPrint (``variant``: e.g. "pdf/ua-1", tagged with its
-    structure, language and title shown); returns the page count. With the ``previous``
-    PDF and the ``page_cache`` that records its pages, only the page groups whose HTML
-    changed are printed again (see notebuilder.pages)."""
-    variant = variant if variant not in (None, "none") else None
-    printed = print_reusing(
-        html,
-        target,
-        previous,
-        page_cache,
-        variant,
-        lay_out=lambda text: lay_out_pages(text, base_directory, allowed_directories),
-        write=lambda document, file: document.write_pdf(file, pdf_variant=variant),
-    )
-    return printed.pages
+    """Print HTML to a PDF with WeasyPrint, whole (``variant``: e.g. "pdf/ua-1", tagged with
+    its structure, language and title shown); returns the page count."""
+    document = lay_out_pages(html, base_directory, allowed_directories)
+    document.write_pdf(target, pdf_variant=variant if variant not in (None, "none") else None)
+    return len(document.pages)
 
 
 CSS_PX_PT = 0.75  # WeasyPrint lays out in CSS pixels; a PDF measures in points

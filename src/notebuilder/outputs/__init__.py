@@ -46,8 +46,6 @@ class WriteContext:
     epoch: int
     inputs: dict[str, Path] = field(default_factory=dict)
     pdf_variant: str | None = "pdf/ua-1"  # WeasyPrint's PDF variant for documents to read
-    cache: Path | None = None  # <out>/.cache: printed PDFs' page records, EPUB covers
-    previous: Path | None = None  # this output's last good file, whose unchanged pages may be reused
 
 
 class Output:
@@ -126,6 +124,4 @@ class HtmlPdf(Output):
             context.base_directory,
             context.allowed_directories,
             context.pdf_variant,
-            context.previous,
-            context.cache / "pages" if context.cache else None,
         )

@@ -4,7 +4,6 @@ HTML (chapters per section, the timeline, tables, mind maps as outlines, sources
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import os
 import re
@@ -74,7 +73,7 @@ class Epub(Output):
         return json.loads(depends)
 
     def write(self, content: dict, target: Path, context: WriteContext) -> None:
-        cover = cover_image(content["metadata"], context.cache / "covers" if context.cache else None)
+        cover = cover_image(content["metadata"])
         write_epub(content["html"], target, content["metadata"], context.epoch, content["stylesheet"], cover)
         finish_epub(target, content["glossary"])
 
@@ -102,26 +101,9 @@ def _font(query: str, size: int):
         return ImageFont.load_default(size)
 
 
-def cover_image(metadata: dict[str, str], cache: Path | None = None) -> bytes:
+def cover_image(metadata: dict[str, str]) -> bytes:
     """The EPUB's cover, a PNG made from the title, the paper and subject (and the author):
-    what a Kindle or Kobo library shows as the book's tile. The same metadata gives the
-    same bytes, so a ``cache`` folder keeps them between builds."""
-    import PIL
-
-    from ..cache import keep, recall
-
-    drawing = Path(__file__).read_bytes()  # this module draws it
-    key = json.dumps([metadata, PIL.__version__, _font_file("Noto Serif:bold")]).encode() + drawing
-    entry = cache / f"{hashlib.sha256(key).hexdigest()}.png" if cache else None
-    kept = recall(entry) if entry else None
-    if kept is None:
-        kept = _draw_cover(metadata)
-        if entry:
-            keep(entry, kept)
-    return kept
-
-
-def _draw_cover(metadata: dict[str, str]) -> bytes:
+    what a Kindle or Kobo library shows as the book's tile."""
     import io
     import textwrap
 
