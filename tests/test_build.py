@@ -241,19 +241,19 @@ def test_new_fonts_print_every_pdf_again_through_weasyprint(tmp_path: Path, monk
     fonts (or of notebuilder or a tool), WeasyPrint lays out every PDF again, although no
     note changed; with nothing changed, it lays out none."""
     import notebuilder.build
-    import notebuilder.write
+    import notebuilder.pdf
     from notebuilder.cli import main
 
     project = make_project(tmp_path / "project")
     printed = tmp_path / "printed.log"
-    lay_out = notebuilder.write.lay_out_pages
+    lay_out = notebuilder.pdf.lay_out_pages
 
     def logged(html, *arguments):
         with printed.open("a") as log:  # the workers are forked: a file counts for them all
             log.write(re.search(r"<title>(.*?)</title>", html, re.S)[1].strip() + "\n")
         return lay_out(html, *arguments)
 
-    monkeypatch.setattr(notebuilder.write, "lay_out_pages", logged)
+    monkeypatch.setattr(notebuilder.pdf, "lay_out_pages", logged)
     arguments = ["build", "--root", str(project), "--format", "pdf"]
 
     def printings() -> list[str]:

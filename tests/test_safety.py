@@ -117,7 +117,7 @@ def test_an_epub_layout_that_references_files_is_refused(tmp_path: Path):
 )
 def test_html_that_is_not_parsed_for_references_has_none(html):
     """The EPUB's references are looked for by parsing only HTML that could hold one."""
-    from notebuilder.write import _ReferenceFinder, external_references
+    from notebuilder.outputs.epub import _ReferenceFinder, external_references
 
     finder = _ReferenceFinder()
     finder.feed(html)

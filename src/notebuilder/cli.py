@@ -28,10 +28,10 @@ from .build import (
 )
 from .coverage import format_coverage, percent
 from .errors import Interrupted, NoteError, Problem, ToolError, UsageError, raise_interrupted
+from .pdf import PDF_VARIANTS
 from .scaffold import count_drafts, new_source, new_topic
 from .selftest import ONLY
 from .validate import SOURCE_KINDS
-from .write import PDF_VARIANTS
 
 EXIT_OK, EXIT_NOTES, EXIT_USAGE, EXIT_TOOL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 

@@ -13,6 +13,7 @@ import gc
 import multiprocessing
 import os
 import signal
+import subprocess
 from collections.abc import Callable, Iterable
 
 from .errors import Interrupted
@@ -172,3 +173,23 @@ def run_side_by_side(tasks: list[Callable[[], object]], stop: Callable[[], None]
     if problems:
         raise NoteError(problems)
     return results
+
+
+def run_tool(arguments: list[str], data: bytes, environment: dict, cwd: str) -> tuple[int, bytes]:
+    """Run an external tool; it is killed if we are interrupted or killed."""
+    process = subprocess.Popen(
+        arguments,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=environment,
+        cwd=cwd,
+        preexec_fn=die_with_parent,
+    )
+    try:
+        _, errors = process.communicate(data)
+    except BaseException:
+        process.kill()
+        process.wait()
+        raise
+    return process.returncode, errors

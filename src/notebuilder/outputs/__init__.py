@@ -116,7 +116,7 @@ class HtmlPdf(Output):
     format = "pdf"
 
     def write(self, content: str, target: Path, context: WriteContext) -> int:
-        from ..write import write_pdf
+        from ..pdf import write_pdf
 
         return write_pdf(
             content,

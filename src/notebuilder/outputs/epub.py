@@ -9,6 +9,7 @@ import os
 import re
 import tempfile
 import uuid
+from html.parser import HTMLParser
 from pathlib import Path
 
 from ..errors import ToolError
@@ -152,7 +153,7 @@ def write_epub(
     folder (holding only the stylesheet) with that folder as its only resource path.
     (``--sandbox`` would do the same but also freezes the EPUB's modified date at 1970.)
     """
-    from ..write import external_references, run_tool
+    from ..pool import run_tool
 
     references = external_references(html)
     if references:
@@ -347,3 +348,38 @@ def _finish_package(text: str) -> str:
 
 def outputs(document) -> list[Output]:
     return [Epub()]
+
+
+class _ReferenceFinder(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.references: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if name in ("src", "srcset", "poster", "data") or (
+                name == "href" and not (value or "").startswith("#")
+            ):
+                self.references.append(f"<{tag} {name}={value!r}>")
+            if name == "style" and value and "url(" in value:
+                self.references.append(f"<{tag} style={value!r}>")
+        if tag in ("link", "base", "iframe", "object", "embed", "script", "img", "style"):
+            self.references.append(f"<{tag}>")
+
+
+# What any reference _ReferenceFinder finds must contain: without one, there is none.
+_MAY_REFER = re.compile(
+    r"<\s*(?:link|base|iframe|object|embed|script|img|style)\b|\b(?:src|srcset|poster|data)\s*="
+    r"|url\(|\bhref\b(?!\s*=\s*[\"']?#)",
+    re.IGNORECASE,
+)
+
+
+def external_references(html: str) -> list[str]:
+    """Every way the HTML could make pandoc read a file or URL (all our own layouts need is
+    #anchors). HTML with nothing that could be one is not parsed (0.03 s a booklet)."""
+    if not _MAY_REFER.search(html):
+        return []
+    finder = _ReferenceFinder()
+    finder.feed(html)
+    return list(dict.fromkeys(finder.references))

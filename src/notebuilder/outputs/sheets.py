@@ -50,7 +50,7 @@ class Sheet(Output):
         return page.replace(MAP_PLACEHOLDER, slot, 1), {MAP_SLOT: laid.pdf}
 
     def write(self, content: tuple, target: Path, context: WriteContext) -> int:
-        from ..write import write_pdf_with_drawings
+        from ..pdf import write_pdf_with_drawings
 
         page, drawings = content
         return write_pdf_with_drawings(
