@@ -15,7 +15,6 @@ process, alternating, with medians:
 
 from __future__ import annotations
 
-import re
 import shutil
 import statistics
 import subprocess
@@ -31,13 +30,8 @@ import gc
 
 from synthetic import REPO, synthetic_corpus, write_synthetic_project
 
-from notebuilder.build import (
-    FORMATS,
-    assemble_topic,
-    check_project,
-    deduplicate_topics,
-    source_coverage_of,
-)
+from notebuilder.build import FORMATS, assemble_topic, check_project, deduplicate_topics
+from notebuilder.commands.coverage import source_coverage_of
 from notebuilder.draft import draft_fragments
 from notebuilder.errors import Location
 from notebuilder.model import Corpus, Source
@@ -115,13 +109,12 @@ def floor_html(output, content, context) -> str:
     """The HTML plain WeasyPrint would print for an output: a mind-map sheet's page with
     its map as SVG in it (ours prints the page around the map and lays in Graphviz's PDF)."""
     from notebuilder.mindmap import lay_out_sheet
-    from notebuilder.outputs.sheets import MAP_SLOT, Sheet
+    from notebuilder.outputs.sheets import MAP_PLACEHOLDER, Sheet
 
     if not isinstance(output, Sheet):
         return content
-    page, _ = content
     svg = lay_out_sheet(output.sheet, context.layout_cache).svg
-    return re.sub(f'<div id="{MAP_SLOT}"[^>]*></div>', lambda _: svg, page, count=1)
+    return content.page.replace(MAP_PLACEHOLDER, svg, 1)
 
 
 def _write_output(job) -> None:
@@ -191,10 +184,9 @@ def main() -> None:
         (scratch / "mindmaps").mkdir(parents=True)
         rendered = []
         for output in topic_outputs(document, FORMATS):
-            depends = output.depends(context, document)
             for task in output.prepare(context, document):
                 task()
-            rendered.append((output, output.render(context, document, depends)))
+            rendered.append((output, output.render(context, document)))
         by_name = {output.name: (output, content) for output, content in rendered}
         booklet, booklet_html = by_name["booklet.pdf"]
         plain_context = WriteContext(PACKAGE_LAYOUTS, (REPO, PACKAGE_LAYOUTS), 0, pdf_variant=None)

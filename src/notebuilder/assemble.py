@@ -352,6 +352,8 @@ def notes_json(document: Document) -> dict:
 
     topic = document.topic
     figures = document.figures
+    rows = figures.rows if figures else ()
+    columns = figures.sources if figures else ()
     return {
         "schema": "notebuilder-notes/2",
         "topic": {
@@ -387,11 +389,9 @@ def notes_json(document: Document) -> dict:
                 "quantity": row.quantity,
                 "disagree": row.disagree,
                 "values": {
-                    numbered.source.id: cell
-                    for numbered, cell in zip(figures.sources, row.cells)
-                    if cell is not None
+                    numbered.source.id: cell for numbered, cell in zip(columns, row.cells) if cell is not None
                 },
             }
-            for row in (figures.rows if figures else ())
+            for row in rows
         ],
     }

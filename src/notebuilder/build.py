@@ -17,12 +17,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from .assemble import assemble_book, assemble_document
 from .cache import keep, prune, recall
-from .coverage import SourceCoverage, source_coverage
-from .dedupe import Deduplication, deduplicate, format_report
-from .draft import draft_fragments
+from .dedupe import Deduplication, deduplicate
 from .errors import Location, NoteError, Problem, UsageError
 from .fonts import installed_fonts, missing_glyphs
 from .load import SYLLABUS_FILE, load_project, topic_ids
@@ -30,8 +29,7 @@ from .mindmap import stop_running_tools
 from .model import Book, Corpus, Document, Topic
 from .outputs import Output, RenderContext, WriteContext, book_outputs, topic_outputs
 from .pool import WorkerPool, cyclic_gc_paused, run_side_by_side, worker_count
-from .render import layout_directories, make_environment, render_coverage
-from .scaffold import seed_text, write_draft
+from .render import layout_directories, make_environment
 from .validate import validate_project
 from .write import OutputBatch, WriteJob, output_lock, remove_stray_temporaries, run_write_job
 
@@ -59,6 +57,7 @@ class BuiltTopic:
     pages: int | None
     skipped: bool = False  # nothing the outputs depend on had changed
     unchanged: tuple[str, ...] = ()  # outputs left as they were: their own inputs had not changed
+    paged: str | None = None  # the output whose page count ``pages`` is
 
 
 STAMP_PREFIX = ".inputs-"  # one stamp per set of formats, e.g. .inputs-pdf.sha256
@@ -119,7 +118,7 @@ def deduplicate_topics(
     build is not deduplicated again: an edit in one topic of a syllabus costs one dedupe.
     """
     keys = {topic.id: _dedupe_key(topic, corpus.source_order) for topic in corpus.topics} if cache else {}
-    known = {topic_id: _cached(cache, key) for topic_id, key in keys.items()}
+    known = {topic_id: _cached(cache, key) for topic_id, key in keys.items()} if cache else {}
     results = {topic_id: result for topic_id, result in known.items() if result is not None}
     selected = [topic for topic in corpus.topics if topic.id not in results]
     workers = worker_count(len(selected))
@@ -312,10 +311,10 @@ def _stamped_outputs(directory: Path, stamp_name: str, digest: str) -> tuple[Pat
 
 @dataclass(frozen=True)
 class _Planned:
-    """A unit's outputs to write now, with what each depends on, and every output's digest."""
+    """A unit's outputs to write now, each with its payload, and every output's digest."""
 
     unit: _Unit
-    changed: tuple[tuple[Output, str], ...]
+    changed: tuple[tuple[Output, Any], ...]
     digests: dict[str, str]
 
 
@@ -327,14 +326,17 @@ def _plan(unit: _Unit, context: RenderContext, shared, force: bool) -> _Planned:
     if manifest.is_file() and not force:
         with contextlib.suppress(ValueError, OSError):
             previous = json.loads(manifest.read_text(encoding="utf-8"))
-    changed, digests = [], {}
+    changed: list[tuple[Output, Any]] = []
+    digests: dict[str, str] = {}
     for output in unit.outputs:
-        depends = output.depends(context, unit.subject)
+        payload = output.render(context, unit.subject)
         digest = shared.copy()
-        digest.update(f"{output.name}\0{output.format}\0".encode() + depends.encode("utf-8"))
+        digest.update(f"{output.name}\0{output.format}\0".encode() + output.fingerprint(payload).encode())
+        for name in output.reads:  # listed, and so digested, before it
+            digest.update(digests[name].encode())
         digests[output.name] = digest.hexdigest()
         if previous.get(output.name) != digests[output.name] or not (unit.directory / output.name).is_file():
-            changed.append((output, depends))
+            changed.append((output, payload))
     run_side_by_side(
         [task for output, _ in changed for task in output.prepare(context, unit.subject)],
         stop=stop_running_tools,
@@ -374,13 +376,12 @@ class _Writer:
         unit = planned.unit
         flight = _InFlight(planned, OutputBatch())
         self.in_flight.append(flight)
-        for output, depends in planned.changed:
-            content = output.render(self.context, unit.subject, depends)
+        for output, payload in planned.changed:
             flight.staged[output.name] = flight.batch.stage(unit.directory / output.name)
-            job = WriteJob(output, content, flight.staged[output.name], self.write_context)
+            job = WriteJob(output, payload, flight.staged[output.name], self.write_context)
             if output.reads:
                 flight.later.append(job)
-            elif output.format == "data":
+            elif output.quick:
                 run_write_job(job)
             else:
                 flight.pending[output.name] = self._pool().submit(run_write_job, job)
@@ -388,21 +389,20 @@ class _Writer:
             self._finish_oldest()
 
     def _pool(self) -> WorkerPool:
-        if self.pool is None:
-            self.start()
-        return self.pool
+        return self.pool or self.start()
 
-    def start(self, warm: tuple[str, ...] = ()) -> None:
+    def start(self, warm: tuple[str, ...] = ()) -> WorkerPool:
         """Start the workers now, so that they import what they will need (``warm``)
         while the first topic is still being rendered."""
         self.pool = WorkerPool(max(1, worker_count(os.cpu_count() or 1)), warm).__enter__()
+        return self.pool
 
     def _finish_oldest(self) -> None:
         flight = self.in_flight.pop(0)
         unit, batch = flight.planned.unit, flight.batch
         try:
             pending = flight.pending
-            results = dict(zip(pending, self.pool.gather(pending.values()))) if pending else {}
+            results = dict(zip(pending, self._pool().gather(pending.values()))) if pending else {}
             for job in flight.later:
                 inputs = {name: flight.staged.get(name, unit.directory / name) for name in job.output.reads}
                 context = dataclasses.replace(job.context, inputs=inputs)
@@ -416,7 +416,10 @@ class _Writer:
         batch.close(failed=False)
         written = tuple(unit.directory / output.name for output, _ in flight.planned.changed)
         unchanged = tuple(name for name in flight.planned.digests if name not in flight.staged)
-        self.done.append(BuiltTopic(unit.name, written, results.get("booklet.pdf"), False, unchanged))
+        main = next((output.name for output in unit.outputs if output.counts_pages), None)
+        self.done.append(
+            BuiltTopic(unit.name, written, results.get(main) if main else None, False, unchanged, main)
+        )
 
     def finish(self) -> list[BuiltTopic]:
         while self.in_flight:
@@ -520,9 +523,8 @@ def build(
                     built.append(unit)
                     continue
                 progress(f"rendering {unit.name}")
-                if writer.pool is None:
-                    writer.start(warm=("weasyprint",) if "pdf" in options.formats else ())
-                writer.pool.check_stops()
+                pool = writer.pool or writer.start(warm=("weasyprint",) if "pdf" in options.formats else ())
+                pool.check_stops()
                 try:
                     planned = _plan(unit, context, outputs_shared, options.force)
                 except NoteError as error:
@@ -538,112 +540,3 @@ def build(
         raise NoteError(problems)
     order = {topic.id: number for number, topic in enumerate(corpus.topics)}
     return sorted(built, key=lambda result: order.get(result.topic, len(order)))
-
-
-def source_coverage_of(
-    root: Path, out: Path, topics: tuple[str, ...] = (), sources: tuple[str, ...] = ()
-) -> list[tuple[Topic, list[SourceCoverage]]]:
-    """Each topic's coverage of the seeds it cites (or only ``sources``), and its
-    ``coverage.html`` written into ``<out>/<topic>/`` (nothing else is touched)."""
-    root, out = root.resolve(), out.resolve()
-    corpus = check_project(root, topics)
-    known = {source.id for source in corpus.sources}
-    unknown = [source for source in sources if source not in known]
-    if unknown:
-        raise UsageError(
-            f"no source {', '.join(unknown)} in seeds/sources.yaml; sources are: {', '.join(sorted(known))}"
-        )
-    environment = make_environment(root)
-    reports = []
-    for topic in corpus.topics:
-        glossary = {entry.term: entry.expansion for entry in topic.glossary}
-        results = [
-            source_coverage(
-                source,
-                (root / "seeds" / source.file).read_text(encoding="utf-8"),
-                topic.fragments,
-                glossary,
-                topic.title,
-            )
-            for source in corpus.sources
-            if source.id in topic.cited_source_ids and (not sources or source.id in sources)
-        ]
-        if results or not sources:
-            reports.append((topic, results))
-    html = {topic.id: render_coverage(environment, topic, results, root) for topic, results in reports}
-    with output_lock(out), OutputBatch() as batch:
-        remove_stray_temporaries(out)
-        for topic_id, page in html.items():
-            batch.stage(out / topic_id / "coverage.html").write_text(page, encoding="utf-8")
-    return reports
-
-
-def draft_from_seed(root: Path, seed: Path, topic_id: str, source_id: str | None) -> tuple[Path, str, int]:
-    """Draft fragments from a seed into notes/<topic>/drafts/ (see draft.py)."""
-    root = root.resolve()
-    check_topic_names(root, (topic_id,))
-    corpus = check_project(root, (topic_id,))
-    (topic,) = corpus.topics
-    if source_id is None:
-        registered = [source for source in corpus.sources if source.file == seed.name]
-        if not registered:
-            raise UsageError(
-                f"{seed.name} is not registered in seeds/sources.yaml; register it first "
-                "(notebuilder new-source FILE --id ID --title TITLE) or pass --source"
-            )
-        source_id = registered[0].id
-    sources = {source.id: source for source in corpus.sources}
-    if source_id not in sources:
-        raise UsageError(
-            f"no source '{source_id}' in seeds/sources.yaml; sources are: {', '.join(sorted(sources))}"
-        )
-    shown = seed.resolve().relative_to(root).as_posix() if seed.resolve().is_relative_to(root) else str(seed)
-    text, count = draft_fragments(seed_text(seed), sources[source_id], topic, shown)
-    path, state = write_draft(root, topic_id, source_id, text)
-    return path, state, count
-
-
-@dataclass(frozen=True)
-class TopicSummary:
-    id: str
-    paper: str
-    subject: str
-    fragments: int
-    points: int
-    built: tuple[str, ...]  # the sets of formats whose outputs are up to date, e.g. ("pdf", "pdf-epub")
-    stale: tuple[str, ...]  # the sets of formats built before but out of date now
-
-
-def summarise_topics(root: Path, out: Path, topics: tuple[str, ...] = ()) -> list[TopicSummary]:
-    """Each topic with its counts, and which of its builds in ``out`` are up to date."""
-    root = root.resolve()
-    corpus = check_project(root, topics)
-    deduplicated = deduplicate_topics(corpus)
-    build_date = datetime.fromtimestamp(build_epoch(), UTC).strftime("%Y-%m-%d")
-    summaries = []
-    for topic in corpus.topics:
-        built, stale = [], []
-        directory = out / topic.id
-        for stamp in sorted(directory.glob(f"{STAMP_PREFIX}*.sha256")):
-            formats = tuple(stamp.name[len(STAMP_PREFIX) : -len(".sha256")].split("-"))
-            shared = shared_inputs_digest(root, BuildOptions(root, out, formats), build_date)
-            current = stamp.read_text().split("\n", 1)[0] == input_digest(shared, root, corpus, topic)
-            (built if current else stale).append("+".join(formats))
-        points = len(deduplicated[topic.id].points)
-        summaries.append(
-            TopicSummary(
-                topic.id, topic.paper, topic.subject, len(topic.fragments), points, tuple(built), tuple(stale)
-            )
-        )
-    return summaries
-
-
-def dedupe_report(root: Path, topics: tuple[str, ...] = ()) -> str:
-    """The grouping, conflicts and near misses of every topic, for review."""
-    corpus = check_project(root, topics)
-    deduplicated = deduplicate_topics(corpus)
-    return "\n".join(
-        format_report(candidate, deduplicated[candidate.id])
-        for candidate in corpus.topics
-        if candidate.id in deduplicated
-    )

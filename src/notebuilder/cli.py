@@ -20,12 +20,12 @@ from .build import (
     build,
     check_project,
     check_topic_names,
-    dedupe_report,
     deduplicate_topics,
-    draft_from_seed,
-    source_coverage_of,
-    summarise_topics,
 )
+from .commands.coverage import source_coverage_of
+from .commands.dedupe_report import dedupe_report
+from .commands.draft import draft_from_seed
+from .commands.topics import summarise_topics
 from .coverage import format_coverage, percent
 from .errors import Interrupted, NoteError, Problem, ToolError, UsageError, raise_interrupted
 from .pdf import PDF_VARIANTS
@@ -314,8 +314,7 @@ def _build(arguments) -> int:
         sheets = sum(1 for output in built.outputs if output.parent != directory)
         pages = f" ({built.pages} pages)" if built.pages else ""
         listing = (
-            ", ".join(name + (pages if name == "booklet.pdf" else "") for name in main)
-            or "nothing to rewrite"
+            ", ".join(name + (pages if name == built.paged else "") for name in main) or "nothing to rewrite"
         )
         mindmaps = f", mindmaps/ ({sheets} sheets)" if sheets else ""
         kept = [name for name in built.unchanged if "/" not in name]

@@ -208,7 +208,8 @@ def covered_by(item: Statement, candidates: list[Capture]) -> tuple[Fragment, ..
         sharing = [capture for capture in candidates if item.names & capture.terms]
         groups = [[capture] for capture in candidates]
         groups += [[first, second] for index, first in enumerate(sharing) for second in sharing[index + 1 :]]
-    best, best_share = (), -1.0
+    best: tuple[Fragment, ...] = ()
+    best_share = -1.0
     for group in groups:
         if not group:
             continue

@@ -231,7 +231,9 @@ def _detail(text: str) -> Detail:
     names, words = _terms(text)
     values = _values(text)
     if values:  # a figure's value stands for its digits: "$36 billion" is stated by "36 bn"
-        names = {name for name in names if not name[0].isdigit() or not re.fullmatch(r"[\d.]+", name)}
+        names = frozenset(
+            name for name in names if not name[0].isdigit() or not re.fullmatch(r"[\d.]+", name)
+        )
     capitalised = [
         token for token in _TOKEN.findall(text) if token[0].isupper() and token.lower() not in _PLAIN_WORDS
     ]

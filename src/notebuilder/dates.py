@@ -99,14 +99,14 @@ def parse_date(text: str | int) -> DateSpan | None:
         year, month, day = int(match[1]), int(match[2]), int(match[3])
         return DateSpan((year, month, day), year, label) if 1 <= month <= 12 and 1 <= day <= 31 else None
     if match := re.fullmatch(r"(?:(\d{1,2})\s+)?" + _MONTH + r",?\s+(?:(\d{1,2}),?\s+)?(\d{4})", value):
-        month = MONTHS.get(match[2])
+        named = MONTHS.get(match[2])
         day = int(match[1] or match[3] or 0)
-        if month and day <= 31:
-            return DateSpan((int(match[4]), month, day), int(match[4]), label)
+        if named and day <= 31:
+            return DateSpan((int(match[4]), named, day), int(match[4]), label)
     if match := re.fullmatch(_MONTH + _DASH + _MONTH + r"\s+(\d{4})", value):
-        first, last = MONTHS.get(match[1]), MONTHS.get(match[2])
-        if first and last:
-            return DateSpan((int(match[3]), first, 0), int(match[3]), label)
+        opening, closing = MONTHS.get(match[1]), MONTHS.get(match[2])
+        if opening and closing:
+            return DateSpan((int(match[3]), opening, 0), int(match[3]), label)
     return None
 
 

@@ -171,7 +171,8 @@ def _swapped_names(a: Features, b: Features) -> tuple[frozenset[str], frozenset[
     rest = min(sum(word not in ours for word in a.sequence), sum(word not in theirs for word in b.sequence))
     if not rest or shared < SHARED_CONTEXT * rest:
         return None
-    swapped_ours, swapped_theirs = set(), set()
+    swapped_ours: set[str] = set()
+    swapped_theirs: set[str] = set()
     for operation, a_start, a_end, b_start, b_end in matcher.get_opcodes():
         if operation != "equal":
             here, there = (
@@ -805,9 +806,10 @@ def _undecided(
         where = f"{second.location.path}:{second.location.line}"
         if names_differ:
             kept_apart.append(ScoredPair(*pair, result.score, result.reason))
+            names = (result.veto or "").partition("(")[2].rstrip(")")
             message = (
                 f"'{first.id}' and '{second.id}' ({where}; score {result.score:.3f}) differ in a name "
-                f"({result.veto.partition('(')[2].rstrip(')')}) and are kept apart: if they are one fact "
+                f"({names}) and are kept apart: if they are one fact "
                 "the sources disagree, so give both a shared key: and the booklet shows both; "
                 f"otherwise add distinct: [{second.id}]"
             )

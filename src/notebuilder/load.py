@@ -119,7 +119,7 @@ class _SafeComposer(yaml.SafeLoader):
 
     depth = 0
 
-    def compose_node(self, parent, index):  # type: ignore[override]
+    def compose_node(self, parent, index):
         if self.depth >= MAX_DEPTH:
             event = self.peek_event()
             raise _Refused(
@@ -161,7 +161,9 @@ def _show_tag(tag: str) -> str:
     return "!!" + tag[len(_CORE) :] if tag.startswith(_CORE) else tag
 
 
-def _to_node(node: yaml.Node, path: str, constructor: yaml.SafeLoader, depth: int = 0) -> Node:
+def _to_node(
+    node: yaml.Node, path: str, constructor: yaml.constructor.SafeConstructor, depth: int = 0
+) -> Node:
     location = _mark_location(path, node.start_mark)
     if depth > MAX_DEPTH:
         raise _Refused(
@@ -291,8 +293,9 @@ def parse_yaml(text: str, path: str) -> tuple[Node | None, list[Problem]]:
         lines = _YAML_LINE_BREAK.split(text)  # YAML's own line breaks, "\r" alone among them
         line = lines[mark.line] if mark and mark.line < len(lines) else ""
         hint = quoting_hint(line)
-        if hint:  # say what went wrong in the student's terms, not the parser's
-            start = _VALUE_START.match(line).start("value")
+        value = _VALUE_START.match(line)
+        if hint and value and mark:  # say what went wrong in the student's terms, not the parser's
+            start = value.start("value")
             message = f"YAML reads the '{line[start]}' that begins this text as syntax{hint}"
             return None, [Problem(Location(path, mark.line + 1, start + 1), message)]
         return None, [Problem(location, _yaml_problem_message(error))]

@@ -383,6 +383,8 @@ def _run_twopi(jobs: list[tuple[MindMapSheet, str]]) -> list[_Run]:
             # Graphviz names the graph by its place in the run: the same map, the same SVG.
             text = re.sub(r'<g id="page[\d,]+_graph0"', '<g id="graph0"', text, count=1)
             match = _SIZE.search(text)
+            if match is None:
+                raise ToolError(f"Graphviz drew a map without a size ({source.name}.svg)")
             pdf = source.with_name(source.name + ".pdf").read_bytes()
             runs.append(_Run(text, float(match[1]), float(match[2]), pdf))
     return runs

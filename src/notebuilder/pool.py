@@ -14,9 +14,9 @@ import multiprocessing
 import os
 import signal
 import subprocess
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
-from .errors import Interrupted
+from .errors import Interrupted, Problem
 
 MAX_WORKERS = 4
 
@@ -144,7 +144,7 @@ class WorkerPool:
             raise Interrupted
 
 
-def run_side_by_side(tasks: list[Callable[[], object]], stop: Callable[[], None] = lambda: None) -> list:
+def run_side_by_side(tasks: Sequence[Callable[[], object]], stop: Callable[[], None] = lambda: None) -> list:
     """Run tasks that wait on other programs (Graphviz) on threads, one per core; every
     :class:`NoteError` among them is reported together, not just the first. On Ctrl-C or
     SIGTERM, ``stop`` ends the programs still running so that none outlives the build."""
@@ -164,7 +164,8 @@ def run_side_by_side(tasks: list[Callable[[], object]], stop: Callable[[], None]
         pool.shutdown(wait=False, cancel_futures=True)
         raise
     pool.shutdown()
-    results, problems = [], []
+    results: list = []
+    problems: list[Problem] = []
     for future in futures:
         try:
             results.append(future.result())

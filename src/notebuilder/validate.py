@@ -151,7 +151,7 @@ class _Checker:
 
     def identifier(self, node: Node | None, field: str) -> str | None:
         value = self.text(node, field, allow_number=True)
-        if value is not None and not ID_PATTERN.match(value):
+        if node is not None and value is not None and not ID_PATTERN.match(value):
             self.log.error(
                 node.location, f"'{field}' must be lower-case letters, digits and hyphens, not '{value}'"
             )
@@ -377,7 +377,7 @@ def _check_orders(sections: tuple[Section, ...], fragments, node_of, check: _Che
 
 def _validate_date(node: Node | None, check: _Checker) -> str | None:
     value = check.text(node, "date", allow_number=True)
-    if value is not None and parse_date(value) is None:
+    if node is not None and value is not None and parse_date(value) is None:
         check.log.error(
             node.location,
             f"'{value}' is not a date I can read; "
@@ -389,7 +389,7 @@ def _validate_date(node: Node | None, check: _Checker) -> str | None:
 
 def _validate_short(node: Node | None, check: _Checker) -> str | None:
     value = check.text(node, "short")
-    if value is not None and len(value.split()) > SHORT_MAX_WORDS:
+    if node is not None and value is not None and len(value.split()) > SHORT_MAX_WORDS:
         check.log.error(
             node.location,
             f"'short' has {len(value.split())} words; a mind-map label has at most {SHORT_MAX_WORDS}",
@@ -705,8 +705,9 @@ def _validate_topic(raw: RawTopic, sources: set[str] | None, check: _Checker) ->
     for name, node in (("duplex", duplex), ("sections_on_right", on_right)):
         if node is not None and not isinstance(node.value, bool):
             check.log.error(node.location, f"{name} must be true or false")
-    if not (title and paper and subject and sections):
+    if not (title and paper and subject and sections) or raw.topic_file is None:
         return None
+    assert raw.topic_file.document is not None  # it has fields
     return Topic(
         id=raw.id,
         title=title,
@@ -736,7 +737,9 @@ def _validate_syllabus(file: YamlFile | None, topic_ids: tuple[str, ...], check:
     fields = _document(file, check, SYLLABUS_FILE, SYLLABUS_KEYS, ("groups",)) if file else None
     if not fields:
         return None
-    groups, placed = [], {}
+    assert file is not None and file.document is not None  # it has fields
+    groups: list[SyllabusGroup] = []
+    placed: dict[str, Location] = {}
     for item in _list_of(fields, "groups", check):
         entry = check.mapping(item, "a group", GROUP_KEYS, ("title", "topics"))
         if entry is None:

@@ -140,7 +140,7 @@ class WriteJob:
     """One output to write into its staged temporary file."""
 
     output: Output
-    content: Any
+    payload: Any
     target: Path
     context: WriteContext
 
@@ -148,4 +148,4 @@ class WriteJob:
 def run_write_job(job: WriteJob) -> int | None:
     """Write one output; returns the page count of a PDF."""
     with cyclic_gc_paused(collect_after=True):
-        return job.output.write(job.content, job.target, job.context)
+        return job.output.write(job.payload, job.target, job.context)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from ..render import render_booklet
-from . import HtmlPdf, Output, RenderContext
+from .base import HtmlPdf, Output, RenderContext
 
 
 class Booklet(HtmlPdf):
     name = "booklet.pdf"
+    counts_pages = True
 
-    def depends(self, context: RenderContext, document) -> str:
+    def render(self, context: RenderContext, document) -> str:
         duplex = context.duplex_for(document.topic)
         return render_booklet(context.environment, document, context.root, context.paper, duplex)
 

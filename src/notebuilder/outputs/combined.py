@@ -8,9 +8,9 @@ import uuid
 from ..cards import plan_cards
 from ..mindmap import plan_sheets
 from ..render import render_combined, render_combined_epub
-from . import Output, RenderContext
+from .base import Output, RenderContext
 from .booklet import Booklet
-from .deck import Deck, deck_json
+from .deck import Deck, deck_data
 from .epub import Epub
 
 
@@ -27,7 +27,7 @@ def book_metadata(book) -> dict[str, str]:
 
 
 class CombinedBooklet(Booklet):
-    def depends(self, context: RenderContext, book) -> str:
+    def render(self, context: RenderContext, book) -> str:
         return render_combined(context.environment, book, context.root, context.paper, bool(context.duplex))
 
 
@@ -44,8 +44,8 @@ class CombinedEpub(Epub):
 
 
 class CombinedDeck(Deck):
-    def depends(self, context: RenderContext, book) -> str:
-        return deck_json([card for part in book.parts for card in plan_cards(part.document)])
+    def render(self, context: RenderContext, book) -> list[dict]:
+        return deck_data([card for part in book.parts for card in plan_cards(part.document)])
 
 
 def outputs(book) -> list[Output]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..render import render_comparison
-from . import HtmlPdf, Output, RenderContext
+from .base import HtmlPdf, Output, RenderContext
 
 
 class Comparison(HtmlPdf):
@@ -12,7 +12,7 @@ class Comparison(HtmlPdf):
     def wanted(self, document) -> bool:
         return bool(document.comparisons or document.figures)
 
-    def depends(self, context: RenderContext, document) -> str:
+    def render(self, context: RenderContext, document) -> str:
         return render_comparison(context.environment, document, context.root, context.paper)
 
 

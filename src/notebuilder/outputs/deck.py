@@ -3,28 +3,27 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import tempfile
 from pathlib import Path
 
 from ..cards import plan_cards
-from . import Output, RenderContext, WriteContext
+from .base import Output, RenderContext, WriteContext
 
 
-def deck_json(cards) -> str:
+def deck_data(cards) -> list[dict]:
     """Cards as the deck writer takes them (plain data: they travel to a worker process)."""
-    return json.dumps([dataclasses.asdict(card) for card in cards], ensure_ascii=False)
+    return [dataclasses.asdict(card) for card in cards]
 
 
 class Deck(Output):
     name = "cards.apkg"
     format = "anki"
 
-    def depends(self, context: RenderContext, document) -> str:
-        return deck_json(plan_cards(document))
+    def render(self, context: RenderContext, document) -> list[dict]:
+        return deck_data(plan_cards(document))
 
-    def write(self, content: str, target: Path, context: WriteContext) -> None:
-        write_deck(json.loads(content), target, context.epoch)
+    def write(self, payload: list[dict], target: Path, context: WriteContext) -> None:
+        write_deck(payload, target, context.epoch)
 
 
 DECK_CSS = """

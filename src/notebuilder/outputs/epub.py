@@ -4,7 +4,6 @@ HTML (chapters per section, the timeline, tables, mind maps as outlines, sources
 from __future__ import annotations
 
 import functools
-import json
 import os
 import re
 import tempfile
@@ -15,7 +14,7 @@ from pathlib import Path
 from ..errors import ToolError
 from ..mindmap import plan_sheets
 from ..render import layout_directories, render_epub_html
-from . import Output, RenderContext, WriteContext
+from .base import Output, RenderContext, WriteContext
 
 STYLESHEET = "epub.css"
 
@@ -58,25 +57,18 @@ class Epub(Output):
     def glossary(self, document) -> dict[str, str]:
         return {entry.term: entry.expansion for entry in document.topic.glossary}
 
-    def depends(self, context: RenderContext, document) -> str:
-        return json.dumps(
-            {
-                "html": self.html(context, document),
-                "metadata": self.metadata(document),
-                "stylesheet": stylesheet_text(context.root),
-                "glossary": self.glossary(document),
-            },
-            ensure_ascii=False,
-            sort_keys=True,
-        )
+    def render(self, context: RenderContext, document) -> dict:
+        return {
+            "html": self.html(context, document),
+            "metadata": self.metadata(document),
+            "stylesheet": stylesheet_text(context.root),
+            "glossary": self.glossary(document),
+        }
 
-    def render(self, context: RenderContext, document, depends: str) -> dict:
-        return json.loads(depends)
-
-    def write(self, content: dict, target: Path, context: WriteContext) -> None:
-        cover = cover_image(content["metadata"])
-        write_epub(content["html"], target, content["metadata"], context.epoch, content["stylesheet"], cover)
-        finish_epub(target, content["glossary"])
+    def write(self, payload: dict, target: Path, context: WriteContext) -> None:
+        cover = cover_image(payload["metadata"])
+        write_epub(payload["html"], target, payload["metadata"], context.epoch, payload["stylesheet"], cover)
+        finish_epub(target, payload["glossary"])
 
 
 COVER_SIZE = (1600, 2400)  # e-reader libraries want at least 1600 px on the long side

@@ -6,18 +6,19 @@ import json
 from pathlib import Path
 
 from ..assemble import notes_json
-from . import Output, RenderContext, WriteContext
+from .base import Output, RenderContext, WriteContext
 
 
 class NotesData(Output):
     name = "notes.json"
     format = "data"
+    quick = True
 
-    def depends(self, context: RenderContext, document) -> str:
+    def render(self, context: RenderContext, document) -> str:
         return json.dumps(notes_json(document), ensure_ascii=False, indent=2) + "\n"
 
-    def write(self, content: str, target: Path, context: WriteContext) -> None:
-        target.write_text(content, encoding="utf-8")
+    def write(self, payload: str, target: Path, context: WriteContext) -> None:
+        target.write_text(payload, encoding="utf-8")
 
 
 def outputs(document) -> list[Output]:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from ..render import render_selftest
 from ..selftest import plan_selftest
-from . import HtmlPdf, Output, RenderContext
+from .base import HtmlPdf, Output, RenderContext
 
 
 class SelfTest(HtmlPdf):
     name = "selftest.pdf"
 
-    def depends(self, context: RenderContext, document) -> str:
+    def render(self, context: RenderContext, document) -> str:
         test = plan_selftest(document, context.selftest)
         duplex = context.duplex_for(document.topic)
         return render_selftest(context.environment, test, context.root, context.paper, duplex)

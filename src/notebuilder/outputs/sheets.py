@@ -15,15 +15,25 @@ sheet.
 
 from __future__ import annotations
 
-import hashlib
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..mindmap import MindMapSheet, lay_out_sheet, lay_out_sheets, layout_key, plan_sheets
 from ..render import render_mindmap
-from . import Output, RenderContext, WriteContext
+from .base import Output, RenderContext, WriteContext
 
 MAP_PLACEHOLDER = "<!--notebuilder:map-->"  # where a sheet's laid-out map goes (notes text is escaped)
 MAP_SLOT = "notebuilder-map"  # the id of the empty box the printed map is laid into
+
+
+@dataclass(frozen=True)
+class SheetPage:
+    """A sheet's page with a placeholder for its map, and the map to lay out."""
+
+    page: str
+    sheet: MindMapSheet
+    layout: str  # the map's layout key: its DOT source, digested
+    cache: Path | None  # where laid-out maps are kept
 
 
 class Sheet(Output):
@@ -36,25 +46,24 @@ class Sheet(Output):
         self.sheet, self.number, self.count = sheet, number, count
         self.name = f"mindmaps/{sheet.id}.pdf"
 
-    def depends(self, context: RenderContext, document) -> str:
+    def render(self, context: RenderContext, document) -> SheetPage:
         page = render_mindmap(
             context.environment, document, self.sheet, self.number, self.count, MAP_PLACEHOLDER, context.root
         )
-        return page + "\0" + layout_key(self.sheet)
+        return SheetPage(page, self.sheet, layout_key(self.sheet), context.layout_cache)
 
-    def render(self, context: RenderContext, document, depends: str) -> tuple:
-        page = depends.rpartition("\0")[0]
-        laid = lay_out_sheet(self.sheet, context.layout_cache)
-        width, height = laid.size_mm
-        slot = f'<div id="{MAP_SLOT}" style="width: {width:.1f}mm; height: {height:.1f}mm"></div>'
-        return page.replace(MAP_PLACEHOLDER, slot, 1), {MAP_SLOT: laid.pdf}
+    def fingerprint(self, payload: SheetPage) -> str:
+        return payload.page + "\0" + payload.layout
 
-    def write(self, content: tuple, target: Path, context: WriteContext) -> int:
+    def write(self, payload: SheetPage, target: Path, context: WriteContext) -> int:
         from ..pdf import write_pdf_with_drawings
 
-        page, drawings = content
+        laid = lay_out_sheet(payload.sheet, payload.cache)  # laid out by prepare(): kept in the cache
+        width, height = laid.size_mm
+        slot = f'<div id="{MAP_SLOT}" style="width: {width:.1f}mm; height: {height:.1f}mm"></div>'
+        page = payload.page.replace(MAP_PLACEHOLDER, slot, 1)
         return write_pdf_with_drawings(
-            page, target, context.base_directory, context.allowed_directories, drawings
+            page, target, context.base_directory, context.allowed_directories, {MAP_SLOT: laid.pdf}
         )
 
 
@@ -68,13 +77,6 @@ class SheetsTogether(Output):
         self.sheets = sheets
         self.reads = tuple(sheet.name for sheet in sheets)
 
-    def depends(self, context: RenderContext, document) -> str:
-        parts = [f"{document.topic.title}\0{document.topic.language}\0{document.build_date}"]
-        parts += [
-            hashlib.sha256(sheet.depends(context, document).encode()).hexdigest() for sheet in self.sheets
-        ]
-        return "\n".join(parts)
-
     def prepare(self, context: RenderContext, document):
         """Every sheet's map laid out together (those whose layout is not kept), so that
         Graphviz starts once per core, not once per sheet; a sheet whose map is kept is
@@ -82,14 +84,16 @@ class SheetsTogether(Output):
         maps = tuple(sheet.sheet for sheet in self.sheets)
         return [lambda: lay_out_sheets(maps, context.layout_cache)]
 
-    def render(self, context: RenderContext, document, depends: str) -> dict:
+    def render(self, context: RenderContext, document) -> dict:
+        """The title and bookmarks; the sheets' own pages are in the files it reads (their
+        digests are part of this output's)."""
         return {
             "title": f"{document.topic.title}: mind maps",
             "language": document.topic.language,
             "bookmarks": [f"{sheet.number}. {sheet.sheet.title}" for sheet in self.sheets],
         }
 
-    def write(self, content: dict, target: Path, context: WriteContext) -> int:
+    def write(self, payload: dict, target: Path, context: WriteContext) -> int:
         import pikepdf
 
         pages = [pikepdf.open(context.inputs[name]) for name in self.reads]
@@ -100,11 +104,11 @@ class SheetsTogether(Output):
                 with together.open_outline() as outline:
                     outline.root.extend(
                         pikepdf.OutlineItem(title, number)
-                        for number, title in enumerate(content["bookmarks"])
+                        for number, title in enumerate(payload["bookmarks"])
                     )
-                together.docinfo["/Title"] = content["title"]
+                together.docinfo["/Title"] = payload["title"]
                 together.docinfo["/Creator"] = "notebuilder"
-                together.Root.Lang = pikepdf.String(content["language"])
+                together.Root.Lang = pikepdf.String(payload["language"])
                 together.Root.ViewerPreferences = pikepdf.Dictionary(DisplayDocTitle=True)
                 together.save(target, deterministic_id=True)
                 return len(together.pages)
