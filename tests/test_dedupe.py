@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from pathlib import Path
 
 import yaml
 from conftest import REPO, SUBJECTS, SYLLABUS, TESTS
@@ -12,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from notebuilder.assemble import assemble_document, notes_json
+from notebuilder.build import deduplicate_topics
 from notebuilder.dedupe import (
     MERGE_THRESHOLD,
     WARN_THRESHOLD,
@@ -368,3 +370,16 @@ def test_a_negation_vetoes_only_what_it_contradicts_and_warnings_quote_its_word(
     assert merged(result) == [["n"], ["p"]]
     (warning,) = result.warnings
     assert "'n' says 'never'" in warning.message and "'not'" not in warning.message
+
+
+def test_the_dedupe_cache_keeps_plain_json_that_reads_back_the_same(tmp_path: Path):
+    """Each topic's dedupe is kept as JSON named by what it was made from (no pickle): a
+    second run reads it back equal; an entry that cannot be read is computed again."""
+    corpus = validate_project(load_project(SYLLABUS))
+    fresh = deduplicate_topics(corpus, cache=tmp_path)
+    entries = sorted(tmp_path.glob("*.json"))
+    assert len(entries) == len(corpus.topics)
+    assert all(json.loads(entry.read_text(encoding="utf-8"))["points"] for entry in entries)
+    assert deduplicate_topics(corpus, cache=tmp_path) == fresh
+    entries[0].write_text('{"points": [{"id": 1}]}', encoding="utf-8")
+    assert deduplicate_topics(corpus, cache=tmp_path) == fresh

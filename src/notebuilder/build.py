@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .assemble import assemble_book, assemble_document
-from .cache import keep, prune, recall
+from .cache import decode, encode, keep, prune, recall
 from .dedupe import Deduplication, deduplicate
 from .errors import Location, NoteError, Problem, UsageError
 from .fonts import installed_fonts, missing_glyphs
@@ -156,23 +156,17 @@ def _dedupe_key(topic: Topic, source_order: dict[str, int]) -> str:
 def _cached(cache: Path, key: str) -> Deduplication | None:
     """A topic's dedupe from an earlier build (the cache is notebuilder's own, under the
     output folder; an unreadable entry is only recomputed)."""
-    import pickle
-
-    data = recall(cache / f"{key}.pickle")
+    data = recall(cache / f"{key}.json")
     if data is None:
         return None
     try:
-        with cyclic_gc_paused():
-            result = pickle.loads(data)
-    except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+        return decode(Deduplication, data)
+    except (ValueError, TypeError, KeyError, AttributeError):
         return None
-    return result if isinstance(result, Deduplication) else None
 
 
 def _keep_cached(cache: Path, key: str, result: Deduplication) -> None:
-    import pickle
-
-    keep(cache / f"{key}.pickle", pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+    keep(cache / f"{key}.json", encode(result))
 
 
 def assemble_topic(corpus: Corpus, topic: Topic, epoch: int) -> Document:
