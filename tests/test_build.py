@@ -20,6 +20,8 @@ from pypdf import PdfReader
 
 from notebuilder.build import assemble_topic, check_project
 
+pytestmark = pytest.mark.e2e  # every test here builds real outputs or runs notebuilder
+
 
 @pytest.fixture(scope="module")
 def document():

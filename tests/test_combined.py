@@ -7,8 +7,11 @@ import re
 import shutil
 from pathlib import Path
 
+import pytest
 from conftest import SUBJECTS, epubcheck, pdf_page_count, pdftotext, run_notebuilder
 from pypdf import PdfReader
+
+pytestmark = pytest.mark.e2e  # every test here builds real outputs or runs notebuilder
 
 POLITY, ECONOMY = "polity-fundamental-rights", "economy-schemes"
 

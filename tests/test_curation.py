@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 import yaml
 from conftest import REPO, SUBJECTS, run_notebuilder
 
@@ -44,6 +45,7 @@ def test_boilerplate_is_not_content():
     ]
 
 
+@pytest.mark.e2e
 def test_coverage_lists_exactly_the_known_gaps_and_fails_under(tmp_path: Path):
     project = copy_subjects(tmp_path)
     seed = project / "seeds" / "polity-handout.txt"
@@ -95,6 +97,7 @@ def test_the_shipped_notes_capture_their_seeds():
     assert figures[1] >= 60 and figures[0] / figures[1] >= 0.98, figures
 
 
+@pytest.mark.e2e
 def test_draft_marks_what_the_notes_hold_and_never_clobbers_edits(tmp_path: Path):
     project = copy_subjects(tmp_path)
     completed = run_notebuilder(
@@ -129,6 +132,7 @@ def test_draft_marks_what_the_notes_hold_and_never_clobbers_edits(tmp_path: Path
     assert run_notebuilder("check", "--root", str(project)).returncode == 0
 
 
+@pytest.mark.e2e
 def test_draft_works_on_the_shipped_topic_and_needs_a_registered_source(tmp_path: Path):
     project = tmp_path / "shipped"
     shutil.copytree(REPO, project, ignore=shutil.ignore_patterns(".venv", "build", ".git", "__pycache__"))

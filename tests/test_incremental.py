@@ -15,6 +15,8 @@ from notebuilder.build import BuildOptions, build
 from notebuilder.errors import NoteError
 from notebuilder.render import PACKAGE_LAYOUTS
 
+pytestmark = pytest.mark.e2e  # every test here builds real outputs or runs notebuilder
+
 POLITY = "polity-fundamental-rights"
 
 

@@ -67,6 +67,7 @@ def test_branch_styles_stay_apart_in_grayscale():
     assert len(set(styles)) == len(styles)
 
 
+@pytest.mark.e2e
 def test_svg_is_self_contained_and_escapes_labels():
     for sheet in SHEETS[:3]:
         svg = lay_out_sheet(sheet).svg
@@ -75,6 +76,7 @@ def test_svg_is_self_contained_and_escapes_labels():
         assert 'font-family="Noto Sans"' in svg
 
 
+@pytest.mark.e2e
 def test_sheets_are_one_page_each_and_every_label_is_text(built_topic):
     directory, document = built_topic
     sheets = plan_sheets(document)
@@ -103,6 +105,7 @@ SVG_LINE = re.compile(
 )
 
 
+@pytest.mark.e2e
 def test_the_printed_map_is_the_checked_layout_fitted_into_its_slot(built_topic):
     """The sheet prints Graphviz's own PDF drawing of the layout the tests above check as
     SVG: every word a line of its own stands where the SVG puts it, scaled to the size
@@ -148,6 +151,7 @@ def test_the_printed_map_is_the_checked_layout_fitted_into_its_slot(built_topic)
     assert checked >= 5
 
 
+@pytest.mark.e2e
 def test_an_overfull_section_fails_with_a_clear_message(tmp_path: Path):
     project = overfull_project(tmp_path, 90)
     (project / "build" / "demo").mkdir(parents=True)
@@ -163,6 +167,7 @@ def test_an_overfull_section_fails_with_a_clear_message(tmp_path: Path):
     assert (project / "build" / "demo" / "booklet.pdf").read_bytes() == b"last good booklet"
 
 
+@pytest.mark.e2e
 def test_overfull_sheet_is_refused_before_any_layout_of_pages():
     sheet = SHEETS[1]
     crowded = type(sheet)(sheet.id, sheet.title, sheet.centre, tuple(sheet.branches) * 12, sheet.location)
@@ -220,6 +225,7 @@ def node_boxes(svg: str):
 import html  # noqa: E402
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("sheet", SHEETS, ids=[sheet.id for sheet in SHEETS])
 def test_nothing_overlaps_and_no_label_is_clipped(sheet):
     svg = lay_out_sheet(sheet).svg
@@ -258,6 +264,7 @@ def _bezier_points(points, steps=12):
             )
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("sheet", SHEETS, ids=[sheet.id for sheet in SHEETS])
 def test_no_edge_runs_through_another_node(sheet):
     svg = lay_out_sheet(sheet).svg

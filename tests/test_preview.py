@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 from conftest import SUBJECTS
 
+pytestmark = pytest.mark.e2e  # every test here builds real outputs or runs notebuilder
+
 CHROMIUM = shutil.which("chromium")
 POLITY = "polity-fundamental-rights"
 

@@ -12,6 +12,8 @@ import pikepdf
 import pytest
 from conftest import SUBJECTS, pdftotext, run_notebuilder
 
+pytestmark = pytest.mark.e2e  # every test here builds real outputs or runs notebuilder
+
 POLITY = "polity-fundamental-rights"
 
 

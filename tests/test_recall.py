@@ -8,6 +8,7 @@ import sqlite3
 import zipfile
 from pathlib import Path
 
+import pytest
 from conftest import REPO, SUBJECTS, pdftotext, run_notebuilder
 
 from notebuilder.build import assemble_topic, check_project
@@ -83,6 +84,7 @@ def edit_lead(project: Path) -> None:
     )
 
 
+@pytest.mark.e2e
 def test_deck_identity_survives_an_edit_and_the_deck_is_a_valid_collection(tmp_path: Path):
     project = tmp_path / "project"
     shutil.copytree(SUBJECTS, project)
@@ -112,6 +114,7 @@ def test_deck_identity_survives_an_edit_and_the_deck_is_a_valid_collection(tmp_p
     assert set(combined["notes"]) == set(after["notes"]) | set(economy["notes"])
 
 
+@pytest.mark.e2e
 def test_self_test_blanks_every_bold_span_and_answers_them_all(shipped_build: Path):
     corpus = check_project(REPO, ("india-japan",))
     test = plan_selftest(assemble_topic(corpus, corpus.topics[0], 0))

@@ -24,6 +24,8 @@ from conftest import (
     wait_until_writing,
 )
 
+pytestmark = pytest.mark.e2e  # every test here builds real outputs or runs notebuilder
+
 NOTES = "notes/demo/notes.yaml"
 
 

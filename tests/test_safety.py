@@ -48,6 +48,7 @@ def hostile_project(directory: Path) -> Path:
     return make_project(directory, {"notes/demo/hostile.yaml": notes})
 
 
+@pytest.mark.e2e
 def test_note_text_is_escaped_and_nothing_is_fetched(tmp_path: Path):
     project = hostile_project(tmp_path / "project")
     completed = run_notebuilder("build", "--root", str(project))
@@ -67,6 +68,7 @@ def test_note_text_is_escaped_and_nothing_is_fetched(tmp_path: Path):
     assert "<strong>bold</strong>" in body
 
 
+@pytest.mark.e2e
 def test_a_hostile_layout_cannot_pull_in_files_from_outside(tmp_path: Path):
     project = make_project(tmp_path / "project")
     layouts = project / "layouts"
@@ -87,6 +89,7 @@ def test_a_hostile_layout_cannot_pull_in_files_from_outside(tmp_path: Path):
     assert not PASSWD_LINE.search(pdftotext(project / "build" / "demo" / "booklet.pdf"))
 
 
+@pytest.mark.e2e
 def test_an_epub_layout_that_references_files_is_refused(tmp_path: Path):
     project = make_project(tmp_path / "project")
     (project / "layouts").mkdir()
@@ -124,6 +127,7 @@ def test_html_that_is_not_parsed_for_references_has_none(html):
     assert external_references(html) == list(dict.fromkeys(finder.references))
 
 
+@pytest.mark.e2e
 def test_layout_mistakes_name_the_layout_file_and_line(tmp_path: Path):
     project = make_project(tmp_path / "project")
     (project / "layouts").mkdir()
@@ -142,6 +146,7 @@ def test_layout_mistakes_name_the_layout_file_and_line(tmp_path: Path):
     )
 
 
+@pytest.mark.e2e
 def test_a_failed_build_leaves_every_earlier_output_byte_identical(tmp_path: Path):
     project = make_project(tmp_path / "project")
     assert run_notebuilder("build", "--root", str(project)).returncode == 0
@@ -172,6 +177,7 @@ def test_a_failed_build_leaves_every_earlier_output_byte_identical(tmp_path: Pat
     assert not list((project / "build").rglob(".nb-tmp-*"))
 
 
+@pytest.mark.e2e
 def test_a_build_writes_only_into_its_output_folder(tmp_path: Path):
     project = make_project(tmp_path / "project")
     before = snapshot(project)
@@ -184,6 +190,7 @@ def test_a_build_writes_only_into_its_output_folder(tmp_path: Path):
     assert snapshot(project) == before
 
 
+@pytest.mark.e2e
 def test_interrupting_a_build_leaves_no_partial_files(tmp_path: Path):
     project = make_project(tmp_path / "project")
     assert run_notebuilder("build", "--root", str(project)).returncode == 0
@@ -202,6 +209,7 @@ def test_interrupting_a_build_leaves_no_partial_files(tmp_path: Path):
         assert set(snapshot(project / "build")) == set(before)
 
 
+@pytest.mark.e2e
 def test_stray_temporaries_are_cleaned_at_the_next_start(tmp_path: Path):
     project = make_project(tmp_path / "project")
     stray = project / "build" / "demo" / ".nb-tmp-abc123.pdf"

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import REPO
 
 
@@ -25,6 +26,7 @@ def test_ruff_format_changes_nothing():
     assert completed.returncode == 0, completed.stdout + completed.stderr
 
 
+@pytest.mark.e2e
 def test_imports_point_one_way():
     """cli -> commands -> build -> outputs -> rendering and back ends -> stages -> model: the
     contract in pyproject.toml, checked by import-linter."""
@@ -37,6 +39,7 @@ def test_imports_point_one_way():
     assert completed.returncode == 0, completed.stdout + completed.stderr
 
 
+@pytest.mark.e2e
 def test_mypy_finds_no_type_error():
     completed = subprocess.run(
         [sys.executable, "-m", "mypy", "--no-incremental"], cwd=REPO, capture_output=True, text=True

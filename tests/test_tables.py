@@ -7,6 +7,7 @@ import re
 import zipfile
 from pathlib import Path
 
+import pytest
 from conftest import make_project, pdf_page_count, pdftotext, run_notebuilder
 
 from notebuilder.assemble import build_timeline
@@ -74,6 +75,7 @@ def long_table_project(directory: Path) -> Path:
     return make_project(directory, {"notes/demo/comparisons.yaml": comparisons})
 
 
+@pytest.mark.e2e
 def test_sixty_row_table_repeats_its_header_and_never_splits_a_row(tmp_path: Path):
     project = long_table_project(tmp_path / "project")
     completed = run_notebuilder("build", "--root", str(project), "--format", "pdf")
@@ -99,6 +101,7 @@ def test_sixty_row_table_repeats_its_header_and_never_splits_a_row(tmp_path: Pat
     assert "[2]" in pdftotext(sheet) or "[1]" in pdftotext(sheet)  # source markers on cells
 
 
+@pytest.mark.e2e
 def test_epub_turns_wide_tables_into_row_blocks(tmp_path: Path):
     project = long_table_project(tmp_path / "project")
     completed = run_notebuilder("build", "--root", str(project), "--format", "epub")
@@ -113,6 +116,7 @@ def test_epub_turns_wide_tables_into_row_blocks(tmp_path: Path):
     )
 
 
+@pytest.mark.e2e
 def test_glossary_warns_about_a_missing_acronym_with_its_location(tmp_path: Path):
     project = make_project(
         tmp_path,

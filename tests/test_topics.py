@@ -7,6 +7,7 @@ import shutil
 import time
 from pathlib import Path
 
+import pytest
 from conftest import SUBJECTS, run_notebuilder
 
 POLITY, ECONOMY = "polity-fundamental-rights", "economy-schemes"
@@ -26,6 +27,7 @@ def outputs(directory: Path) -> dict[str, bytes]:
     }
 
 
+@pytest.mark.e2e
 def test_topic_can_be_repeated_and_every_command_honours_it(tmp_path: Path):
     project = copy_subjects(tmp_path)
     both = ("--topic", POLITY, "--topic", ECONOMY)
@@ -48,6 +50,7 @@ def test_topic_can_be_repeated_and_every_command_honours_it(tmp_path: Path):
     assert everything.returncode == 1 and f"notes/{POLITY}/broken.yaml:2:1: error:" in everything.stderr
 
 
+@pytest.mark.e2e
 def test_topics_lists_counts_and_whether_outputs_are_up_to_date(tmp_path: Path):
     project = copy_subjects(tmp_path)
     listing = run_notebuilder("topics", "--root", str(project))
@@ -70,6 +73,7 @@ def test_topics_lists_counts_and_whether_outputs_are_up_to_date(tmp_path: Path):
     )
 
 
+@pytest.mark.e2e
 def test_editing_one_topic_or_another_topics_source_leaves_the_other_untouched(tmp_path: Path):
     project = copy_subjects(tmp_path)
     assert run_notebuilder("build", "--root", str(project), "--format", "pdf").returncode == 0
@@ -148,6 +152,7 @@ def test_sections_order_points_as_the_subject_needs():
     assert ordered("date", *dynasties) == ["maurya", "gupta", "x"]
 
 
+@pytest.mark.e2e
 def test_an_order_naming_unknown_points_or_orders_is_a_located_error(tmp_path: Path):
     project = copy_subjects(tmp_path)
     topic = project / "notes" / POLITY / "topic.yaml"
@@ -168,6 +173,7 @@ def test_an_order_naming_unknown_points_or_orders_is_a_located_error(tmp_path: P
     )
 
 
+@pytest.mark.e2e
 def test_the_polity_booklet_prints_articles_in_natural_order(subjects_build: Path):
     from conftest import pdftotext
 
@@ -180,6 +186,7 @@ def test_the_polity_booklet_prints_articles_in_natural_order(subjects_build: Pat
 # ------------------------------------------------------------------ starting a topic
 
 
+@pytest.mark.e2e
 def test_new_topic_and_new_source_start_a_topic_that_builds(tmp_path: Path):
     project = copy_subjects(tmp_path)
     sources = project / "seeds" / "sources.yaml"
@@ -232,6 +239,7 @@ def test_new_topic_and_new_source_start_a_topic_that_builds(tmp_path: Path):
     assert 'Explained: "Galwan"' in pdftotext(project / "build" / "india-china" / "booklet.pdf")
 
 
+@pytest.mark.e2e
 def test_an_edit_rewrites_only_the_outputs_it_changes(tmp_path: Path):
     project = copy_subjects(tmp_path)
     assert run_notebuilder("build", "--root", str(project), "--topic", POLITY).returncode == 0
@@ -260,6 +268,7 @@ def test_an_edit_rewrites_only_the_outputs_it_changes(tmp_path: Path):
 # ------------------------------------------------------------------ watch
 
 
+@pytest.mark.e2e
 def test_watch_rebuilds_on_save_survives_a_broken_save_and_stops_on_ctrl_c(tmp_path: Path):
     import os
     import signal

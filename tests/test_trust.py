@@ -271,6 +271,7 @@ def test_subject_pairs_detector_alone_merges_or_warns_and_never_merges_different
     assert merged == []
 
 
+@pytest.mark.e2e
 def test_subject_pairs_with_the_curators_keys_are_merged_and_clean_under_w():
     points = {}
     for root in (SUBJECTS, SYLLABUS):
@@ -280,6 +281,7 @@ def test_subject_pairs_with_the_curators_keys_are_merged_and_clean_under_w():
     assert [pair for pair in PAIRS["same"] if points[pair[0]] is not points[pair[1]]] == []
 
 
+@pytest.mark.e2e
 def test_warnings_print_with_locations_and_w_makes_them_errors(tmp_path: Path):
     project = strip_keys(tmp_path)
     completed = run_notebuilder("check", "--root", str(project))
@@ -424,6 +426,7 @@ def markers_after(text: str, needle: str) -> str:
     return re.search(r"\[[\d, ]+\]", squash(text)[at:])[0]
 
 
+@pytest.mark.e2e
 def test_booklet_epub_and_json_credit_details_only_to_their_sources(shipped_build: Path):
     directory = shipped_build / "india-japan"
     numbers = {
@@ -480,6 +483,7 @@ def fragment_reaches_the_page(fragment: Fragment, page: str, point_texts: str) -
     return lost
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("root", ["shipped", "subjects", "syllabus"])
 def test_every_fragment_reaches_the_booklet(root: str, request):
     """A merge never hides a fact: each fragment's bold terms and figures are in the PDF
@@ -545,11 +549,13 @@ def test_every_printed_figure_shows_its_conflict_day_level_and_curated():
     assert rows == {"Inoperative Jan Dhan accounts": False, "Ujjwala LPG connections": True}
 
 
+@pytest.mark.e2e
 def test_the_self_test_prints_who_says_what_for_a_disputed_answer(syllabus_build: Path):
     text = squash(pdftotext(syllabus_build / "history-modern-india" / "selftest.pdf"))
     assert "(sources differ: 22 October 1764 [1, 3]; 23 October 1764 [2])" in text
 
 
+@pytest.mark.e2e
 def test_timeline_page_prints_the_disagreement(shipped_build: Path):
     text = squash(pdftotext(shipped_build / "india-japan" / "booklet.pdf"))
     timeline = text[
