@@ -201,11 +201,22 @@ ACCESSIBILITY = (
 )
 BACK_MATTER = {"timeline", "comparisons", "figures", "glossary", "sources"}  # chapter ids
 _CHAPTER = re.compile(r"EPUB/text/ch\d+\.xhtml")
+_SOURCE_LINK = re.compile(r"ch\d+\.xhtml#source-\d+")
+XHTML, OPS, OPF = (
+    "http://www.w3.org/1999/xhtml",
+    "http://www.idpf.org/2007/ops",
+    "http://www.idpf.org/2007/opf",
+)
+_EPUB_TYPE = f"{{{OPS}}}type"
+_NOT_MARKED = {
+    f"{{{XHTML}}}{name}" for name in ("a", "h1", "h2", "h3", "h4", "h5", "h6", "abbr", "dfn", "title")
+}
 
 
 def finish_epub(target: Path, glossary: dict[str, str]) -> None:
-    """What pandoc leaves out, added to the EPUB it wrote (the zip is rewritten entry by
-    entry, with the same dates, so the bytes stay reproducible):
+    """What pandoc leaves out, added to the EPUB it wrote, each file read and written as
+    XML (the zip is rewritten entry by entry, with the same dates, so the bytes stay
+    reproducible):
 
     * each chapter's ``<title>`` is its heading, not its file name;
     * front, body and back matter are marked, the sources are the ``bibliography`` with
@@ -223,119 +234,160 @@ def finish_epub(target: Path, glossary: dict[str, str]) -> None:
     chapters = {}
     for info, data in entries:
         if _CHAPTER.fullmatch(info.filename):
-            text = data.decode("utf-8")
-            found = re.search(r'<section id="([^"]+)"', text)
-            chapters[info.filename] = found[1] if found else ""
-    landmarks = _landmarks(chapters)
+            section = _xml(data).find(f".//{{{XHTML}}}section")
+            chapters[info.filename] = (section.get("id") or "") if section is not None else ""
     finished = []
     for info, data in entries:
         if info.filename in chapters:
-            data = _finish_chapter(data.decode("utf-8"), chapters[info.filename], glossary).encode("utf-8")
+            data = _written(_finish_chapter(_xml(data), chapters[info.filename], glossary))
         elif info.filename.endswith("nav.xhtml"):
-            text = data.decode("utf-8")
-            data = text.replace("  </ol>\n</nav>", landmarks + "  </ol>\n</nav>", 1).encode("utf-8")
+            data = _written(_with_landmarks(_xml(data), chapters))
         elif info.filename.endswith(".opf"):
-            data = _finish_package(data.decode("utf-8")).encode("utf-8")
+            data = _written(_finish_package(_xml(data)))
         finished.append((info, data))
     with zipfile.ZipFile(target, "w") as archive:
         for info, data in finished:
             archive.writestr(info, data, compress_type=info.compress_type)
 
 
-def _plain(html: str) -> str:
-    import html as entities
+def _xml(data: bytes):
+    from lxml import etree
 
-    return entities.unescape(re.sub(r"<[^>]+>", "", html)).strip()
-
-
-def _finish_chapter(text: str, chapter: str, glossary: dict[str, str]) -> str:
-    import html as entities
-
-    heading = re.search(r"<h1[^>]*>(.*?)</h1>", text, re.S)
-    if heading:
-        text = re.sub(
-            r"<title>[^<]*</title>", f"<title>{entities.escape(_plain(heading[1]))}</title>", text, count=1
-        )
-    if chapter in BACK_MATTER:
-        text = text.replace('<body epub:type="bodymatter">', '<body epub:type="backmatter">', 1)
-    if chapter == "sources":
-        text = text.replace(
-            '<section id="sources" class="level1">',
-            '<section id="sources" class="level1" epub:type="bibliography" role="doc-bibliography">',
-            1,
-        )
-        text = re.sub(r'<li><span id="(source-\d+)">', r'<li epub:type="biblioentry"><span id="\1">', text)
-    if chapter == "glossary":
-        text = text.replace(
-            '<section id="glossary" class="level1">',
-            '<section id="glossary" class="level1" epub:type="glossary" role="doc-glossary">',
-            1,
-        )
-        text = re.sub(r"<dt>(.*?)</dt>", r"<dt><dfn>\1</dfn></dt>", text, flags=re.S)
-    text = re.sub(
-        r'<a href="(ch\d+\.xhtml#source-\d+)">', r'<a href="\1" epub:type="noteref" role="doc-noteref">', text
-    )
-    if glossary and chapter != "glossary":
-        text = _marked_acronyms(text, glossary)
-    return text
+    return etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
 
 
-def _marked_acronyms(text: str, glossary: dict[str, str]) -> str:
-    """Wrap the glossary's acronyms in ``<abbr title=…>`` in the body's text (not in tags,
-    headings, links or titles), each occurrence of a term written in capitals."""
-    import html as entities
+def _written(root) -> bytes:
+    from lxml import etree
 
+    tree = root.getroottree()
+    return etree.tostring(tree, xml_declaration=True, encoding="UTF-8", doctype=tree.docinfo.doctype or None)
+
+
+def _child(parent, tag: str, text: str | None = None, **attributes: str):
+    """A new element at the end of ``parent``, in its namespaces (no prefix of its own)."""
+    from lxml import etree
+
+    namespace = tag[1:].partition("}")[0]
+    element = etree.SubElement(parent, tag, attributes, nsmap={None: namespace})
+    element.text = text
+    return element
+
+
+def _finish_chapter(root, chapter: str, glossary: dict[str, str]):
+    heading = root.find(f".//{{{XHTML}}}h1")
+    title = root.find(f".//{{{XHTML}}}title")
+    if heading is not None and title is not None:
+        title.text = "".join(heading.itertext()).strip()
+    body = root.find(f"{{{XHTML}}}body")
+    if chapter in BACK_MATTER and body is not None:
+        body.set(_EPUB_TYPE, "backmatter")
+    section = root.find(f".//{{{XHTML}}}section[@id='{chapter}']")
+    if chapter == "sources" and section is not None:
+        section.set(_EPUB_TYPE, "bibliography")
+        section.set("role", "doc-bibliography")
+        for item in section.iter(f"{{{XHTML}}}li"):
+            first = item.find(f"{{{XHTML}}}span")
+            if first is not None and (first.get("id") or "").startswith("source-"):
+                item.set(_EPUB_TYPE, "biblioentry")
+    if chapter == "glossary" and section is not None:
+        section.set(_EPUB_TYPE, "glossary")
+        section.set("role", "doc-glossary")
+        for term in list(section.iter(f"{{{XHTML}}}dt")):
+            inside = list(term)
+            definition = _child(term, f"{{{XHTML}}}dfn", term.text)
+            definition.extend(inside)
+            term.text = None
+    for link in root.iter(f"{{{XHTML}}}a"):
+        if _SOURCE_LINK.fullmatch(link.get("href") or ""):
+            link.set(_EPUB_TYPE, "noteref")
+            link.set("role", "doc-noteref")
+    if glossary and chapter != "glossary" and body is not None:
+        _mark_acronyms(body, glossary)
+    return root
+
+
+def _mark_acronyms(body, glossary: dict[str, str]) -> None:
+    """Wrap the glossary's acronyms in ``<abbr title=…>`` in the body's text (not in
+    headings, links, other abbreviations or definitions), each occurrence of a term
+    written in capitals."""
     terms = sorted(
         (term for term in glossary if re.fullmatch(r"[A-Z][A-Z0-9&+-]{1,9}", term)), key=len, reverse=True
     )
     if not terms:
-        return text
+        return
     pattern = re.compile(r"(?<![\w&#-])(" + "|".join(map(re.escape, terms)) + r")(?![\w-])")
-    head, body = text.split("<body", 1)
-    parts = re.split(r"(<[^>]+>)", body)
-    skip = 0  # inside <a>, <h1>…<h6>, <abbr>, <dfn>: leave as they are
-    for index, part in enumerate(parts):
-        if part.startswith("<"):
-            name = re.match(r"</?([a-zA-Z0-9]+)", part)
-            if name and name[1] in ("a", "h1", "h2", "h3", "h4", "h5", "h6", "abbr", "dfn", "title"):
-                skip += -1 if part.startswith("</") else 1
-            continue
-        if skip == 0 and index > 0:
-            parts[index] = pattern.sub(
-                lambda found: f'<abbr title="{entities.escape(glossary[found[1]])}">{found[1]}</abbr>', part
-            )
-    return head + "<body" + "".join(parts)
+
+    def marked(parent, text: str | None) -> tuple[str | None, list]:
+        """The text before the first acronym, and an <abbr> for each (its tail the text
+        after), made in ``parent`` (to be moved into place)."""
+        if not text or not pattern.search(text):
+            return text, []
+        pieces = pattern.split(text)
+        abbreviations = []
+        for term, after in zip(pieces[1::2], pieces[2::2]):
+            abbreviation = _child(parent, f"{{{XHTML}}}abbr", term, title=glossary[term])
+            abbreviation.tail = after or None
+            abbreviations.append(abbreviation)
+        return pieces[0] or None, abbreviations
+
+    def walk(element) -> None:
+        children = list(element)
+        element.text, added = marked(element, element.text)
+        for position, abbreviation in enumerate(added):
+            element.insert(position, abbreviation)
+        for child in children:
+            if child.tag not in _NOT_MARKED:
+                walk(child)
+            child.tail, added = marked(element, child.tail)
+            for position, abbreviation in enumerate(added, start=element.index(child) + 1):
+                element.insert(position, abbreviation)
+
+    walk(body)
 
 
-def _landmarks(chapters: dict[str, str]) -> str:
-    def item(kind: str, label: str, href: str) -> str:
-        return f'    <li>\n      <a href="{href}" epub:type="{kind}">{label}</a>\n    </li>\n'
+def _with_landmarks(root, chapters: dict[str, str]):
+    nav = next((nav for nav in root.iter(f"{{{XHTML}}}nav") if nav.get(_EPUB_TYPE) == "landmarks"), None)
+    listing = nav.find(f"{{{XHTML}}}ol") if nav is not None else None
+    if listing is None:
+        return root
+
+    def item(kind: str, label: str, href: str) -> None:
+        if len(listing):
+            listing[-1].tail = "\n    "  # one entry a line, as pandoc writes its own
+        entry = _child(listing, f"{{{XHTML}}}li")
+        entry.tail = "\n  "
+        _child(entry, f"{{{XHTML}}}a", label, href=href, **{_EPUB_TYPE: kind})
 
     ordered = sorted(chapters.items())
-    links = ""
     body = next((name for name, chapter in ordered if chapter not in BACK_MATTER), None)
     back = next((name for name, chapter in ordered if chapter in BACK_MATTER), None)
     if body:
-        links += item("bodymatter", "Start of content", body.removeprefix("EPUB/"))
+        item("bodymatter", "Start of content", body.removeprefix("EPUB/"))
     if back:
-        links += item("backmatter", "Back matter", back.removeprefix("EPUB/"))
+        item("backmatter", "Back matter", back.removeprefix("EPUB/"))
     for name, chapter in ordered:
         if chapter == "sources":
-            links += item("bibliography", "Sources", name.removeprefix("EPUB/") + "#sources")
+            item("bibliography", "Sources", name.removeprefix("EPUB/") + "#sources")
         if chapter == "glossary":
-            links += item("glossary", "Glossary", name.removeprefix("EPUB/") + "#glossary")
-    return links
+            item("glossary", "Glossary", name.removeprefix("EPUB/") + "#glossary")
+    return root
 
 
-def _finish_package(text: str) -> str:
+def _finish_package(root):
     """pandoc's accessibility claims replaced by ours (pandoc claims alternativeText always)."""
-    import html as entities
-
-    text = re.sub(r'\s*<meta property="schema:[^"]+">[^<]*</meta>', "", text)
-    ours = "".join(
-        f'\n    <meta property="{name}">{entities.escape(value)}</meta>' for name, value in ACCESSIBILITY
-    )
-    return text.replace("\n  </metadata>", ours + "\n  </metadata>", 1)
+    metadata = root.find(f"{{{OPF}}}metadata")
+    if metadata is None:
+        return root
+    for claim in list(metadata.iter(f"{{{OPF}}}meta")):
+        if (claim.get("property") or "").startswith("schema:"):
+            metadata.remove(claim)
+    last = metadata[-1] if len(metadata) else None
+    for name, value in ACCESSIBILITY:
+        if last is not None:
+            last.tail = "\n    "  # one claim a line, as pandoc writes its own
+        last = _child(metadata, f"{{{OPF}}}meta", value, property=name)
+    last.tail = "\n  "
+    return root
 
 
 def outputs(document) -> list[Output]:
