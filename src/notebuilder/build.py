@@ -21,7 +21,7 @@ from typing import Any
 
 from .assemble import assemble_book, assemble_document
 from .cache import decode, encode, keep, prune, recall
-from .dedupe import Deduplication, deduplicate
+from .dedupe import Deduplication, deduplicate, forget_readings
 from .errors import Location, NoteError, Problem, UsageError
 from .fonts import installed_fonts, missing_glyphs
 from .load import SYLLABUS_FILE, load_project, topic_ids
@@ -103,8 +103,12 @@ PARALLEL_DEDUPE_TOPICS = 16  # from this many topics on, a syllabus is deduplica
 
 
 def _deduplicate_chunk(topics: list[Topic], source_order: dict[str, int]) -> list[Deduplication]:
+    results = []
     with cyclic_gc_paused():
-        return [deduplicate(topic, source_order) for topic in topics]
+        for topic in topics:
+            results.append(deduplicate(topic, source_order))
+            forget_readings()  # memory stays flat however many topics a process takes
+    return results
 
 
 def deduplicate_topics(

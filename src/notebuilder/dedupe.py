@@ -70,6 +70,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -697,6 +698,18 @@ def idf_weights(features: Iterable[Features]) -> dict[str, float]:
         total += 1
         counts.update(found.words)
     return {term: math.log((1 + total) / (1 + count)) + 1 for term, count in counts.items()}
+
+
+def forget_readings() -> None:
+    """Forget the readings of note text kept to compare the fragments of one topic (its
+    figures, names, details): a syllabus's topics share few texts, and a process that
+    deduplicates many topics one after another must not hold every reading of them all."""
+    from . import credit, figures, markup
+
+    for module in (credit, figures, markup, sys.modules[__name__]):
+        for value in vars(module).values():
+            if isinstance(value, functools._lru_cache_wrapper):
+                value.cache_clear()
 
 
 def deduplicate(topic: Topic, source_order: dict[str, int]) -> Deduplication:
