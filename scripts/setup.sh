@@ -55,5 +55,5 @@ fi
 if [ "$purpose" = test ] && [ ! -x .venv/ace/node_modules/.bin/ace-cli ] && command -v npm >/dev/null 2>&1; then
     mkdir -p .venv/ace
     npm install --prefix .venv/ace --ignore-scripts --no-audit --no-fund -q @daisy/ace-cli >/dev/null 2>&1 \
-        || echo "setup: could not install DAISY Ace (npm); its test will be skipped" >&2
+        || echo "setup: could not install DAISY Ace (npm); its test will fail" >&2
 fi
