@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import (
     REPO,
+    SUBJECTS,
     epubcheck,
     make_project,
     pdf_page_count,
@@ -268,3 +269,25 @@ def test_new_fonts_print_every_pdf_again_through_weasyprint(tmp_path: Path, monk
     monkeypatch.setattr(notebuilder.build, "installed_fonts", lambda: "a font installed since")
     assert main(arguments) == 0
     assert sorted(printings()[len(first) :]) == sorted(first)
+
+
+def test_workers_replaced_between_units_leave_every_output_whole(tmp_path: Path, monkeypatch):
+    """The writer replaces its workers (WeasyPrint keeps a little of every document) between
+    units; a build that does so after every few outputs writes the same files as one that
+    never does."""
+    import shutil
+
+    from notebuilder import build as pipeline
+    from notebuilder.cli import main
+
+    project = tmp_path / "project"
+    shutil.copytree(SUBJECTS, project)
+    arguments = ["build", "--root", str(project), "--format", "pdf", "--out"]
+    assert main([*arguments, str(tmp_path / "once")]) == 0
+    monkeypatch.setattr(pipeline._Writer, "JOBS_PER_POOL", 2)
+    assert main([*arguments, str(tmp_path / "often")]) == 0
+
+    def files(out: Path) -> dict[str, bytes]:
+        return {path.relative_to(out).as_posix(): path.read_bytes() for path in sorted(out.rglob("*.pdf"))}
+
+    assert files(tmp_path / "often") == files(tmp_path / "once") != {}
