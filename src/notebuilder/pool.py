@@ -83,6 +83,15 @@ def _worker_signals(parent: int) -> None:
     signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPS)
 
 
+_open_pools: list[WorkerPool] = []
+
+
+def stop_noted() -> bool:
+    """Whether a Ctrl-C or SIGTERM was noted by a pool that is open now (its handlers only
+    note a stop, so whatever waits while it is open must look, between waits)."""
+    return any(pool.stops for pool in _open_pools)
+
+
 class WorkerPool:
     """``with WorkerPool(2) as pool: results = pool.gather([pool.submit(f, x) for x in xs])``."""
 
@@ -110,6 +119,7 @@ class WorkerPool:
             raise
         finally:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPS)
+        _open_pools.append(self)
         return self
 
     def submit(self, function: Callable, *arguments):
@@ -131,6 +141,8 @@ class WorkerPool:
         return [result.get() for result in pending]
 
     def _restore(self) -> None:
+        if self in _open_pools:
+            _open_pools.remove(self)
         for number, handler in self.previous.items():
             signal.signal(number, handler)
 
@@ -148,7 +160,7 @@ def run_side_by_side(tasks: Sequence[Callable[[], object]], stop: Callable[[], N
     """Run tasks that wait on other programs (Graphviz) on threads, one per core; every
     :class:`NoteError` among them is reported together, not just the first. On Ctrl-C or
     SIGTERM, ``stop`` ends the programs still running so that none outlives the build."""
-    from concurrent.futures import ThreadPoolExecutor
+    from concurrent.futures import ThreadPoolExecutor, wait
 
     from .errors import NoteError
 
@@ -157,8 +169,11 @@ def run_side_by_side(tasks: Sequence[Callable[[], object]], stop: Callable[[], N
     pool = ThreadPoolExecutor(max_workers=max(1, min(MAX_WORKERS, os.cpu_count() or 1)))
     try:
         futures = [pool.submit(task) for task in tasks]
-        for future in futures:
-            future.exception()  # wait; a Ctrl-C or SIGTERM lands here, in the main thread
+        waiting = set(futures)
+        while waiting:  # a Ctrl-C or SIGTERM lands here, in the main thread, or is noted
+            waiting = wait(waiting, timeout=0.1).not_done
+            if stop_noted():
+                raise Interrupted
     except BaseException:
         stop()
         pool.shutdown(wait=False, cancel_futures=True)
