@@ -22,6 +22,12 @@ SUBJECTS = TESTS / "data" / "subjects"  # two more topics of other shapes: polit
 SYLLABUS = TESTS / "data" / "syllabus"
 EPOCH = "1767225600"  # 2026-01-01, so built dates are fixed
 
+# Every program this test process starts (notebuilder, and the workers and tools it starts)
+# inherits this mark, so that a test looking for leftover processes sees only its own, not
+# those of a test running beside it (pytest-xdist).
+TEST_RUN_MARK = f"NOTEBUILDER_TEST_RUN={os.getpid()}"
+os.environ["NOTEBUILDER_TEST_RUN"] = str(os.getpid())
+
 
 def make_project(directory: Path, files: dict[str, str | bytes] | None = None) -> Path:
     """Copy the small base project into ``directory`` and overlay ``files`` (path -> content)."""
@@ -116,33 +122,42 @@ def epubcheck(epub: Path, tmp_path: Path) -> dict:
     return json.loads(report.read_text(encoding="utf-8"))
 
 
+def built_once(tmp_path_factory, name: str, *arguments: str) -> Path:
+    """``notebuilder build *arguments`` into a folder made once for the whole run: the
+    pytest-xdist workers share it (the first to ask builds it, under a lock; the others
+    wait for it), so that a session build is not made again on every core."""
+    import fcntl
+
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base  # the run's own folder
+    out, done = shared / name, shared / f"{name}.done"
+    with open(shared / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            completed = run_notebuilder("build", *arguments, "--out", str(out))
+            assert completed.returncode == 0, completed.stderr
+            done.touch()
+    return out
+
+
 @pytest.fixture(scope="session")
 def shipped_build(tmp_path_factory) -> Path:
-    """The shipped notes, built once for the whole session into a scratch folder."""
-    out = tmp_path_factory.mktemp("shipped-build")
-    completed = run_notebuilder("build", "--root", str(REPO), "--out", str(out), "--format", "all")
-    assert completed.returncode == 0, completed.stderr
-    return out
+    """The shipped notes, built once for the whole run into a scratch folder."""
+    return built_once(tmp_path_factory, "shipped-build", "--root", str(REPO), "--format", "all")
 
 
 @pytest.fixture(scope="session")
 def subjects_build(tmp_path_factory) -> Path:
-    """The test subjects (tests/data/subjects), built once for the session with -W."""
-    out = tmp_path_factory.mktemp("subjects-build")
-    completed = run_notebuilder(
-        "build", "--root", str(SUBJECTS), "--out", str(out), "--format", "all", "--combined", "-W"
+    """The test subjects (tests/data/subjects), built once for the run with -W."""
+    return built_once(
+        tmp_path_factory, "subjects-build", "--root", str(SUBJECTS), "--format", "all", "--combined", "-W"
     )
-    assert completed.returncode == 0, completed.stderr
-    return out
 
 
 @pytest.fixture(scope="session")
 def syllabus_build(tmp_path_factory) -> Path:
-    """The trust tests' topics (tests/data/syllabus), printed once for the session with -W."""
-    out = tmp_path_factory.mktemp("syllabus-build")
-    completed = run_notebuilder("build", "--root", str(SYLLABUS), "--out", str(out), "--format", "pdf", "-W")
-    assert completed.returncode == 0, completed.stderr
-    return out
+    """The trust tests' topics (tests/data/syllabus), printed once for the run with -W."""
+    return built_once(tmp_path_factory, "syllabus-build", "--root", str(SYLLABUS), "--format", "pdf", "-W")
 
 
 ROOTS = {"shipped": REPO, "subjects": SUBJECTS, "syllabus": SYLLABUS}

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import (
     EPOCH,
+    TEST_RUN_MARK,
     epubcheck,
     make_project,
     pdf_page_count,
@@ -53,6 +54,14 @@ def descendants(pid: int) -> list[int]:
     return found
 
 
+def ours(process: Path) -> bool:
+    """Whether a process was started by this test process (see TEST_RUN_MARK)."""
+    try:
+        return TEST_RUN_MARK.encode() in (process / "environ").read_bytes().split(b"\0")
+    except OSError:
+        return False
+
+
 def tool_processes(root: Path) -> list[str]:
     """Processes still working for a build in ``root``: notebuilder itself, twopi, pandoc."""
     alive = []
@@ -62,7 +71,7 @@ def tool_processes(root: Path) -> list[str]:
                 command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
             except OSError:
                 continue
-            if str(root) in command or ("twopi" in command and "-Tsvg" in command):
+            if str(root) in command or ("twopi" in command and "-Tsvg" in command and ours(entry)):
                 alive.append(command)
     return alive
 
