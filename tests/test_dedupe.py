@@ -4,7 +4,9 @@ determinism (a hypothesis property test over file and fragment order)."""
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
+import pickle
 from pathlib import Path
 
 import yaml
@@ -379,7 +381,15 @@ def test_the_dedupe_cache_keeps_plain_json_that_reads_back_the_same(tmp_path: Pa
     fresh = deduplicate_topics(corpus, cache=tmp_path)
     entries = sorted(tmp_path.glob("*.json"))
     assert len(entries) == len(corpus.topics)
-    assert all(json.loads(entry.read_text(encoding="utf-8"))["points"] for entry in entries)
+    for entry in entries:  # the digest of its data, then the data
+        digest, _, data = entry.read_bytes().partition(b"\n")
+        assert digest.decode() == hashlib.sha256(data).hexdigest() and json.loads(data)["points"]
     assert deduplicate_topics(corpus, cache=tmp_path) == fresh
+    # torn, foreign or planted entries are ignored and made again: a wrong digest, or a
+    # right digest over what is not the dedupe's JSON (a pickle never runs: it is not read)
     entries[0].write_text('{"points": [{"id": 1}]}', encoding="utf-8")
+    planted = pickle.dumps(ValueError("planted"))
+    entries[1].write_bytes(hashlib.sha256(planted).hexdigest().encode() + b"\n" + planted)
     assert deduplicate_topics(corpus, cache=tmp_path) == fresh
+    for entry in entries[:2]:  # made again
+        assert json.loads(entry.read_bytes().partition(b"\n")[2])["points"]

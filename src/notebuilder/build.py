@@ -12,6 +12,7 @@ import functools
 import hashlib
 import json
 import os
+import stat
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from typing import Any
 
 from .assemble import assemble_book, assemble_document
 from .cache import decode, encode, keep, prune, recall
+from .cache import unwritable as cache_problems
 from .dedupe import Deduplication, deduplicate, forget_readings
 from .errors import Location, NoteError, Problem, UsageError
 from .fonts import installed_fonts, missing_glyphs
@@ -28,7 +30,7 @@ from .load import SYLLABUS_FILE, load_project, topic_ids
 from .mindmap import stop_running_tools
 from .model import Book, Corpus, Document, Topic
 from .outputs import Output, RenderContext, WriteContext, book_outputs, topic_outputs
-from .pool import WorkerPool, cyclic_gc_paused, run_side_by_side, worker_count
+from .pool import WorkerPool, cyclic_gc_paused, run_side_by_side, sweep_stale_scratch, worker_count
 from .render import layout_directories, make_environment
 from .validate import validate_project
 from .write import OutputBatch, WriteJob, output_lock, remove_stray_temporaries, run_write_job
@@ -295,16 +297,51 @@ def _stamp_text(unit: _Unit) -> str:
 
 
 def _stamped_outputs(directory: Path, stamp_name: str, digest: str) -> tuple[Path, ...] | None:
-    """The outputs of a build whose inputs had this digest, if they are all still there:
-    then nothing needs to be done, not even assembling the document."""
+    """The outputs of a build whose inputs had this digest, if they are all still the
+    files it wrote: then nothing needs to be done, not even assembling the document."""
     stamp = directory / stamp_name
     if not stamp.is_file():
         return None
     lines = stamp.read_text().splitlines()
     if not lines or lines[0] != digest:
         return None
+    written = _manifest(directory)
     paths = tuple(directory / name for name in lines[1:])
-    return paths if all(path.is_file() for path in paths) else None
+    return paths if all(_still_written(written, directory, name) for name in lines[1:]) else None
+
+
+def _identity(path: Path) -> str | None:
+    """What tells the file a build wrote from one put there since (replaced, or a symbolic
+    link to another file): its inode, size and time of writing."""
+    try:
+        status = os.lstat(path)
+    except OSError:
+        return None
+    if not stat.S_ISREG(status.st_mode):
+        return None
+    return f"{status.st_ino}:{status.st_size}:{status.st_mtime_ns}"
+
+
+def _manifest(directory: Path) -> dict[str, list[str]]:
+    """Each output's digest and file identity, as the last build wrote them."""
+    with contextlib.suppress(ValueError, OSError):
+        found = json.loads((directory / MANIFEST_NAME).read_text(encoding="utf-8"))
+        if isinstance(found, dict):
+            return {
+                name: entry for name, entry in found.items() if isinstance(entry, list) and len(entry) == 2
+            }
+    return {}
+
+
+def _still_written(
+    written: dict[str, list[str]], directory: Path, name: str, digest: str | None = None
+) -> bool:
+    """Whether output ``name`` is the file the last build wrote (with this digest)."""
+    entry = written.get(name)
+    if entry is None or (digest is not None and entry[0] != digest):
+        return False
+    identity = _identity(directory / name)
+    return identity is not None and identity == entry[1]
 
 
 @dataclass(frozen=True)
@@ -319,11 +356,7 @@ class _Planned:
 def _plan(unit: _Unit, context: RenderContext, shared, force: bool) -> _Planned:
     """Which of a unit's outputs changed, by their digests against the manifest; the slow
     work that may refuse the notes (mind-map layouts) is done now, side by side."""
-    manifest = unit.directory / MANIFEST_NAME
-    previous = {}
-    if manifest.is_file() and not force:
-        with contextlib.suppress(ValueError, OSError):
-            previous = json.loads(manifest.read_text(encoding="utf-8"))
+    previous = {} if force else _manifest(unit.directory)
     changed: list[tuple[Output, Any]] = []
     digests: dict[str, str] = {}
     for output in unit.outputs:
@@ -333,7 +366,7 @@ def _plan(unit: _Unit, context: RenderContext, shared, force: bool) -> _Planned:
         for name in output.reads:  # listed, and so digested, before it
             digest.update(digests[name].encode())
         digests[output.name] = digest.hexdigest()
-        if previous.get(output.name) != digests[output.name] or not (unit.directory / output.name).is_file():
+        if not _still_written(previous, unit.directory, output.name, digests[output.name]):
             changed.append((output, payload))
     run_side_by_side(
         [task for output, _ in changed for task in output.prepare(context, unit.subject)],
@@ -387,13 +420,17 @@ class _Writer:
         self.in_flight.append(flight)
         for output, payload in planned.changed:
             flight.staged[output.name] = flight.batch.stage(unit.directory / output.name)
-            job = WriteJob(output, payload, flight.staged[output.name], self.write_context)
+            job = WriteJob(
+                output, payload, flight.staged[output.name], self.write_context, unit.directory / output.name
+            )
             if output.reads:
                 flight.later.append(job)
             elif output.quick:
                 run_write_job(job)
             else:
-                flight.pending[output.name] = self._pool().submit(run_write_job, job)
+                flight.pending[output.name] = self._pool().submit(
+                    run_write_job, job, label=str(unit.directory / output.name)
+                )
                 self.jobs += 1
         while len(self.in_flight) > self.IN_FLIGHT:
             self._finish_oldest()
@@ -419,7 +456,12 @@ class _Writer:
                 context = dataclasses.replace(job.context, inputs=inputs)
                 results[job.output.name] = run_write_job(dataclasses.replace(job, context=context))
             batch.stage_text(unit.directory / self.stamp_name, _stamp_text(unit))
-            manifest = json.dumps(flight.planned.digests, indent=1, sort_keys=True) + "\n"
+            files = {
+                name: _identity(flight.staged.get(name, unit.directory / name))
+                for name in flight.planned.digests
+            }
+            entries = {name: [digest, files[name]] for name, digest in flight.planned.digests.items()}
+            manifest = json.dumps(entries, indent=1, sort_keys=True) + "\n"
             batch.stage_text(unit.directory / MANIFEST_NAME, manifest)
         except BaseException:
             batch.close(failed=True)
@@ -528,6 +570,7 @@ def build(
     problems: list[Problem] = []
     with output_lock(out, notice):
         remove_stray_temporaries(out)
+        sweep_stale_scratch()
         with _Writer(context, write_context, stamp_name, options.force) as writer:
             for unit in units():
                 if isinstance(unit, BuiltTopic):
@@ -547,6 +590,10 @@ def build(
             built += writer.finish()
         for cache in ("mindmaps", "dedupe"):
             prune(out / ".cache" / cache)
+    unwritable = cache_problems()
+    if unwritable:
+        where = "; ".join(f"{folder} ({reason})" for folder, reason in sorted(unwritable.items()))
+        notice(f"the cache could not be written: {where}; the build went on without it")
     if problems:
         raise NoteError(problems)
     order = {topic.id: number for number, topic in enumerate(corpus.topics)}

@@ -1,7 +1,8 @@
 """What builds keep between them under ``<out>/.cache/``: mind-map layouts (by their DOT
 source) and each topic's dedupe (by its notes), as plain files named by the digest of what
-they were made from. An entry is only ever a speed-up: one that cannot be written or read
-is computed again, never trusted half-written.
+they were made from, each headed by the digest of its data. An entry is only ever a
+speed-up: one that cannot be written or read, or whose digest does not match, is computed
+again, never trusted half-written.
 
 Frozen dataclasses are kept as JSON (:func:`encode`, :func:`decode`), read back by their
 type hints: plain data, never code (unlike a pickle).
@@ -12,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
+import hashlib
 import json
 import os
 import tempfile
@@ -27,24 +29,46 @@ T = TypeVar("T")
 CACHE_DAYS = 30  # an entry no build has used for this long is deleted
 
 
+_unwritable: dict[Path, str] = {}  # cache folders that could not be written, and why
+
+
 def keep(entry: Path, data: bytes) -> None:
-    """Write a cache entry atomically (a cache that cannot be written is only slower)."""
+    """Write a cache entry atomically, headed by the digest of its data (a cache that
+    cannot be written is only slower: see :func:`unwritable`)."""
+    name = None
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
         handle, name = tempfile.mkstemp(prefix=".entry-", suffix=".tmp", dir=entry.parent)
         with os.fdopen(handle, "wb") as file:
-            file.write(data)
+            file.write(hashlib.sha256(data).hexdigest().encode("ascii") + b"\n" + data)
         os.replace(name, entry)
-    except OSError:
-        pass
+    except OSError as error:
+        _unwritable.setdefault(entry.parent, error.strerror or str(error))
+        if name is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(name)
+
+
+def unwritable() -> dict[Path, str]:
+    """The cache folders this process could not write to, each with the reason, once."""
+    found = dict(_unwritable)
+    _unwritable.clear()
+    return found
 
 
 def recall(entry: Path) -> bytes | None:
-    """A cache entry's bytes, marked as used now; None if there is none."""
+    """A cache entry's data, marked as used now; None if there is none, or if it is not
+    whole (its digest does not match: a torn, corrupt or foreign file is not trusted)."""
     try:
-        data = entry.read_bytes()
+        with open(entry, "rb") as file:
+            stored = file.read()
         os.utime(entry)
     except OSError:
+        return None
+    digest, _, data = stored.partition(b"\n")
+    if digest != hashlib.sha256(data).hexdigest().encode("ascii"):
+        with contextlib.suppress(OSError):
+            entry.unlink()
         return None
     return data
 

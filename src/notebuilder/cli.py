@@ -411,8 +411,8 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_TOOL
     except OSError as error:
         # A folder that cannot be written or read: the user's to fix, so no traceback.
-        where = error.filename or "notebuilder"
-        print(f"{where}:1:1: error: {error.strerror or error}", file=sys.stderr)
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"notebuilder: {where}{error.strerror or error}", file=sys.stderr)
         return EXIT_TOOL
     except (Interrupted, KeyboardInterrupt):
         print("notebuilder: interrupted; earlier outputs are untouched", file=sys.stderr)

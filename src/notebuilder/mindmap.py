@@ -40,7 +40,7 @@ from .cache import keep, recall
 from .errors import Location, NoteError, ToolError
 from .markup import plain_text
 from .model import DocPoint, DocSection, Document
-from .pool import die_with_parent, run_side_by_side, worker_count
+from .pool import die_with_parent, run_side_by_side, scratch_folder, worker_count
 
 MIN_PRINTED_PT = 7.0
 LEAF_PT = 11.0
@@ -335,7 +335,6 @@ def _run_twopi(jobs: list[tuple[MindMapSheet, str]]) -> list[_Run]:
     One process for many graphs: starting Graphviz costs more than laying out a sheet."""
     import shutil
     import subprocess
-    import tempfile
 
     if shutil.which("twopi") is None:
         raise ToolError(
@@ -344,7 +343,7 @@ def _run_twopi(jobs: list[tuple[MindMapSheet, str]]) -> list[_Run]:
         )
     names = ", ".join(f"'{sheet.id}'" for sheet, _ in jobs)
     timeout = GRAPHVIZ_SECONDS * len(jobs)
-    with tempfile.TemporaryDirectory(prefix="notebuilder-maps-") as folder:
+    with scratch_folder("maps") as folder:
         sources = [Path(folder) / f"map{number}.gv" for number in range(len(jobs))]
         for source, (sheet, ranksep) in zip(sources, jobs):
             source.write_text(dot_source(sheet, ranksep), encoding="utf-8")

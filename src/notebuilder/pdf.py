@@ -102,8 +102,18 @@ def write_pdf_with_drawings(
                 with pikepdf.open(io.BytesIO(drawing)) as picture:
                     drawn = pdf.copy_foreign(picture.pages[0].as_form_xobject())
                     _lay_onto(pdf.pages[number], drawn, slot, pikepdf.Name(f"/Drawing-{name}"))
-        pdf.save(target, deterministic_id=True)
+        save_pdf(pdf, target)
         return len(pdf.pages)
+
+
+def save_pdf(pdf, target: Path) -> None:
+    """Save a pikepdf document through Python's own file writing: qpdf, saving itself,
+    aborts the process on a full disk, and leaves its own temporaries beside the file."""
+    import io
+
+    buffer = io.BytesIO()
+    pdf.save(buffer, deterministic_id=True)
+    target.write_bytes(buffer.getbuffer())
 
 
 def _lay_onto(page, drawing, slot, name) -> None:

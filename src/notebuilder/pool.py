@@ -2,8 +2,9 @@
 
 While the pool runs, a Ctrl-C or SIGTERM is only noted and acted on between waits: an
 exception raised from a signal handler inside the pool's own locking would deadlock its
-shutdown. On any way out of the ``with`` block the workers are terminated and joined,
-so nothing they do can outlive the stage (write.py discards staged files only after).
+shutdown. On a way out of the ``with`` block by an error or a stop the workers are
+killed, and on every way out they are joined, so nothing they do can outlive the stage
+(write.py discards staged files only after).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import signal
 import subprocess
 from collections.abc import Callable, Iterable, Sequence
 
-from .errors import Interrupted, Problem
+from .errors import Interrupted, Problem, ToolError
 
 MAX_WORKERS = 4
 
@@ -92,15 +93,38 @@ def stop_noted() -> bool:
     return any(pool.stops for pool in _open_pools)
 
 
+class WorkerDied(ToolError):
+    """A worker process died under the build (killed, as the system does for want of memory)."""
+
+
+_started = None  # a fork pool's queue of (worker pid, what it is writing), made before its fork
+
+
+def _labelled(label: str, function: Callable, *arguments):
+    """In a worker: say which job this process is on, then do it (see WorkerPool.gather)."""
+    if _started is not None and label:
+        _started.put((os.getpid(), label))
+    return function(*arguments)
+
+
 class WorkerPool:
-    """``with WorkerPool(2) as pool: results = pool.gather([pool.submit(f, x) for x in xs])``."""
+    """``with WorkerPool(2) as pool: results = pool.gather([pool.submit(f, x) for x in xs])``.
+
+    A fork pool from :mod:`concurrent.futures`, which notices a worker that died (a
+    ``kill -9``, the out-of-memory killer, a library that aborts) rather than waiting
+    for its job for ever: the build then fails at once, naming what that worker was
+    writing (:class:`WorkerDied`)."""
 
     def __init__(self, workers: int, warm: tuple[str, ...] = ()) -> None:
         self.workers = workers
         self.warm = warm  # modules each worker imports as it starts (WeasyPrint: 0.4 s)
         self.stops: list[int] = []
+        self.processes: list = []
 
     def __enter__(self) -> WorkerPool:
+        global _started
+        from concurrent.futures import ProcessPoolExecutor
+
         self.previous = {
             number: signal.signal(number, lambda signum, frame: self.stops.append(signum))
             for number in (signal.SIGINT, signal.SIGTERM)
@@ -108,12 +132,17 @@ class WorkerPool:
         # Forked with the stops blocked: a worker inherits the parent's handlers, which only
         # note a stop, and a SIGTERM that reached it before it reset them would be lost
         # (the pool then waits for that worker for ever). The pool's own threads, started
-        # here, keep them blocked, so the workers they fork later start the same way.
+        # here, keep them blocked too.
         signal.pthread_sigmask(signal.SIG_BLOCK, STOPS)
         try:
-            self.pool = multiprocessing.get_context("fork").Pool(
-                self.workers, initializer=_start_worker, initargs=(os.getpid(), self.warm)
+            context = multiprocessing.get_context("fork")
+            _started = self.started = context.SimpleQueue()
+            before = set(multiprocessing.active_children())
+            self.executor = ProcessPoolExecutor(
+                self.workers, mp_context=context, initializer=_start_worker, initargs=(os.getpid(), self.warm)
             )
+            self.executor.submit(int)  # a fork pool starts all its workers at its first job: now
+            self.processes = [child for child in multiprocessing.active_children() if child not in before]
         except BaseException:
             self._restore()
             raise
@@ -122,8 +151,9 @@ class WorkerPool:
         _open_pools.append(self)
         return self
 
-    def submit(self, function: Callable, *arguments):
-        return self.pool.apply_async(function, arguments)
+    def submit(self, function: Callable, *arguments, label: str = ""):
+        """Run ``function(*arguments)`` on a worker; ``label`` names it if the worker dies."""
+        return self.executor.submit(_labelled, label, function, *arguments)
 
     def check_stops(self) -> None:
         """Raise :class:`Interrupted` if a Ctrl-C or SIGTERM was noted."""
@@ -131,14 +161,38 @@ class WorkerPool:
             raise Interrupted
 
     def gather(self, pending: Iterable) -> list:
-        """Each result in order; a noted stop raises :class:`Interrupted` between waits."""
+        """Each result in order; a noted stop raises :class:`Interrupted` between waits, and
+        a worker that died raises :class:`WorkerDied`."""
+        from concurrent.futures import wait
+        from concurrent.futures.process import BrokenProcessPool
+
         pending = list(pending)
-        for result in pending:
-            while not self.stops and not result.ready():
-                result.wait(0.1)
-            if self.stops:
-                raise Interrupted
-        return [result.get() for result in pending]
+        waiting = set(pending)
+        while waiting and not self.stops:
+            waiting = wait(waiting, timeout=0.1).not_done
+            if any(future.done() and isinstance(future.exception(), BrokenProcessPool) for future in pending):
+                raise self._death()
+        if self.stops:
+            raise Interrupted
+        return [future.result() for future in pending]
+
+    def _death(self) -> WorkerDied:
+        doing: dict[int, str] = {}
+        while not self.started.empty():
+            pid, label = self.started.get()
+            doing[pid] = label
+        for process in self.processes:
+            process.join(1)  # the pool saw it die: its exit status is there or on its way
+        dead = [process for process in self.processes if process.exitcode not in (None, 0)]
+        for process in dead:
+            code = process.exitcode
+            how = f"killed by {signal.Signals(-code).name}" if code < 0 else f"exit status {code}"
+            if process.pid in doing:
+                return WorkerDied(
+                    f"the process writing {doing[process.pid]} died ({how}; the system may be out of "
+                    "memory); nothing of it was changed"
+                )
+        return WorkerDied("a worker process died under the build; nothing it was writing was changed")
 
     def _restore(self) -> None:
         if self in _open_pools:
@@ -147,10 +201,15 @@ class WorkerPool:
             signal.signal(number, handler)
 
     def __exit__(self, kind, error, traceback) -> None:
+        global _started
         try:
-            self.pool.terminate()
-            self.pool.join()
+            if kind is not None or self.stops:
+                for process in self.processes:  # stopped at once: nothing they do is wanted now
+                    with contextlib.suppress(OSError, ValueError):
+                        process.kill()
+            self.executor.shutdown(wait=True, cancel_futures=True)
         finally:
+            _started = None
             self._restore()
         if self.stops and kind is None:
             raise Interrupted
@@ -189,6 +248,56 @@ def run_side_by_side(tasks: Sequence[Callable[[], object]], stop: Callable[[], N
     if problems:
         raise NoteError(problems)
     return results
+
+
+SCRATCH_PREFIX = "notebuilder-"
+STALE_SCRATCH_SECONDS = 60
+
+
+def scratch_folder(kind: str):
+    """A temporary folder for a tool's files (``with scratch_folder("maps") as folder:``),
+    named for the process that made it, so that one a killed build left behind can be
+    told from one a running build is using (see :func:`sweep_stale_scratch`)."""
+    import tempfile
+
+    return tempfile.TemporaryDirectory(prefix=f"{SCRATCH_PREFIX}{kind}-{os.getpid()}-")
+
+
+def sweep_stale_scratch() -> None:
+    """Delete the scratch folders of builds that were killed before they could: those in
+    the temporary folder that are this user's, named for a process that no longer runs,
+    and older than a minute. A running build's folders are never touched."""
+    import re
+    import shutil
+    import tempfile
+    import time
+
+    base = tempfile.gettempdir()
+    try:
+        entries = list(os.scandir(base))
+    except OSError:
+        return
+    for entry in entries:
+        found = re.fullmatch(re.escape(SCRATCH_PREFIX) + r"[a-z]+-(\d+)-[^/]+", entry.name)
+        if found is None:
+            continue
+        with contextlib.suppress(OSError):
+            status = entry.stat(follow_symlinks=False)
+            if status.st_uid != os.getuid() or not entry.is_dir(follow_symlinks=False):
+                continue
+            if time.time() - status.st_mtime < STALE_SCRATCH_SECONDS or _running(int(found[1])):
+                continue
+            shutil.rmtree(entry.path, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process of that number: not ours to judge
+    return True
 
 
 def run_tool(arguments: list[str], data: bytes, environment: dict, cwd: str) -> tuple[int, bytes]:

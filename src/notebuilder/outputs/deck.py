@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-import tempfile
 from pathlib import Path
 
 from ..cards import plan_cards
+from ..pool import scratch_folder
 from .base import Output, RenderContext, WriteContext
 
 
@@ -84,7 +84,7 @@ def write_deck(cards: list[dict], target: Path, epoch: int) -> None:
             )
         )
     package = genanki.Package(list(decks.values()))
-    with tempfile.TemporaryDirectory(prefix="notebuilder-deck-") as scratch:
+    with scratch_folder("deck") as scratch:
         database = Path(scratch) / "collection.anki2"
         connection = sqlite3.connect(database)
         package.write_to_db(connection.cursor(), float(epoch), count(epoch * 1000))

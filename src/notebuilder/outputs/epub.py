@@ -3,16 +3,17 @@ HTML (chapters per section, the timeline, tables, mind maps as outlines, sources
 
 from __future__ import annotations
 
+import errno
 import functools
 import os
 import re
-import tempfile
 import uuid
 from html.parser import HTMLParser
 from pathlib import Path
 
 from ..errors import ToolError
 from ..mindmap import plan_sheets
+from ..pool import scratch_folder
 from ..render import layout_directories, render_epub_html
 from .base import Output, RenderContext, WriteContext
 
@@ -172,7 +173,7 @@ def write_epub(
         "LANG": "C.UTF-8",
         "SOURCE_DATE_EPOCH": str(build_epoch),  # dates inside the EPUB, and its zip entries
     }
-    with tempfile.TemporaryDirectory(prefix="notebuilder-pandoc-") as folder:
+    with scratch_folder("pandoc") as folder:
         if stylesheet is not None:
             Path(folder, STYLESHEET).write_text(stylesheet, encoding="utf-8")
         if cover is not None:
@@ -181,7 +182,11 @@ def write_epub(
             [*arguments, f"--output={target}"], html.encode("utf-8"), environment, folder
         )
     if returncode != 0:
-        raise ToolError(f"pandoc failed: {errors.decode('utf-8', 'replace').strip()}")
+        said = errors.decode("utf-8", "replace").strip()
+        if "No space left on device" in said or "Disk quota exceeded" in said:
+            # the output could not be written, as any other: named by the build, not by pandoc's backtrace
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        raise ToolError(f"pandoc failed: {said}")
 
 
 ACCESSIBILITY = (

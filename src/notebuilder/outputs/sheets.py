@@ -96,6 +96,8 @@ class SheetsTogether(Output):
     def write(self, payload: dict, target: Path, context: WriteContext) -> int:
         import pikepdf
 
+        from ..pdf import save_pdf
+
         pages = [pikepdf.open(context.inputs[name]) for name in self.reads]
         try:
             with pikepdf.new() as together:
@@ -110,7 +112,7 @@ class SheetsTogether(Output):
                 together.docinfo["/Creator"] = "notebuilder"
                 together.Root.Lang = pikepdf.String(payload["language"])
                 together.Root.ViewerPreferences = pikepdf.Dictionary(DisplayDocTitle=True)
-                together.save(target, deterministic_id=True)
+                save_pdf(together, target)
                 return len(together.pages)
         finally:
             for single in pages:
