@@ -107,6 +107,10 @@ def _labelled(label: str, function: Callable, *arguments):
     return function(*arguments)
 
 
+def _how(code: int) -> str:
+    return f"killed by {signal.Signals(-code).name}" if code < 0 else f"exit status {code}"
+
+
 class WorkerPool:
     """``with WorkerPool(2) as pool: results = pool.gather([pool.submit(f, x) for x in xs])``.
 
@@ -120,6 +124,7 @@ class WorkerPool:
         self.warm = warm  # modules each worker imports as it starts (WeasyPrint: 0.4 s)
         self.stops: list[int] = []
         self.processes: list = []
+        self.labels: dict = {}  # each job's label, by its future
 
     def __enter__(self) -> WorkerPool:
         global _started
@@ -153,7 +158,14 @@ class WorkerPool:
 
     def submit(self, function: Callable, *arguments, label: str = ""):
         """Run ``function(*arguments)`` on a worker; ``label`` names it if the worker dies."""
-        return self.executor.submit(_labelled, label, function, *arguments)
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            future = self.executor.submit(_labelled, label, function, *arguments)
+        except BrokenProcessPool:
+            raise self._death() from None
+        self.labels[future] = label
+        return future
 
     def check_stops(self) -> None:
         """Raise :class:`Interrupted` if a Ctrl-C or SIGTERM was noted."""
@@ -171,12 +183,14 @@ class WorkerPool:
         while waiting and not self.stops:
             waiting = wait(waiting, timeout=0.1).not_done
             if any(future.done() and isinstance(future.exception(), BrokenProcessPool) for future in pending):
-                raise self._death()
+                raise self._death() from None
         if self.stops:
             raise Interrupted
         return [future.result() for future in pending]
 
     def _death(self) -> WorkerDied:
+        """What died, and what it was writing: the job it said it started, or else every
+        job that was still to finish."""
         doing: dict[int, str] = {}
         while not self.started.empty():
             pid, label = self.started.get()
@@ -184,15 +198,22 @@ class WorkerPool:
         for process in self.processes:
             process.join(1)  # the pool saw it die: its exit status is there or on its way
         dead = [process for process in self.processes if process.exitcode not in (None, 0)]
+        dead.sort(key=lambda process: process.exitcode == -signal.SIGTERM)  # the pool ends the rest so
         for process in dead:
-            code = process.exitcode
-            how = f"killed by {signal.Signals(-code).name}" if code < 0 else f"exit status {code}"
             if process.pid in doing:
                 return WorkerDied(
-                    f"the process writing {doing[process.pid]} died ({how}; the system may be out of "
-                    "memory); nothing of it was changed"
+                    f"the process writing {doing[process.pid]} died ({_how(process.exitcode)}; the system "
+                    "may be out of memory); its last good file is kept"
                 )
-        return WorkerDied("a worker process died under the build; nothing it was writing was changed")
+        how = _how(dead[0].exitcode) if dead else "it died"
+        unfinished = [label for future, label in self.labels.items() if label and not future.done()]
+        unfinished = unfinished or [label for label in self.labels.values() if label]
+        writing = f" while the build was writing {', '.join(unfinished[:3])}" if unfinished else ""
+        more = f" and {len(unfinished) - 3} more" if len(unfinished) > 3 else ""
+        return WorkerDied(
+            f"a worker process died ({how}; the system may be out of memory){writing}{more}; "
+            "the last good files are kept"
+        )
 
     def _restore(self) -> None:
         if self in _open_pools:
