@@ -17,15 +17,10 @@ from pathlib import Path
 import pytest
 from conftest import SUBJECTS
 
-pytestmark = pytest.mark.e2e  # every test here builds real outputs or runs notebuilder
+pytestmark = pytest.mark.e2e  # every test here runs notebuilder
 
 CHROMIUM = shutil.which("chromium")
 POLITY = "polity-fundamental-rights"
-
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None,
-    reason="Debian's chromium is not installed (make test installs it as root; or: apt-get install chromium)",
-)
 
 
 def _line_matching(stream, pattern: str, seconds: float) -> re.Match:
@@ -108,10 +103,8 @@ class Browser:
         self.process.wait(10)
 
 
-def test_preview_shows_a_save_without_a_reload_and_a_broken_save_as_an_error(tmp_path: Path):
-    project = tmp_path / "syllabus"
-    shutil.copytree(SUBJECTS, project)
-    preview = subprocess.Popen(
+def start_preview(project: Path) -> subprocess.Popen:
+    return subprocess.Popen(
         [
             sys.executable,
             "-m",
@@ -129,6 +122,16 @@ def test_preview_shows_a_save_without_a_reload_and_a_broken_save_as_an_error(tmp
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
+
+
+@pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="Debian's chromium is not installed (make test installs it as root; or: apt-get install chromium)",
+)
+def test_preview_shows_a_save_without_a_reload_and_a_broken_save_as_an_error(tmp_path: Path):
+    project = tmp_path / "syllabus"
+    shutil.copytree(SUBJECTS, project)
+    preview = start_preview(project)
     browser = None
     try:
         url = _line_matching(preview.stdout, r"previewing at (http://127\.0\.0\.1:\d+/)", 60)[1]
@@ -160,3 +163,78 @@ def test_preview_shows_a_save_without_a_reload_and_a_broken_save_as_an_error(tmp
         preview.terminate()
         preview.wait(10)
     assert preview.returncode == 0, preview.stderr.read()
+
+
+def _get(port: int, path: str, host: str) -> tuple[int, bytes]:
+    """A plain HTTP/1.0 request with the given Host, over a socket (as any page could send)."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as connection:
+        connection.sendall(f"GET {path} HTTP/1.0\r\nHost: {host}\r\n\r\n".encode())
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    return int(head.split()[1]), body
+
+
+def test_the_preview_answers_only_its_own_address_and_many_at_once(tmp_path: Path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    project = tmp_path / "syllabus"
+    shutil.copytree(SUBJECTS, project)
+    preview = start_preview(project)
+    try:
+        port = int(_line_matching(preview.stdout, r"previewing at http://127\.0\.0\.1:(\d+)/", 60)[1])
+        page = f"/{POLITY}/"
+        for path in (page, "/__generation", "/"):
+            status, body = _get(port, path, "evil.example")  # a page that DNS rebinding led here
+            assert (status, body) == (403, b"the preview answers only at its own address"), path
+            assert _get(port, path, f"evil.example:{port}")[0] == 403
+        for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}"):
+            assert _get(port, "/__generation", host)[0] == 200, host
+
+        def timed(number: int) -> tuple[int, float]:
+            started = time.monotonic()
+            status, _ = _get(port, page if number % 2 else f"/{POLITY}/mindmaps", f"localhost:{port}")
+            return status, time.monotonic() - started
+
+        with ThreadPoolExecutor(200) as clients:  # 200 at once, before either page was ever rendered
+            answers = list(clients.map(timed, range(200)))
+        assert [status for status, _ in answers] == [200] * 200
+        assert max(seconds for _, seconds in answers) < 5
+    finally:
+        preview.terminate()
+        preview.wait(10)
+
+
+@pytest.mark.parametrize("port", ["70000", "-1", "eighty"])
+def test_a_port_that_is_not_one_is_a_usage_error(tmp_path: Path, port: str):
+    completed = subprocess.run(
+        [sys.executable, "-m", "notebuilder", "preview", "--root", str(SUBJECTS), "--port", port],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert completed.returncode == 2
+    assert "is not a port number" in completed.stderr and "Traceback" not in completed.stderr
+
+
+def test_a_busy_port_is_one_line_and_exit_2(tmp_path: Path):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        completed = subprocess.run(
+            [sys.executable, "-m", "notebuilder", "preview", "--root", str(SUBJECTS), "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert completed.returncode == 2
+    assert completed.stderr.strip().splitlines()[-1] == (
+        f"notebuilder preview: error: cannot serve on 127.0.0.1:{port}: Address already in use"
+    )
+    assert "Traceback" not in completed.stderr

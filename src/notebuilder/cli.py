@@ -102,7 +102,7 @@ def _parser() -> argparse.ArgumentParser:
         )
     )
     preview_command.add_argument(
-        "--port", type=int, default=8737, help="port on 127.0.0.1 (default 8737; 0 picks a free one)"
+        "--port", type=_port, default=8737, help="port on 127.0.0.1 (default 8737; 0 picks a free one)"
     )
     with_root(commands.add_parser("check", help="load and validate the notes without rendering"))
     with_root(commands.add_parser("dedupe", help="report merged groups, conflicting figures and near misses"))
@@ -259,6 +259,16 @@ def _watch(arguments) -> int:
         pass
     print("notebuilder: stopped watching; the outputs are the last good ones", flush=True)
     return EXIT_OK
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number (0 to 65535; 0 picks a free one)")
+    return port
 
 
 def _preview(arguments) -> int:

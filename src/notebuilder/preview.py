@@ -16,6 +16,7 @@ from __future__ import annotations
 import html
 import json
 import threading
+import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -49,6 +50,7 @@ class PreviewState:
     warnings: tuple[str, ...] = ()  # of the last good render: undecided merges, missing glyphs
     pages: dict[str, str] = field(default_factory=dict)  # rendered pages of this generation
     lock: threading.Lock = field(default_factory=threading.Lock)
+    rendering: dict[str, threading.Lock] = field(default_factory=dict)  # one rendering per page at a time
 
     def refresh(self) -> tuple[str, ...]:
         """Read, check and assemble the notes again; returns the errors (none: all good;
@@ -77,7 +79,14 @@ class PreviewState:
         return errors
 
     def page(self, path: str) -> str | None:
-        """The page at ``path``: ``/<topic>/`` (booklet) or ``/<topic>/mindmaps``."""
+        """The page at ``path``: ``/<topic>/`` (booklet) or ``/<topic>/mindmaps``. Many
+        requests for a page not yet rendered wait for one rendering of it."""
+        with self.lock:
+            rendering = self.rendering.setdefault(path, threading.Lock())
+        with rendering:
+            return self._page(path)
+
+    def _page(self, path: str) -> str | None:
         with self.lock:
             generation, documents, errors = self.generation, self.documents, self.errors
             warnings = self.warnings
@@ -144,6 +153,9 @@ class _Handler(BaseHTTPRequestHandler):
     state: PreviewState
 
     def do_GET(self) -> None:
+        if not self._from_its_owner():
+            self._send(403, "text/plain", "the preview answers only at its own address")
+            return
         path = urlsplit(self.path).path
         if path == "/__generation":
             with self.state.lock:
@@ -166,6 +178,14 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self._send(200, "text/html", page)
 
+    def _from_its_owner(self) -> bool:
+        """Whether the request names the preview's own address as its Host: a page from
+        anywhere else that the browser is led to ask (DNS rebinding) names its own."""
+        port = typing.cast(tuple, self.server.server_address)[1]
+        return self.headers.get("Host", "") in {
+            f"{host}:{port}" for host in ("127.0.0.1", "localhost", "[::1]")
+        }
+
     def _send(self, status: int, kind: str, body: str) -> None:
         data = body.encode("utf-8")
         self.send_response(status)
@@ -178,6 +198,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format, *arguments) -> None:  # requests are not news
         pass
+
+
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 256  # a burst of connections waits in the queue rather than being refused
 
 
 def serve(
@@ -195,7 +219,7 @@ def serve(
     state = PreviewState(root.resolve(), topics)
     errors = state.refresh()
     handler = type("PreviewHandler", (_Handler,), {"state": state})
-    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    server = _Server(("127.0.0.1", port), handler)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True).start()
     say(f"previewing at http://127.0.0.1:{server.server_address[1]}/ ; Ctrl-C stops")
