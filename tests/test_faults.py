@@ -216,3 +216,34 @@ def test_a_lock_planted_as_a_link_makes_nothing_outside_the_output_folder(tmp_pa
     assert completed.returncode == 3
     assert "is a symbolic link; a build writes nothing through it" in completed.stderr
     assert not outside.exists()
+
+
+# ------------------------------------------------------------------ what is printed
+
+
+def test_control_characters_in_names_are_shown_as_escapes(tmp_path: Path):
+    from notebuilder.errors import printable
+
+    assert printable("a\x1b[2Jb\x07c\u202ed\ttab") == "a\\x1b[2Jb\\x07c\\u202ed\\ttab"
+    assert printable("Lok Sabha — ₹ 5 crore, हिन्दी") == "Lok Sabha — ₹ 5 crore, हिन्दी"
+    project = make_project(tmp_path / "project")
+    crafted = project / "notes" / "demo" / "evil\x1b]0;pwned\x07\u202e.yaml"
+    crafted.write_text("fragments: [\n", encoding="utf-8")
+    completed = run_notebuilder("check", "--root", str(project))
+    assert completed.returncode == 1
+    assert "evil\\x1b]0;pwned\\x07\\u202e.yaml:" in completed.stderr
+    assert not any(character in completed.stderr for character in "\x1b\x07\u202e")
+
+
+def test_many_warnings_of_one_kind_are_summarised_after_twenty(tmp_path: Path):
+    project = make_project(tmp_path / "project")
+    topic = project / "notes" / "demo" / "topic.yaml"
+    empty = "".join(f"  - id: empty-{number}\n    title: Empty {number}\n" for number in range(45))
+    topic.write_text(topic.read_text(encoding="utf-8") + empty, encoding="utf-8")
+    completed = run_notebuilder("check", "--root", str(project))
+    assert completed.returncode == 0, completed.stderr
+    lines = completed.stderr.splitlines()
+    assert sum("has no fragments yet" in line for line in lines) == 21  # 20, then the count
+    assert lines[-1].startswith("notebuilder: 25 more warnings like \"section '…' has no fragments yet")
+    strict = run_notebuilder("check", "--root", str(project), "-W")  # as errors, every one is listed
+    assert strict.returncode == 1 and strict.stderr.count("has no fragments yet") == 45

@@ -27,7 +27,16 @@ from .commands.dedupe_report import dedupe_report
 from .commands.draft import draft_from_seed
 from .commands.topics import summarise_topics
 from .coverage import format_coverage, percent
-from .errors import Interrupted, NoteError, Problem, ToolError, UsageError, raise_interrupted
+from .errors import (
+    Interrupted,
+    NoteError,
+    Problem,
+    ToolError,
+    UsageError,
+    printable,
+    raise_interrupted,
+    summarised,
+)
 from .pdf import PDF_VARIANTS
 from .scaffold import count_drafts, new_source, new_topic
 from .selftest import ONLY
@@ -154,15 +163,15 @@ def _parser() -> argparse.ArgumentParser:
 
 def _progress(message: str) -> None:
     if sys.stderr.isatty():
-        print(f"notebuilder: {message}…", file=sys.stderr, flush=True)
+        print(f"notebuilder: {printable(message)}…", file=sys.stderr, flush=True)
 
 
 def _warnings_printer(strict: bool):
     def print_warnings(warnings) -> None:
         if strict and warnings:  # each printed once, as the error it now is
             raise NoteError([Problem(warning.location, warning.message) for warning in warnings])
-        for warning in warnings:
-            print(warning, file=sys.stderr)
+        for line in summarised(warnings):
+            print(line, file=sys.stderr)
 
     return print_warnings
 
@@ -290,11 +299,11 @@ def _preview(arguments) -> int:
 
 
 def _say(message: str) -> None:
-    print(f"notebuilder: {message}", flush=True)
+    print(f"notebuilder: {printable(message)}", flush=True)
 
 
 def _report(problem: str) -> None:
-    print(problem, file=sys.stderr, flush=True)
+    print(printable(problem), file=sys.stderr, flush=True)
 
 
 def _build(arguments) -> int:
@@ -313,7 +322,7 @@ def _build(arguments) -> int:
     )
 
     def notice(message: str) -> None:
-        print(f"notebuilder: {message}", file=sys.stderr, flush=True)
+        print(f"notebuilder: {printable(message)}", file=sys.stderr, flush=True)
 
     for built in build(options, _progress, _warnings_printer(arguments.strict), notice):
         if built.skipped:
@@ -407,7 +416,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return COMMANDS[arguments.command](arguments)
     except UsageError as error:
-        print(f"notebuilder {arguments.command}: error: {error}", file=sys.stderr)
+        print(f"notebuilder {arguments.command}: error: {printable(str(error))}", file=sys.stderr)
         return EXIT_USAGE
     except NoteError as error:
         for problem in error.problems:
@@ -417,12 +426,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"notebuilder: {count} error{'s' if count != 1 else ''}{written}", file=sys.stderr)
         return EXIT_NOTES
     except ToolError as error:
-        print(f"notebuilder: {error}", file=sys.stderr)
+        print(f"notebuilder: {printable(str(error))}", file=sys.stderr)
         return EXIT_TOOL
     except OSError as error:
         # A folder that cannot be written or read: the user's to fix, so no traceback.
         where = f"{error.filename}: " if error.filename else ""
-        print(f"notebuilder: {where}{error.strerror or error}", file=sys.stderr)
+        print(printable(f"notebuilder: {where}{error.strerror or error}"), file=sys.stderr)
         return EXIT_TOOL
     except (Interrupted, KeyboardInterrupt):
         print("notebuilder: interrupted; earlier outputs are untouched", file=sys.stderr)

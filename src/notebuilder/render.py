@@ -37,6 +37,7 @@ def make_environment(root: Path) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    environment.filters["printable"] = printable  # a name from the file system, control characters escaped
     environment.filters["date"] = display_date  # one date style everywhere: {{ d | date(style) }}
     return environment
 
