@@ -317,3 +317,72 @@ def test_watch_rebuilds_on_save_survives_a_broken_save_and_stops_on_ctrl_c(tmp_p
         process.send_signal(signal.SIGINT)
         process.wait(timeout=30)
     assert process.returncode == 0
+
+
+TITLES = [
+    'A "quoted"\ntitle # with a hash',
+    "it's: - [x] {y} & *z",
+    "संविधान: मौलिक अधिकार",
+    "tab\tand  spaces ",
+]
+SOURCES_LAYOUTS = {
+    "two spaces": "# my sources\nsources:\n  - id: a   # the first\n    file: a.txt\n    title: A\n",
+    "four spaces": "sources:\n    -   id: a\n        file: a.txt\n        title: A  # kept\n",
+    "flow style": "sources: [{id: a, file: a.txt, title: A}]  # all on one line\n",
+    "empty list": "# none yet\nsources: []\n",
+    "no entries": "sources:\n",
+}
+
+
+@pytest.mark.parametrize("title", TITLES)
+def test_a_new_topic_keeps_any_title_exactly(tmp_path: Path, title: str):
+    import yaml
+
+    from notebuilder.load import load_project
+    from notebuilder.scaffold import new_topic
+    from notebuilder.validate import validate_project
+
+    new_topic(tmp_path, "polity", title, "GS2 # paper", 'Polity "core"')
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / "sources.yaml").write_text("sources: []\n", encoding="utf-8")
+    assert validate_project(load_project(tmp_path)).topics  # check takes it
+    written = yaml.safe_load((tmp_path / "notes" / "polity" / "topic.yaml").read_text(encoding="utf-8"))
+    assert (written["title"], written["paper"], written["subject"]) == (title, "GS2 # paper", 'Polity "core"')
+
+
+@pytest.mark.parametrize("layout", sorted(SOURCES_LAYOUTS))
+@pytest.mark.parametrize("title", TITLES[:2])
+def test_new_source_keeps_any_valid_sources_file_valid_with_its_comments(
+    tmp_path: Path, layout: str, title: str
+):
+    import yaml
+
+    from notebuilder.scaffold import new_source
+
+    (tmp_path / "seeds").mkdir()
+    registry = tmp_path / "seeds" / "sources.yaml"
+    registry.write_text(SOURCES_LAYOUTS[layout], encoding="utf-8")
+    before = yaml.safe_load(registry.read_text(encoding="utf-8"))["sources"] or []
+    seed = tmp_path / "galwan.txt"
+    seed.write_text("The clash took place in June 2020.\n", encoding="utf-8")
+    new_source(tmp_path, seed, "galwan", title, "newspaper", publisher="The Hindu # daily")
+    text = registry.read_text(encoding="utf-8")
+    entry = {
+        "id": "galwan",
+        "file": "galwan.txt",
+        "title": title,
+        "publisher": "The Hindu # daily",
+        "kind": "newspaper",
+    }
+    assert yaml.safe_load(text)["sources"] == [*before, entry]
+    for comment in ("# my sources", "# the first", "# kept", "# all on one line", "# none yet"):
+        assert (comment in text) == (comment in SOURCES_LAYOUTS[layout]), comment
+
+
+def test_a_new_topic_whose_title_no_notes_file_may_hold_is_refused_whole(tmp_path: Path):
+    from notebuilder.errors import UsageError
+    from notebuilder.scaffold import new_topic
+
+    with pytest.raises(UsageError, match="nothing was written"):
+        new_topic(tmp_path, "polity", "bell\x07", "GS2", "Polity")
+    assert not (tmp_path / "notes" / "polity").exists()

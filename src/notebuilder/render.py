@@ -13,7 +13,7 @@ from pathlib import Path
 import jinja2
 
 from .dates import display_date
-from .errors import Location, NoteError
+from .errors import Location, NoteError, printable
 from .model import Book, Document
 
 PACKAGE_LAYOUTS = Path(__file__).resolve().parent / "layouts"  # shipped inside the package

@@ -5,7 +5,6 @@ asked them to, and they never overwrite anything.
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 import subprocess
@@ -52,8 +51,27 @@ fragments: []
 
 
 def _yaml_text(value: str) -> str:
-    """A YAML scalar that reads back as ``value`` whatever it holds (JSON is YAML)."""
-    return json.dumps(value, ensure_ascii=False)
+    """A YAML scalar that reads back as ``value`` whatever it holds (quotes, ``#``, line
+    breaks, any script), written by the YAML library itself."""
+    import yaml
+
+    return yaml.safe_dump(value, allow_unicode=True, default_style='"', width=1_000_000).rstrip("\n")
+
+
+def _one_line(value: str) -> str:
+    """``value`` fit for a comment: on one line."""
+    return " ".join(value.split())
+
+
+def _reads_back(text: str, name: str, expected: dict) -> None:
+    """Check that a file notebuilder is about to write reads back as meant (else nothing is
+    written): a writer never leaves a file that ``check`` would refuse."""
+    document, problems = parse_yaml(text, name)
+    if problems:  # a character no notes file may hold (a control character), say
+        raise UsageError(f"{problems[0].message}; nothing was written")
+    found = document.plain() if document is not None else None
+    if not isinstance(found, dict) or any(found.get(key) != value for key, value in expected.items()):
+        raise UsageError(f"could not write {name} so that it reads back as given; nothing was written")
 
 
 def new_topic(root: Path, topic: str, title: str, paper: str, subject: str) -> list[Path]:
@@ -63,17 +81,19 @@ def new_topic(root: Path, topic: str, title: str, paper: str, subject: str) -> l
     directory = root / "notes" / topic
     if directory.exists():
         raise UsageError(f"{directory} already exists; notebuilder new never overwrites a topic")
-    directory.mkdir(parents=True)
     files = {
         directory / "topic.yaml": TOPIC_TEMPLATE.format(
             topic=topic,
-            title=title,
+            title=_one_line(title),
             title_yaml=_yaml_text(title),
             paper_yaml=_yaml_text(paper),
             subject_yaml=_yaml_text(subject),
         ),
         directory / "example.yaml": EXAMPLE_TEMPLATE.format(),
     }
+    expected = {"title": title, "paper": paper, "subject": subject}
+    _reads_back(files[directory / "topic.yaml"], f"notes/{topic}/topic.yaml", expected)
+    directory.mkdir(parents=True)
     for path, text in files.items():
         path.write_text(text, encoding="utf-8")
     return list(files)
@@ -110,16 +130,39 @@ def new_source(
         raise UsageError(f"a source '{source_id}' is already registered in seeds/{SOURCES_FILE}")
     if any(entry.get("file") == file.name for entry in entries if isinstance(entry, dict)):
         raise UsageError(f"seeds/{file.name} is already registered in seeds/{SOURCES_FILE}")
-    lines = [f"  - id: {source_id}", f"    file: {_yaml_text(file.name)}", f"    title: {_yaml_text(title)}"]
-    lines += [f"    publisher: {_yaml_text(publisher)}"] if publisher else []
-    lines += [f"    date: {_yaml_text(date)}"] if date else []
-    lines.append(f"    kind: {kind}")
+    entry = {"id": source_id, "file": file.name, "title": title}
+    entry |= {"publisher": publisher} if publisher else {}
+    entry |= {"date": date} if date else {}
+    entry["kind"] = kind
+    updated = _with_source(text, entry)
+    _reads_back(updated, f"seeds/{SOURCES_FILE}", {"sources": [*entries, entry]})
     seeds.mkdir(parents=True, exist_ok=True)
     if file.resolve() != seed.resolve():
         shutil.copyfile(file, seed)
-    text = re.sub(r"(?m)^sources:\s*\[\s*\]\s*$", "sources:", text)  # an empty flow list takes no items
-    registry.write_text(text.rstrip("\n") + "\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    registry.write_text(updated, encoding="utf-8")
     return registry
+
+
+def _with_source(text: str, entry: dict) -> str:
+    """``sources.yaml`` with one more entry, through ruamel.yaml's round trip: any valid
+    layout (indentation, flow style) stays valid, and its comments and order are kept."""
+    import io
+
+    from ruamel.yaml import YAML
+
+    yaml = YAML()  # round-trip: comments, key order and quoting are kept
+    yaml.indent(mapping=2, sequence=4, offset=2)  # the layout notebuilder writes: "  - id: …"
+    yaml.width = 1_000_000  # never fold a long title
+    yaml.preserve_quotes = True
+    document = yaml.load(text)
+    if document is None:
+        document = yaml.load("sources:\n")
+    if document.get("sources") is None:
+        document["sources"] = []
+    document["sources"].append(entry)
+    written = io.StringIO()
+    yaml.dump(document, written)
+    return written.getvalue()
 
 
 def seed_text(path: Path) -> str:
