@@ -140,7 +140,17 @@ def test_a_worker_killed_under_the_build_fails_it_within_seconds_naming_the_outp
     project = tmp_path / "project"
     shutil.copytree(SYLLABUS, project)  # three topics: the workers are busy for a while
     process = subprocess.Popen(
-        [sys.executable, "-m", "notebuilder", "build", "--root", str(project), "--format", "pdf"],
+        [
+            sys.executable,
+            "-m",
+            "notebuilder",
+            "build",
+            "--root",
+            str(project),
+            "--format",
+            "pdf",
+            "--combined",
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH},
@@ -157,8 +167,8 @@ def test_a_worker_killed_under_the_build_fails_it_within_seconds_naming_the_outp
     _, stderr = process.communicate(timeout=60)
     assert time.monotonic() - killed < 10
     assert process.returncode == 3, stderr
-    assert f"writing {project / 'build'}/".encode() in stderr  # what it was writing, or what was left
-    assert b"died (killed by SIGKILL" in stderr
+    assert f"writing {project / 'build'}/".encode() in stderr, stderr  # what it was writing, or what was left
+    assert b"died (killed by SIGKILL" in stderr, stderr
     assert not (project / "build" / ".notebuilder.lock").exists()
     assert debris(project / "build") == []
     again = run_notebuilder("build", "--root", str(project), "--format", "pdf")
@@ -247,3 +257,34 @@ def test_many_warnings_of_one_kind_are_summarised_after_twenty(tmp_path: Path):
     assert lines[-1].startswith("notebuilder: 25 more warnings like \"section '…' has no fragments yet")
     strict = run_notebuilder("check", "--root", str(project), "-W")  # as errors, every one is listed
     assert strict.returncode == 1 and strict.stderr.count("has no fragments yet") == 45
+
+
+# ------------------------------------------------------------------ nothing read from outside
+
+
+@pytest.mark.parametrize("where", ["seeds/alpha.txt", "notes/demo/notes.yaml", "layouts/booklet.css"])
+def test_a_link_leading_outside_the_project_is_refused_unless_allowed(tmp_path: Path, where: str):
+    project = make_project(tmp_path / "project")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    inside = project / where
+    inside.parent.mkdir(parents=True, exist_ok=True)
+    secret = elsewhere / inside.name
+    if inside.exists():
+        secret.write_bytes(inside.read_bytes())
+        inside.unlink()
+    else:  # a layout of notebuilder's own, overridden by a link
+        from notebuilder.render import PACKAGE_LAYOUTS
+
+        secret.write_bytes((PACKAGE_LAYOUTS / inside.name).read_bytes())
+    inside.symlink_to(secret)
+    for command in ("check", "build", "coverage"):
+        completed = run_notebuilder(command, "--root", str(project))
+        if command == "check" and where.startswith("layouts/"):
+            continue  # check reads no layout
+        assert completed.returncode == 1, (command, completed.stderr)
+        assert f"{where}:1:1: error: cannot read the " in completed.stderr, command
+        assert f"it is a symbolic link to {secret}, outside the project" in completed.stderr
+    assert not (project / "build" / "demo" / "coverage.html").exists()
+    allowed = run_notebuilder("build", "--root", str(project), "--allow-outside", str(elsewhere))
+    assert allowed.returncode == 0, allowed.stderr

@@ -8,6 +8,7 @@ Exit codes: 0 success; 1 the notes (or a layout) have mistakes, each printed as
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 from pathlib import Path
@@ -37,6 +38,7 @@ from .errors import (
     raise_interrupted,
     summarised,
 )
+from .load import ALLOW_OUTSIDE
 from .pdf import PDF_VARIANTS
 from .scaffold import count_drafts, new_source, new_topic
 from .selftest import ONLY
@@ -66,6 +68,14 @@ def _parser() -> argparse.ArgumentParser:
         )
         command.add_argument(
             "-W", dest="strict", action="store_true", help="turn warnings into errors (as Sphinx's -W)"
+        )
+        command.add_argument(
+            "--allow-outside",
+            action="append",
+            default=[],
+            metavar="FOLDER",
+            help="a folder outside the project that symbolic links in notes/, seeds/ or layouts/ may "
+            "lead into (nothing else outside the project is read); repeat for several",
         )
         return command
 
@@ -411,6 +421,10 @@ COMMANDS = {
 
 def main(argv: list[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
+    if getattr(arguments, "allow_outside", None):
+        os.environ[ALLOW_OUTSIDE] = os.pathsep.join(
+            str(Path(folder).resolve()) for folder in arguments.allow_outside
+        )
     signal.signal(signal.SIGTERM, raise_interrupted)
     signal.signal(signal.SIGINT, raise_interrupted)
     try:

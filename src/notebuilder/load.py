@@ -335,7 +335,7 @@ def _decode(data: bytes, path: str) -> tuple[str | None, list[Problem]]:
 def read_yaml_file(file: Path, root: Path) -> tuple[YamlFile, list[Problem]]:
     """Read and parse one YAML file; the only place that opens the user's YAML."""
     path = file.relative_to(root).as_posix()
-    refused = _unreadable(file)
+    refused = _unreadable(file, root)
     if refused:
         return YamlFile(path, None), [Problem(Location(path), f"cannot read the file: {refused}")]
     try:
@@ -360,7 +360,7 @@ def read_yaml_file(file: Path, root: Path) -> tuple[YamlFile, list[Problem]]:
     return YamlFile(path, document), problems
 
 
-def _unreadable(file: Path) -> str | None:
+def _unreadable(file: Path, root: Path) -> str | None:
     """Why a file the loader was shown cannot be read as notes, or None (it can)."""
     try:
         file.stat()
@@ -374,7 +374,23 @@ def _unreadable(file: Path) -> str | None:
         return "it is a folder or a special file, not a notes file" + (
             ": move it out of notes/" if file.is_dir() else ""
         )
-    return None
+    return outside_project(file, root)
+
+
+ALLOW_OUTSIDE = "NOTEBUILDER_ALLOW_OUTSIDE"  # set by --allow-outside: folders links may lead into
+
+
+def outside_project(path: Path, root: Path) -> str | None:
+    """Why ``path``, under the project, is not to be read: a symbolic link (it, or a folder
+    above it) leads outside the project, into no folder that ``--allow-outside`` names."""
+    real, root = path.resolve(), root.resolve()
+    allowed = [Path(folder) for folder in os.environ.get(ALLOW_OUTSIDE, "").split(os.pathsep) if folder]
+    if any(real == folder or folder in real.parents for folder in (root, *allowed)):
+        return None
+    return (
+        f"it is a symbolic link to {real}, outside the project; notebuilder reads nothing outside it "
+        "(move the file in, or name its folder with --allow-outside)"
+    )
 
 
 def _yaml_files(directory: Path) -> list[Path]:
@@ -417,11 +433,11 @@ def load_project(root: Path, selected: Collection[str] = ()) -> RawProject:
                 "no sources file; create seeds/sources.yaml listing your sources",
             )
         )
-    seed_names = (
-        frozenset(entry.name for entry in seeds.iterdir() if entry.is_file())
-        if seeds.is_dir()
-        else frozenset()
-    )
+    seed_files = sorted(entry for entry in seeds.iterdir() if entry.is_file()) if seeds.is_dir() else []
+    for seed in seed_files:
+        if leaves := outside_project(seed, root):
+            problems.append(Problem(Location(f"seeds/{seed.name}"), f"cannot read the seed: {leaves}"))
+    seed_names = frozenset(seed.name for seed in seed_files if outside_project(seed, root) is None)
 
     topics = []
     notes = root / "notes"

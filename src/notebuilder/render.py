@@ -13,7 +13,8 @@ from pathlib import Path
 import jinja2
 
 from .dates import display_date
-from .errors import Location, NoteError, printable
+from .errors import Location, NoteError, Problem, printable
+from .load import outside_project
 from .model import Book, Document
 
 PACKAGE_LAYOUTS = Path(__file__).resolve().parent / "layouts"  # shipped inside the package
@@ -28,7 +29,19 @@ def layout_directories(root: Path) -> tuple[Path, ...]:
 
 
 def make_environment(root: Path) -> jinja2.Environment:
-    """The layouts' Jinja environment."""
+    """The layouts' Jinja environment. A layout of the project's that is a symbolic link
+    leading outside the project is refused (nothing outside it is read)."""
+    own = root.resolve() / "layouts"
+    if own.is_dir():
+        problems = [
+            Problem(
+                Location(path.relative_to(root.resolve()).as_posix()), f"cannot read the layout: {leaves}"
+            )
+            for path in sorted(own.rglob("*"))
+            if path.is_file() and (leaves := outside_project(path, root))
+        ]
+        if problems:
+            raise NoteError(problems)
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(path) for path in layout_directories(root)]),
         autoescape=True,
