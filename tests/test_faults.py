@@ -288,3 +288,14 @@ def test_a_link_leading_outside_the_project_is_refused_unless_allowed(tmp_path: 
     assert not (project / "build" / "demo" / "coverage.html").exists()
     allowed = run_notebuilder("build", "--root", str(project), "--allow-outside", str(elsewhere))
     assert allowed.returncode == 0, allowed.stderr
+
+
+def test_the_output_of_a_topic_no_longer_there_is_named_and_left(tmp_path: Path):
+    project = make_project(tmp_path / "project")
+    assert run_notebuilder("build", "--root", str(project), "--format", "pdf").returncode == 0
+    (project / "notes" / "demo").rename(project / "notes" / "renamed")
+    completed = run_notebuilder("build", "--root", str(project), "--format", "pdf")
+    assert completed.returncode == 0, completed.stderr
+    old = project / "build" / "demo"
+    assert f"notebuilder: {old} is the output of a topic that is no longer in notes/" in completed.stderr
+    assert (old / "booklet.pdf").is_file() and (project / "build" / "renamed" / "booklet.pdf").is_file()

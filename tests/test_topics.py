@@ -313,6 +313,26 @@ def test_watch_rebuilds_on_save_survives_a_broken_save_and_stops_on_ctrl_c(tmp_p
         assert booklet.read_bytes() == before
         notes.write_text(good, encoding="utf-8")
         wait_for(f"{POLITY}: notes.json, booklet.pdf")
+
+        # notes/ replaced by a new folder, as a git checkout or a sync tool does: still seen
+        replacement = project / "notes.new"
+        shutil.copytree(project / "notes", replacement)
+        (replacement / POLITY / "handout.yaml").write_text(
+            good.replace("in factories and mines", "in any factory or mine"), encoding="utf-8"
+        )
+        (project / "notes").rename(project / "notes.old")
+        replacement.rename(project / "notes")
+        wait_for(f"{POLITY}: notes.json, booklet.pdf")
+        assert "any factory or mine" in (project / "build" / POLITY / "notes.json").read_text(
+            encoding="utf-8"
+        )
+        (project / "notes" / POLITY / "handout.yaml").write_text(
+            good, encoding="utf-8"
+        )  # a save in the new one
+        wait_for(f"{POLITY}: notes.json, booklet.pdf")
+        assert "factories and mines" in (project / "build" / POLITY / "notes.json").read_text(
+            encoding="utf-8"
+        )
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=30)

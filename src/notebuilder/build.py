@@ -491,6 +491,17 @@ class _Writer:
                 flight.batch.close(failed=True)
 
 
+def _orphans(out: Path, topics: set[str]) -> list[Path]:
+    """Output folders a build wrote (they hold its manifest) for topics no longer there."""
+    if not out.is_dir():
+        return []
+    return sorted(
+        folder
+        for folder in out.iterdir()
+        if folder.is_dir() and folder.name not in topics | {COMBINED} and (folder / MANIFEST_NAME).is_file()
+    )
+
+
 def build(
     options: BuildOptions,
     progress: Callable[[str], None] = lambda message: None,
@@ -590,6 +601,12 @@ def build(
             built += writer.finish()
         for cache in ("mindmaps", "dedupe"):
             prune(out / ".cache" / cache)
+    if not options.topics:
+        for folder in _orphans(out, {topic.id for topic in corpus.topics}):
+            notice(
+                f"{folder} is the output of a topic that is no longer in notes/ (renamed or removed); "
+                "it was left as it is: delete it if it is not needed"
+            )
     unwritable = cache_problems()
     if unwritable:
         where = "; ".join(f"{folder} ({reason})" for folder, reason in sorted(unwritable.items()))

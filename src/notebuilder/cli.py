@@ -8,6 +8,7 @@ Exit codes: 0 success; 1 the notes (or a layout) have mistakes, each printed as
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import sys
@@ -234,11 +235,17 @@ def _watch(arguments) -> int:
 
     formats = FORMATS if arguments.format == "all" else (arguments.format,)
     options = BuildOptions(arguments.root, _out(arguments), formats, tuple(arguments.topics), arguments.paper)
-    watched = [
-        arguments.root / folder
-        for folder in ("notes", "seeds", "layouts")
-        if (arguments.root / folder).is_dir()
-    ]
+
+    def watched() -> dict[Path, int]:
+        """The folders to watch, each with its inode: a folder replaced by a new one (a
+        ``git checkout``, a sync tool) is a new inode, and is watched again."""
+        found = {}
+        for folder in ("notes", "seeds", "layouts"):
+            with contextlib.suppress(OSError):
+                path = arguments.root / folder
+                if path.is_dir():
+                    found[path] = path.stat().st_ino
+        return found
 
     def rebuild() -> None:
         started = time.monotonic()
@@ -262,18 +269,36 @@ def _watch(arguments) -> int:
         done = "; ".join(rebuilt) or "nothing changed"
         print(f"[{stamp}] {done} ({time.monotonic() - started:.1f} s)", flush=True)
 
-    print(f"notebuilder: watching {', '.join(str(path) for path in watched)}; Ctrl-C stops", flush=True)
+    folders = watched()
+    print(f"notebuilder: watching {', '.join(str(path) for path in folders)}; Ctrl-C stops", flush=True)
     try:
         # The watcher starts before the first build, so a save made while it runs is not
         # missed: its first (empty) report comes once it watches, then one per batch of saves.
+        # Between reports it checks that the folders are still the ones it watches; one that
+        # was replaced (or appeared) is watched anew, and the notes are built again.
         first = True
-        changes_seen = watch(
-            *watched, debounce=300, step=50, raise_interrupt=False, yield_on_timeout=True, rust_timeout=400
-        )
-        for changes in changes_seen:
-            if first or changes:
-                rebuild()
-                first = False
+        while True:
+            if not folders:  # nothing to watch yet (a folder replaced this very moment)
+                time.sleep(0.4)
+                folders, first = watched(), True
+                continue
+            changes_seen = watch(
+                *folders,
+                debounce=300,
+                step=50,
+                raise_interrupt=False,
+                yield_on_timeout=True,
+                rust_timeout=400,
+            )
+            for changes in changes_seen:
+                if watched() != folders:
+                    folders, first = watched(), True
+                    break
+                if first or changes:
+                    rebuild()
+                    first = False
+            else:
+                break  # the watcher stopped (Ctrl-C)
     except (Interrupted, KeyboardInterrupt):
         pass
     print("notebuilder: stopped watching; the outputs are the last good ones", flush=True)
