@@ -71,7 +71,7 @@ def private_tmp(tmp_path: Path) -> dict[str, str]:
     return {"TMPDIR": str(scratch)}
 
 
-@pytest.mark.parametrize("leave", [40_000, 200_000, 400_000])
+@pytest.mark.parametrize("leave", [40_000, 200_000])  # a PDF, then pandoc, finds the disk full
 def test_a_full_disk_is_one_clear_message_and_keeps_the_last_good_outputs(tmp_path: Path, leave: int):
     project = make_project(tmp_path / "project")
     environment = private_tmp(tmp_path)

@@ -2,9 +2,8 @@
 
 While the pool runs, a Ctrl-C or SIGTERM is only noted and acted on between waits: an
 exception raised from a signal handler inside the pool's own locking would deadlock its
-shutdown. On a way out of the ``with`` block by an error or a stop the workers are
-killed, and on every way out they are joined, so nothing they do can outlive the stage
-(write.py discards staged files only after).
+shutdown. On any way out of the ``with`` block the workers are killed and joined, so
+nothing they do can outlive the stage (write.py discards staged files only after).
 """
 
 from __future__ import annotations
@@ -224,10 +223,11 @@ class WorkerPool:
     def __exit__(self, kind, error, traceback) -> None:
         global _started
         try:
-            if kind is not None or self.stops:
-                for process in self.processes:  # stopped at once: nothing they do is wanted now
-                    with contextlib.suppress(OSError, ValueError):
-                        process.kill()
+            # Every result wanted was gathered (or a stop or an error came first): the
+            # workers are ended at once, not waited on, whatever they are doing.
+            for process in self.processes:
+                with contextlib.suppress(OSError, ValueError):
+                    process.kill()
             self.executor.shutdown(wait=True, cancel_futures=True)
         finally:
             _started = None
