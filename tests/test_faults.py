@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import EPOCH, SYLLABUS, make_project, run_notebuilder
+from conftest import SYLLABUS, make_project, run_notebuilder, start_build
 from test_reliability import descendants
 
 pytestmark = pytest.mark.e2e  # every test here runs notebuilder as a program
@@ -139,22 +139,7 @@ def test_an_output_that_is_a_folder_changes_none_of_the_topics_files(tmp_path: P
 def test_a_worker_killed_under_the_build_fails_it_within_seconds_naming_the_output(tmp_path: Path):
     project = tmp_path / "project"
     shutil.copytree(SYLLABUS, project)  # three topics: the workers are busy for a while
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "notebuilder",
-            "build",
-            "--root",
-            str(project),
-            "--format",
-            "pdf",
-            "--combined",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH},
-    )
+    process = start_build(project, "--format", "pdf", "--combined")
     deadline = time.monotonic() + 60
     while not list((project / "build").rglob(".nb-tmp-*")) and time.monotonic() < deadline:
         time.sleep(0.01)  # the workers are writing now
