@@ -7,6 +7,7 @@ import re
 import zipfile
 from pathlib import Path
 
+import pikepdf
 import pytest
 from conftest import (
     REPO,
@@ -97,6 +98,9 @@ def test_outline_has_one_entry_per_section_and_matches_contents(built_topic):
         assert contents[section.title] == page, section.title
         assert section.title in pdftotext(pdf, page, page)
         assert f"page {page} of {pdf_page_count(pdf)}" in pdftotext(pdf, page, page)
+    for name in ("booklet.pdf", "selftest.pdf", "mindmaps.pdf"):  # each opens with its bookmarks shown
+        with pikepdf.open(directory / name) as opened:
+            assert opened.Root.PageMode == pikepdf.Name.UseOutlines, name
 
 
 def test_every_point_cites_a_numbered_source(built_topic):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pikepdf
 import pytest
 from conftest import REPO, overfull_project, pdf_page_count, pdftotext, run_notebuilder
 
@@ -19,6 +20,7 @@ from notebuilder.mindmap import (
     lay_out_sheet,
     plan_sheets,
 )
+from notebuilder.outputs.sheets import sheet_file
 
 CORPUS = check_project(REPO)
 DOCUMENT = assemble_topic(CORPUS, next(topic for topic in CORPUS.topics if topic.id == "india-japan"), 0)
@@ -84,8 +86,17 @@ def test_sheets_are_one_page_each_and_every_label_is_text(built_topic):
     assert pdf_page_count(combined) == len(sheets)
     size = __import__("subprocess").run(["pdfinfo", str(combined)], capture_output=True, text=True).stdout
     assert "841.89 x 595.276" in size
+    names = [sheet_file(sheet, number) for number, sheet in enumerate(sheets, start=1)]
+    assert sorted(names) == names  # the files sort in reading order
+    assert sorted(path.name for path in (directory / "mindmaps").glob("*.pdf")) == [
+        name[9:] for name in names
+    ]
+    with pikepdf.open(combined) as joined:  # bookmarks numbered once, as the sections are; shown on opening
+        with joined.open_outline() as outline:
+            assert [item.title for item in outline.root] == [sheet.title for sheet in sheets]
+        assert joined.Root.PageMode == pikepdf.Name.UseOutlines
     for page, sheet in enumerate(sheets, start=1):
-        single = directory / "mindmaps" / f"{sheet.id}.pdf"
+        single = directory / names[page - 1]
         assert pdf_page_count(single) == 1
         text = squash(pdftotext(combined, page, page))
         assert squash(sheet.title) in text
@@ -114,7 +125,7 @@ def test_the_printed_map_is_the_checked_layout_fitted_into_its_slot(built_topic)
 
     directory, document = built_topic
     checked = 0
-    for sheet in plan_sheets(document):
+    for number, sheet in enumerate(plan_sheets(document), start=1):
         laid = lay_out_sheet(sheet)
         width, height = (size * MM for size in laid.size_mm)
         view = list(map(float, re.search(r'viewBox="([^"]+)"', laid.svg)[1].split()))
@@ -122,7 +133,7 @@ def test_the_printed_map_is_the_checked_layout_fitted_into_its_slot(built_topic)
         assert height / view[3] == pytest.approx(scale, rel=0.01)
         left, top = (297 * MM - width) / 2, (10 + 12) * MM + (178 * MM - height) / 2
         shift_x, shift_y = map(float, re.search(r"translate\(([-\d.]+) ([-\d.]+)\)", laid.svg).groups())
-        single = directory / "mindmaps" / f"{sheet.id}.pdf"
+        single = directory / sheet_file(sheet, number)
         boxes = subprocess.run(
             ["pdftotext", "-bbox", str(single), "-"], capture_output=True, text=True
         ).stdout

@@ -131,6 +131,11 @@ def _leading_date(text: str, date: str) -> str | None:
     return text[found.end() :] if found else None
 
 
+def spoken_list(items: tuple[str, ...] | list[str]) -> str:
+    """Items as a sentence lists them: "a", "a and b", "a, b and c"."""
+    return " and ".join([", ".join(items[:-1]), items[-1]]) if len(items) > 1 else "".join(items)
+
+
 def _doc_point(point: Point, numbers: dict[str, int], date_style: str = "short") -> DocPoint:
     """The point's text cited to the sources that state all of it, then what the others add."""
     fact, *more = point.statements or (Statement("fact", point.text, point.citations, ()),)
@@ -139,7 +144,7 @@ def _doc_point(point: Point, numbers: dict[str, int], date_style: str = "short")
         html = (
             inline_html(statement.text)
             if statement.kind != "without"
-            else inline_html("; ".join(statement.missing))
+            else inline_html(spoken_list(statement.missing))
         )
         return DocStatement(statement.kind, html, _markers(statement.citations, numbers))
 

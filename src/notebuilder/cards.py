@@ -80,10 +80,12 @@ def _sources_line(markers, titles: dict[int, str]) -> str:
 def _back(item: DocPoint, titles: dict[int, str]) -> str:
     lines = [f"<div class='sources'>Sources: {_sources_line(item.markers, titles)}</div>"]
     for statement in item.more:
-        label = "Also" if statement.kind == "also" else "Also in, without"
-        lines.append(
-            f"<div class='also'>{label}: {statement.html} ({_sources_line(statement.markers, titles)})</div>"
-        )
+        sources = _sources_line(statement.markers, titles)
+        if statement.kind == "also":
+            lines.append(f"<div class='also'>Also: {statement.html} ({sources})</div>")
+        else:
+            says = "say" if len(statement.markers) > 1 else "says"
+            lines.append(f"<div class='also'>{sources} {says} this too, without {statement.html}.</div>")
     for conflict in item.conflicts:
         figures = " · ".join(
             f"{escape(figure.value)} [{', '.join(str(m.number) for m in figure.markers)}]"

@@ -22,7 +22,8 @@ From that, :func:`statements` lays a point out as:
 2. ``also``: a member that gives details the lead lacks, in its own words and citing
    only its own sources (figures shown in a "sources differ" line are not counted);
 3. ``without``: members that state the fact but lack some of the lead's details, cited
-   with the details they do not give ("also in [3, 4], without: 2018, August 2024").
+   with the details they do not give ("Sources [3, 4] say this too, without 2018 and
+   August 2024").
 
 A negation sets two fragments against each other only when it **contradicts** what the
 other states (:func:`contradiction`): "it did not grant provincial autonomy" contradicts

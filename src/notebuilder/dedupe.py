@@ -892,7 +892,7 @@ def format_report(topic: Topic, result: Deduplication) -> str:
             text = (
                 plain_text(statement.text)
                 if statement.kind != "without"
-                else "the fact, without: " + statement.text
+                else "says this too, without " + statement.text
             )
             lines.append(f"      {statement.kind:7}  [{sources(statement)}]  {text}")
     lines += ["", "CONFLICTS"]

@@ -64,8 +64,15 @@ def write_pdf(
     """Print HTML to a PDF with WeasyPrint, whole (``variant``: e.g. "pdf/ua-1", tagged with
     its structure, language and title shown); returns the page count."""
     document = lay_out_pages(html, base_directory, allowed_directories)
-    document.write_pdf(target, pdf_variant=variant if variant not in (None, "none") else None)
+    document.write_pdf(
+        target, pdf_variant=variant if variant not in (None, "none") else None, finisher=_shows_bookmarks
+    )
     return len(document.pages)
+
+
+def _shows_bookmarks(document, pdf) -> None:
+    """A WeasyPrint finisher: the PDF opens with its bookmarks (the outline) shown."""
+    pdf.catalog["PageMode"] = "/UseOutlines"
 
 
 CSS_PX_PT = 0.75  # WeasyPrint lays out in CSS pixels; a PDF measures in points

@@ -36,6 +36,12 @@ class SheetPage:
     cache: Path | None  # where laid-out maps are kept
 
 
+def sheet_file(sheet: MindMapSheet, number: int) -> str:
+    """A sheet's file, numbered so that the files sort in reading order: ``mindmaps/00-overview.pdf``,
+    ``mindmaps/01-history.pdf``…"""
+    return f"mindmaps/{number - 1:02d}-{sheet.id}.pdf"
+
+
 class Sheet(Output):
     """One mind-map sheet, one A4 landscape page: a picture, untagged (its words are read
     from the booklet, and mindmaps.pdf joins its pages)."""
@@ -44,7 +50,7 @@ class Sheet(Output):
 
     def __init__(self, sheet: MindMapSheet, number: int, count: int) -> None:
         self.sheet, self.number, self.count = sheet, number, count
-        self.name = f"mindmaps/{sheet.id}.pdf"
+        self.name = sheet_file(sheet, number)
 
     def render(self, context: RenderContext, document) -> SheetPage:
         page = render_mindmap(
@@ -90,7 +96,7 @@ class SheetsTogether(Output):
         return {
             "title": f"{document.topic.title}: mind maps",
             "language": document.topic.language,
-            "bookmarks": [f"{sheet.number}. {sheet.sheet.title}" for sheet in self.sheets],
+            "bookmarks": [sheet.sheet.title for sheet in self.sheets],  # numbered as the booklet's sections
         }
 
     def write(self, payload: dict, target: Path, context: WriteContext) -> int:
@@ -112,6 +118,7 @@ class SheetsTogether(Output):
                 together.docinfo["/Creator"] = "notebuilder"
                 together.Root.Lang = pikepdf.String(payload["language"])
                 together.Root.ViewerPreferences = pikepdf.Dictionary(DisplayDocTitle=True)
+                together.Root.PageMode = pikepdf.Name.UseOutlines  # opens with its bookmarks shown
                 save_pdf(together, target)
                 return len(together.pages)
         finally:
