@@ -12,10 +12,10 @@ def test_emphasis_and_escaping():
     assert plain_text("**Japan** is *the*") == "Japan is the"
 
 
-def test_punctuation_after_emphasis_moves_inside_the_tag():
-    # Keeps WeasyPrint from breaking the line early (Kozea/WeasyPrint#1614).
-    assert inline_html("the **1991 crisis**. Then **1958**, and (**$40 bn**)") == (
-        "the <strong>1991 crisis.</strong> Then <strong>1958,</strong> and (<strong>$40 bn)</strong>"
+def test_punctuation_after_emphasis_stays_outside_it():
+    assert inline_html("the **1991 crisis**. Then **752 AD**, and (**Mumbai–Ahmedabad**).") == (
+        "the <strong>1991 crisis</strong>. Then <strong>752 AD</strong>, "
+        "and (<strong>Mumbai–Ahmedabad</strong>)."
     )
 
 

@@ -12,19 +12,17 @@ import re
 from markupsafe import Markup, escape
 
 _BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
-# Punctuation glued to the end of <strong>/<em> ("**crisis**.") trips WeasyPrint's line
-# breaking (Kozea/WeasyPrint#1614): it breaks the line far too early. Inside the tag, it
-# doesn't.
-_TRAILING_PUNCTUATION = re.compile(r"</(strong|em)>([.,;:!?)\]’'”]+)")
 _ITALIC = re.compile(r"(?<![*\w])\*(?=\S)(.+?)(?<=\S)\*(?![*\w])")
 BOLD_SPAN, ITALIC_SPAN = _BOLD, _ITALIC  # for outputs that mark the spans up their own way (cards, self-test)
 
 
 def inline_html(text: str) -> Markup:
+    """Note text as HTML. Punctuation after a term stays outside its emphasis, as written
+    ("**752 AD**,"): it is not part of the term. (WeasyPrint 70 no longer breaks such lines
+    early, Kozea/WeasyPrint#1614: the shipped booklet prints the same lines but one.)"""
     html = str(escape(text))
     html = _BOLD.sub(r"<strong>\1</strong>", html)
     html = _ITALIC.sub(r"<em>\1</em>", html)
-    html = _TRAILING_PUNCTUATION.sub(r"\2</\1>", html)
     return Markup(html)
 
 
