@@ -25,3 +25,13 @@ def test_bold_spans_and_plurals():
     assert [stem(word) for word in words] == [
         "right", "policy", "tax", "dialogue", "class", "status", "crisis",
     ]  # fmt: skip
+
+
+def test_quotes_and_apostrophes_print_curly_and_the_notes_keep_theirs():
+    from notebuilder.markup import curly_quotes
+
+    assert curly_quotes("India's \"**Act East**\", then ('Look East') in the '90s") == (
+        "India’s “**Act East**”, then (‘Look East’) in the ’90s"
+    )
+    assert inline_html('"Act East" is India\'s') == "“Act East” is India’s"
+    assert plain_text('"Act East" is India\'s') == '"Act East" is India\'s'  # what dedupe and check read

@@ -251,7 +251,7 @@ def test_a_date_label_is_read_before_its_point(built_topic):
     the tagged structure, so a screen reader says "1952: After World War II…"."""
     import subprocess
 
-    from notebuilder.markup import plain_text
+    from notebuilder.markup import curly_quotes, plain_text
 
     directory, document = built_topic
     raw = subprocess.run(
@@ -265,9 +265,9 @@ def test_a_date_label_is_read_before_its_point(built_topic):
     assert dated, document.topic.id
     for item in dated[:6]:
         opening = " ".join(
-            plain_text(item.point.statements[0].text if item.point.statements else item.point.text).split()[
-                :3
-            ]
+            curly_quotes(
+                plain_text(item.point.statements[0].text if item.point.statements else item.point.text)
+            ).split()[:3]
         )
         assert f"{item.margin_date} {opening}" in raw, (item.margin_date, opening)
 

@@ -33,6 +33,7 @@ from notebuilder.mindmap import leaf_label
 from notebuilder.model import Citation, Fragment, Section, Topic
 from notebuilder.selftest import plan_selftest
 
+STRAIGHT_QUOTES = str.maketrans("‘’“”", "''\"\"")  # the booklet prints quotes curly
 PAIRS = yaml.safe_load((TESTS / "cases" / "subject-pairs.yaml").read_text(encoding="utf-8"))
 
 
@@ -417,6 +418,8 @@ def test_the_five_miscredited_points_are_credited_correctly():
 
 
 def squash(text: str) -> str:
+    """Text as extracted and as written compared alike: spaces, breaks, and printed quotes."""
+    text = text.translate(STRAIGHT_QUOTES)
     return re.sub(r"\s+", " ", text.replace("-\n", "-").replace("\u00ad", "")).replace("– ", "–")
 
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from markupsafe import escape
 
-from .markup import BOLD_SPAN, ITALIC_SPAN
+from .markup import BOLD_SPAN, ITALIC_SPAN, curly_quotes
 from .model import DocPoint, Document
 
 MAX_CLOZES = 4
@@ -57,6 +57,7 @@ def _safe_in_cloze(html: str) -> str:
 
 def cloze_text(text: str) -> tuple[str, int]:
     """The note text as cloze HTML (escaped) and how many clozes it has."""
+    text = curly_quotes(text)
     spans = BOLD_SPAN.findall(text)
     numbers = (
         [1 + index * min(len(spans), MAX_CLOZES) // len(spans) for index in range(len(spans))]

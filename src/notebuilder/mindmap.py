@@ -38,7 +38,7 @@ from pathlib import Path
 
 from .cache import keep, recall
 from .errors import Location, NoteError, ToolError
-from .markup import plain_text
+from .markup import curly_quotes, plain_text
 from .model import DocPoint, DocSection, Document
 from .pool import die_with_parent, run_side_by_side, scratch_folder, worker_count
 
@@ -108,8 +108,8 @@ def leaf_label(item: DocPoint) -> str:
     """A point's label; "≠" marks a point on whose figures the sources differ."""
     differ = " ≠" if item.conflicts else ""
     if item.point.short:
-        return plain_text(item.point.short) + differ
-    words = plain_text(item.point.text).split()
+        return curly_quotes(plain_text(item.point.short)) + differ
+    words = curly_quotes(plain_text(item.point.text)).split()
     return " ".join(words[:LABEL_WORDS]).rstrip(",;:.") + ("…" if len(words) > LABEL_WORDS else "") + differ
 
 

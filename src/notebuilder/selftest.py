@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 
 from .figures import read_quantities
-from .markup import BOLD_SPAN, ITALIC_SPAN, plain_text
+from .markup import BOLD_SPAN, ITALIC_SPAN, curly_quotes, plain_text
 from .model import DocConflict, Document, Point
 
 ONLY = ("all", "priority", "figures")
@@ -86,6 +86,7 @@ def blanked(
     text: str, first: int, conflicts: tuple[DocConflict, ...] = ()
 ) -> tuple[Markup, tuple[tuple[int, Markup], ...]]:
     """The text with its bold spans as numbered blanks from ``first`` on, and the answers."""
+    text = curly_quotes(text)
     pieces, answers, position = [], [], 0
     for number, match in enumerate(BOLD_SPAN.finditer(text), start=first):
         pieces.append(_italics(str(escape(text[position : match.start()]))))
