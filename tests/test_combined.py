@@ -116,3 +116,18 @@ def test_syllabus_orders_and_groups_topics_and_an_unchanged_book_is_skipped(tmp_
     assert broken.returncode == 1
     assert "notes/syllabus.yaml:3:31: error: no topic 'polity-rights' in notes/" in broken.stderr
     assert book.read_bytes() == before
+
+
+def test_a_book_of_one_topic_says_so_and_its_running_heads_are_clean(tmp_path: Path):
+    from conftest import make_project
+
+    project = make_project(tmp_path / "project")
+    built = run_notebuilder("build", "--root", str(project), "--format", "pdf", "--combined")
+    assert built.returncode == 0, built.stderr
+    book = project / "build" / "combined" / "booklet.pdf"
+    assert "1 topic · " in pdftotext(book, 1, 1)
+    heads = [
+        pdftotext(book, page, page).strip().splitlines()[0] for page in range(2, pdf_page_count(book) + 1)
+    ]
+    assert heads[0].startswith("Contents")
+    assert not any(head.startswith(("·", " ·")) or " ·  " in head for head in heads), heads
