@@ -132,6 +132,10 @@ def test_epub_is_valid_and_lists_every_section(built_topic, tmp_path: Path):
         body = "".join(archive.read(name).decode("utf-8") for name in chapters)
     for section in document.sections:
         assert f"{section.number}. {section.title}".replace("'", "&#39;") in nav or section.title in nav
+    assert '<h1 id="toc-title">Contents</h1>' in nav  # headed "Contents", not the title again
+    with zipfile.ZipFile(epub) as archive:  # the list shows no numbers of its own beside the headings'
+        styles = "".join(archive.read(name).decode() for name in archive.namelist() if name.endswith(".css"))
+    assert re.search(r"nav#toc ol li[^{]*\{[^}]*list-style-type: none", styles)
     assert "<dc:date" in opf and "2026-01-01" in opf
     assert "2026-01-01T00:00:00Z" in opf  # dcterms:modified from SOURCE_DATE_EPOCH
     assert "pre-paginated" not in opf

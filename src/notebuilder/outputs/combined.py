@@ -22,7 +22,9 @@ def book_metadata(book) -> dict[str, str]:
         "date": book.build_date,
         "identifier": "urn:uuid:"
         + str(uuid.uuid5(uuid.NAMESPACE_URL, "notebuilder:combined:" + ",".join(topics))),
-        "description": f"{len(book.parts)} topics in one book, compiled from {len(book.sources)} sources.",
+        "description": f"{len(book.parts)} topic{'s' if len(book.parts) != 1 else ''} in one book, "
+        f"compiled from {len(book.sources)} sources.",
+        "toc-title": "Contents",
     }
 
 

@@ -37,6 +37,7 @@ def epub_metadata(document) -> dict[str, str]:
         "date": document.build_date,
         "identifier": "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, "notebuilder:" + topic.id)),
         "description": f"Revision notes on {topic.title}, compiled from {len(document.sources)} sources.",
+        "toc-title": "Contents",  # the heading of the contents, not the book's title again
     }
     # The student's own name, publisher and rights, when topic.yaml gives them; never "notebuilder".
     for name, value in (("creator", topic.author), ("publisher", topic.publisher), ("rights", topic.rights)):
