@@ -149,6 +149,34 @@ def test_every_date_is_stated_once_and_in_one_style(shipped_build: Path):
     for line in text.splitlines():
         doubled = re.search(r"(?<![\w–])(\d{4}(?:–\d{2,4})?)\s+\1\s*[:,]", line)
         assert doubled is None, line
+    # The EPUB prints a point's date inline, before it: never when its text gives a date itself.
+    files = epub_files(shipped_build / "india-japan" / "booklet.epub")
+    for html in files.values():
+        for label, point in re.findall(
+            r"<li><span id=\"point-[^\"]*\"><strong>([^<]*):</strong> (.*?)</li>", html
+        ):
+            words = re.sub(r"<[^>]+>", "", point)
+            assert label not in words, (label, words[:80])
+            assert not re.match(r"(?:c\.\s*)?\d[\w–-]*(?:\s+(?:BCE|BC|CE|AD))?\s*:", words), (
+                label,
+                words[:80],
+            )
+
+
+def test_the_epub_labels_a_point_with_its_date_only_when_the_text_names_none(tmp_path: Path):
+    from conftest import make_project
+
+    extra = (
+        "defaults:\n  source: alpha\n  section: history\nfragments:\n"
+        "  - id: tests\n    text: India tested nuclear devices at **Pokhran**.\n    date: '1998'\n"
+        "  - id: summit\n    text: On 21 August 2025 the leaders met in **Tokyo**.\n    date: '2025-08-21'\n"
+    )
+    project = make_project(tmp_path / "project", {"notes/demo/dated.yaml": extra})
+    built = run_notebuilder("build", "--root", str(project), "--format", "epub")
+    assert built.returncode == 0, built.stderr
+    html = "".join(epub_files(project / "build" / "demo" / "booklet.epub").values())
+    labels = dict(re.findall(r"<span id=\"point-([^\"]*)\"><strong>([^<]*):</strong>", html))
+    assert labels == {"tests": "1998"}  # the treaty's text and the summit's give their dates
 
 
 def test_a_section_of_one_point_has_no_sheet_of_its_own(shipped_build: Path):

@@ -127,8 +127,13 @@ def _conflicts(point: Point, numbers: dict[str, int]) -> tuple[DocConflict, ...]
 def _leading_date(text: str, date: str) -> str | None:
     """The text with its opening date removed, if it opens by stating ``date`` ("2005–2006:
     annual summits began" for the date 2005–2006); None if it does not."""
-    found = re.match(re.escape(date) + r"\s*[:,–—-]\s+(?=\S)", text)
-    return text[found.end() :] if found else None
+    found = re.match(r"(?:\*\*)?" + re.escape(date) + r"(?:\*\*)?(?:\s*[:,–—-]\s+|\s+)(?=\S)", text)
+    if not found:
+        return None
+    rest = text[found.end() :]
+    return (
+        rest[:1].upper() + rest[1:]
+    )  # "1952 treaty restored ties" on the timeline: 1952 | Treaty restored ties
 
 
 def spoken_list(items: tuple[str, ...] | list[str]) -> str:
@@ -149,15 +154,34 @@ def _doc_point(point: Point, numbers: dict[str, int], date_style: str = "short")
         return DocStatement(statement.kind, html, _markers(statement.citations, numbers))
 
     date = str(point.date) if point.date else ""
-    opens_with_date = bool(date) and plain_text(fact.text).startswith(date)
+    text = plain_text(fact.text)
+    opens_with_date = bool(date) and text.startswith(date)
+    shown = display_date(date, date_style)
+    dated_in_text = bool(date) and (
+        date in text or shown in text or _OPENING_DATE.match(text) is not None or _names_its_year(text, date)
+    )
     return DocPoint(
         point,
         inline_html(fact.text),
         _markers(fact.citations, numbers),
         _conflicts(point, numbers),
         tuple(map(doc_statement, more)),
-        margin_date="" if opens_with_date else display_date(date, date_style),
+        margin_date="" if opens_with_date else shown,
+        dated_in_text=dated_in_text,
     )
+
+
+def _names_its_year(text: str, date: str) -> bool:
+    """Whether the text names the year of a dated point ("On 21 August 2025, …" for the
+    date 2025-08-21): a date of a single year, whatever form the text gives it in."""
+    span = parse_date(date)
+    if span is None or span.start[0] != span.end_year or span.end_year < 1000:
+        return False
+    return re.search(rf"(?<![\d–-]){span.end_year}(?![\d–-])", text) is not None
+
+
+# A text that opens with a date of its own ("1950s–1990s: …", "c. 1500 BCE: …").
+_OPENING_DATE = re.compile(r"(?:c\.\s*)?\d[\w–-]*(?:\s+(?:BCE|BC|CE|AD))?\s*:")
 
 
 def figures_table(topic: Topic, sources: tuple[NumberedSource, ...]) -> FiguresTable | None:

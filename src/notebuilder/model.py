@@ -277,6 +277,9 @@ class DocPoint:
     conflicts: tuple[DocConflict, ...] = ()
     more: tuple[DocStatement, ...] = ()  # what other sources add, or state without some detail
     margin_date: str = ""  # the date printed beside the point; empty when its text begins with it
+    # Whether the text itself already gives a date (this one, anywhere, or another at its
+    # opening): inline, as the EPUB prints dates, a label before it would say it twice.
+    dated_in_text: bool = False
 
 
 @dataclass(frozen=True)
