@@ -237,15 +237,16 @@ def finish_epub(target: Path, glossary: dict[str, str]) -> None:
 
     with zipfile.ZipFile(target) as original:
         entries = [(info, original.read(info.filename)) for info in original.infolist()]
+    roots = {info.filename: _xml(data) for info, data in entries if _CHAPTER.fullmatch(info.filename)}
     chapters = {}
-    for info, data in entries:
-        if _CHAPTER.fullmatch(info.filename):
-            section = _xml(data).find(f".//{{{XHTML}}}section")
-            chapters[info.filename] = (section.get("id") or "") if section is not None else ""
+    for name, root in roots.items():
+        section = root.find(f".//{{{XHTML}}}section")
+        chapters[name] = (section.get("id") or "") if section is not None else ""
+    _link_notes_both_ways(roots)
     finished = []
     for info, data in entries:
         if info.filename in chapters:
-            data = _written(_finish_chapter(_xml(data), chapters[info.filename], glossary))
+            data = _written(_finish_chapter(roots[info.filename], chapters[info.filename], glossary))
         elif info.filename.endswith("nav.xhtml"):
             data = _written(_with_landmarks(_xml(data), chapters))
         elif info.filename.endswith(".opf"):
@@ -289,12 +290,8 @@ def _finish_chapter(root, chapter: str, glossary: dict[str, str]):
         body.set(_EPUB_TYPE, "backmatter")
     section = root.find(f".//{{{XHTML}}}section[@id='{chapter}']")
     if chapter == "sources" and section is not None:
-        section.set(_EPUB_TYPE, "bibliography")
+        section.set(_EPUB_TYPE, "bibliography")  # its entries are plain list items: biblioentry is deprecated
         section.set("role", "doc-bibliography")
-        for item in section.iter(f"{{{XHTML}}}li"):
-            first = item.find(f"{{{XHTML}}}span")
-            if first is not None and (first.get("id") or "").startswith("source-"):
-                item.set(_EPUB_TYPE, "biblioentry")
     if chapter == "glossary" and section is not None:
         section.set(_EPUB_TYPE, "glossary")
         section.set("role", "doc-glossary")
@@ -303,13 +300,77 @@ def _finish_chapter(root, chapter: str, glossary: dict[str, str]):
             definition = _child(term, f"{{{XHTML}}}dfn", term.text)
             definition.extend(inside)
             term.text = None
-    for link in root.iter(f"{{{XHTML}}}a"):
-        if _SOURCE_LINK.fullmatch(link.get("href") or ""):
-            link.set(_EPUB_TYPE, "noteref")
-            link.set("role", "doc-noteref")
     if glossary and chapter != "glossary" and body is not None:
         _mark_acronyms(body, glossary)
     return root
+
+
+def _link_notes_both_ways(roots: dict) -> None:
+    """Make every source marker a note reference that Kindle and Kobo show in a pop-up:
+    each link gets an id and is a ``noteref`` in superscript, and the source's entry in
+    the bibliography links back to each place that cites it ("Cited in §2 (1, 2); Timeline").
+    """
+    from lxml import etree
+
+    cited: dict[str, list[tuple[str, list[str]]]] = {}  # source id -> [(where, [reference hrefs])]
+    counts: dict[str, int] = {}
+    for name in sorted(roots):
+        root = roots[name]
+        heading = root.find(f".//{{{XHTML}}}h1")
+        title = "".join(heading.itertext()).strip() if heading is not None else ""
+        number = re.match(r"(\d+)\.\s", title)
+        where = f"§{number[1]}" if number else title
+        for link in list(root.iter(f"{{{XHTML}}}a")):
+            target = link.get("href") or ""
+            if not _SOURCE_LINK.fullmatch(target):
+                continue
+            source = target.partition("#")[2]
+            counts[source] = counts.get(source, 0) + 1
+            reference = f"ref-{source}-{counts[source]}"
+            link.set("id", reference)
+            link.set(_EPUB_TYPE, "noteref")
+            link.set("role", "doc-noteref")
+            places = cited.setdefault(source, [])
+            if not places or places[-1][0] != where:
+                places.append((where, []))
+            places[-1][1].append(f"{Path(name).name}#{reference}")
+            markers = link.getparent()
+            if (
+                markers is not None
+                and markers.tag == f"{{{XHTML}}}span"
+                and markers.get("class") == "markers"
+            ):
+                markers.tag = f"{{{XHTML}}}sup"
+            elif markers is not None and markers.tag != f"{{{XHTML}}}sup":  # a bare "[1]" (figures list)
+                raised = etree.Element(f"{{{XHTML}}}sup")
+                link.addprevious(raised)
+                raised.tail, link.tail = link.tail, None
+                raised.append(link)
+    for root in roots.values():
+        for entry in root.iter(f"{{{XHTML}}}span"):
+            citing = cited.get(entry.get("id") or "")
+            if not citing or not (entry.get("id") or "").startswith("source-"):
+                continue
+            _add_text(entry, " Cited in ")
+            for index, (where, references) in enumerate(citing):
+                _add_text(entry, "; " if index else "")
+                if len(references) == 1:
+                    etree.SubElement(entry, f"{{{XHTML}}}a", href=references[0]).text = where
+                    continue
+                _add_text(entry, where + " (")
+                for count, reference in enumerate(references, start=1):
+                    _add_text(entry, ", " if count > 1 else "")
+                    etree.SubElement(entry, f"{{{XHTML}}}a", href=reference).text = str(count)
+                _add_text(entry, ")")
+            _add_text(entry, ".")
+
+
+def _add_text(parent, text: str) -> None:
+    """Text at the end of ``parent``: after its last child, or inside it if it has none."""
+    if len(parent):
+        parent[-1].tail = (parent[-1].tail or "") + text
+    else:
+        parent.text = (parent.text or "") + text
 
 
 def _mark_acronyms(body, glossary: dict[str, str]) -> None:
