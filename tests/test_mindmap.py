@@ -68,6 +68,14 @@ def test_branch_styles_stay_apart_in_grayscale():
     styles = [(grey(colour) // 24, line) for colour, line in BRANCH_STYLES]
     assert len(set(styles)) == len(styles)
 
+    def luminance(colour: str) -> float:  # WCAG's relative luminance: what a grey print keeps
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    for colour, _ in BRANCH_STYLES:  # every branch stands out from the white page, even in grey
+        assert (1 + 0.05) / (luminance(colour) + 0.05) >= 3, colour
+
 
 @pytest.mark.e2e
 def test_svg_is_self_contained_and_escapes_labels():

@@ -61,14 +61,17 @@ MAP_HEIGHT_PT = (210 - 20 - 12) * 72 / 25.4
 # Okabe–Ito colours (safe for colour-blind readers), ordered so neighbouring branches
 # differ in lightness; each also gets its own line style so branches stay apart in
 # grayscale print.
+# Colour-blind-safe hues (after Okabe and Ito), each dark enough to stand at least 3:1
+# against the page when the sheet is printed in grey (a paler orange or sky blue all but
+# vanished), and told apart by line style as well as by hue.
 BRANCH_STYLES = (
     ("#0072B2", "solid"),
-    ("#E69F00", "dashed"),
+    ("#A86A00", "dashed"),
     ("#009E73", "solid"),
     ("#CC79A7", "dotted"),
-    ("#D55E00", "dashed"),
-    ("#56B4E9", "solid"),
-    ("#666666", "dotted"),
+    ("#D55E00", "dotted"),
+    ("#6A3D9A", "dashed"),
+    ("#444444", "dotted"),
     ("#000000", "dashed"),
 )
 
