@@ -51,13 +51,18 @@ def test_overview_first_then_every_section_in_order():
 
 def test_leaves_are_short_labels_and_every_point_is_on_its_sheet():
     for sheet, section in zip(SHEETS[1:], DOCUMENT.sections):
-        labels = [leaf for branch in sheet.branches for leaf in branch.leaves] or [
-            branch.label for branch in sheet.branches
-        ]
-        assert len(labels) == len(section.points)
+        labels = [leaf for branch in sheet.branches for leaf in branch.leaves or (branch.label,)]
+        assert len(labels) == len(section.points)  # a point is a leaf, or a branch of its own
         assert all(
             len(label.removesuffix(" ≠").split()) <= LABEL_WORDS for label in labels
         )  # "≠": sources differ
+
+
+def test_other_is_never_the_biggest_branch():
+    for sheet in SHEETS[1:]:
+        sizes = {branch.label: len(branch.leaves) for branch in sheet.branches}
+        if "Other" in sizes:
+            assert sizes["Other"] < max(size for label, size in sizes.items() if label != "Other"), sheet.id
 
 
 def test_branch_styles_stay_apart_in_grayscale():

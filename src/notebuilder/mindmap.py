@@ -140,19 +140,31 @@ def _section_branches(section: DocSection) -> tuple[Branch, ...]:
     counts = Counter(tag for item in points for tag in item.point.tags)
     # A tag nearly every point has ("summit" in the summit section) groups nothing.
     counts = Counter({tag: count for tag, count in counts.items() if count <= len(points) * 0.6})
-    groups = {}
+    tagged: dict[str, list[DocPoint]] = {}
     for item in points:
         tags = sorted(item.point.tags, key=lambda tag: (-counts[tag], tag))
         tag = tags[0] if tags and counts[tags[0]] > 1 else "Other"
-        groups.setdefault(tag, []).append(leaf_label(item))
-    named = sorted((tag for tag in groups if tag != "Other"), key=lambda tag: (-len(groups[tag]), tag))
+        tagged.setdefault(tag, []).append(item)
+    named = sorted((tag for tag in tagged if tag != "Other"), key=lambda tag: (-len(tagged[tag]), tag))
     if len(named) < 2 and len(points) <= 2 * DIRECT_LEAVES:
         return _styled([(leaf_label(item), ()) for item in points])  # tags would make one lopsided branch
     for tag in named[MAX_BRANCHES:]:
-        groups.setdefault("Other", []).extend(groups.pop(tag))
-    ordered = [*named[:MAX_BRANCHES], *(["Other"] if "Other" in groups else [])]
+        tagged.setdefault("Other", []).extend(tagged.pop(tag))
+    named = named[:MAX_BRANCHES]
+    # "Other" is never the biggest branch: its points join a branch one of their other
+    # tags names, and those left, if still the most, stand on their own around the centre.
+    for item in list(tagged.get("Other", [])):
+        home = next((tag for tag in sorted(item.point.tags) if tag in named), None)
+        if home is not None:
+            tagged["Other"].remove(item)
+            tagged[home].append(item)
+    others = tagged.pop("Other", [])
+    biggest = max((len(tagged[tag]) for tag in named), default=0)
     texts = " ".join(plain_text(item.point.text) for item in points)
-    return _styled([(tag_label(tag, texts), tuple(groups[tag])) for tag in ordered])
+    branches = [(tag_label(tag, texts), tuple(map(leaf_label, tagged[tag]))) for tag in named]
+    if len(others) >= biggest:
+        return _styled(branches + [(leaf_label(item), ()) for item in others])
+    return _styled(branches + ([("Other", tuple(map(leaf_label, others)))] if others else []))
 
 
 def tag_label(tag: str, texts: str) -> str:
