@@ -136,3 +136,27 @@ def test_glossary_warns_about_a_missing_acronym_with_its_location(tmp_path: Path
         "notes/demo/extra.yaml:5:5: warning: acronym 'ODA' is not in the glossary; add it to glossary.yaml",
         "notes/demo/extra.yaml:5:5: warning: acronym 'WW' is not in the glossary; add it to glossary.yaml",
     ]
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("filler_mm", range(200, 262, 6))
+def test_a_table_heading_keeps_with_at_least_three_rows(filler_mm: int, tmp_path: Path):
+    """Wherever a table falls on the page, its heading and caption are never left at the
+    foot with fewer than three of its rows (printed with the layouts' own stylesheet)."""
+    import weasyprint
+
+    from notebuilder.render import PACKAGE_LAYOUTS
+
+    rows = "".join(f"<tr><th>Row {n}</th><td>A value for row {n}</td></tr>" for n in range(1, 9))
+    html = (
+        f"<html><head><style>{(PACKAGE_LAYOUTS / 'base.css').read_text(encoding='utf-8')}"
+        "@page { size: A4; margin: 15mm; }</style></head><body>"
+        f"<div style='height: {filler_mm}mm'></div><div class='comparison'><h3>Agreements by year</h3>"
+        "<p class='caption'>What each source gives.</p><table class='comparison-table'>"
+        f"<thead><tr><th>Year</th><th>What</th></tr></thead><tbody>{rows}</tbody></table></div></body></html>"
+    )
+    printed = tmp_path / "table.pdf"
+    weasyprint.HTML(string=html).write_pdf(printed)
+    pages = [pdftotext(printed, page, page) for page in range(1, pdf_page_count(printed) + 1)]
+    (heading_page,) = [page for page in pages if "Agreements by year" in page]
+    assert all(f"Row {n}" in heading_page for n in (1, 2, 3)), (filler_mm, heading_page)
