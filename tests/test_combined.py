@@ -71,13 +71,24 @@ def test_the_combined_epub_is_valid_with_parts_in_its_contents(subjects_build: P
     epub = subjects_build / "combined" / "booklet.epub"
     report = epubcheck(epub, tmp_path)
     assert (report["checker"]["nError"], report["checker"]["nWarning"]) == (0, 0), report["messages"]
+    assert report["messages"] == []
     with zipfile.ZipFile(epub) as archive:
         nav = archive.read("EPUB/nav.xhtml").decode("utf-8")
+        chapters = [
+            info for info in archive.infolist() if re.fullmatch(r"EPUB/text/ch\d+\.xhtml", info.filename)
+        ]
+        sections = [name for name in nav.split('href="')[1:] if "-section-" in name.split('"')[0]]
     assert (
         nav.index("1. Fundamental Rights")
         < nav.index("The rights and their articles")
         < nav.index("2. Welfare")
     )
+    # Split by section, as a topic's EPUB is, not one long file per part.
+    assert len(chapters) > len(sections) >= 4
+    assert {href.split("#")[0] for href in sections} <= {
+        info.filename.removeprefix("EPUB/") for info in chapters
+    }
+    assert len({href.split("#")[0] for href in sections}) == len(sections)  # each section its own file
 
 
 def test_syllabus_orders_and_groups_topics_and_an_unchanged_book_is_skipped(tmp_path: Path):

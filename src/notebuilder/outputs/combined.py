@@ -34,6 +34,8 @@ class CombinedBooklet(Booklet):
 
 
 class CombinedEpub(Epub):
+    split_level = 2  # one file per section of each part, not one file per part
+
     def html(self, context: RenderContext, book) -> str:
         sheets = {part.document.topic.id: plan_sheets(part.document) for part in book.parts}
         return render_combined_epub(context.environment, book, sheets, context.root)

@@ -49,6 +49,7 @@ def epub_metadata(document) -> dict[str, str]:
 class Epub(Output):
     name = "booklet.epub"
     format = "epub"
+    split_level = 1  # one file per section (a topic's sections are its first-level headings)
 
     def html(self, context: RenderContext, document) -> str:
         return render_epub_html(context.environment, document, plan_sheets(document), context.root)
@@ -65,11 +66,20 @@ class Epub(Output):
             "metadata": self.metadata(document),
             "stylesheet": stylesheet_text(context.root),
             "glossary": self.glossary(document),
+            "split_level": self.split_level,
         }
 
     def write(self, payload: dict, target: Path, context: WriteContext) -> None:
         cover = cover_image(payload["metadata"])
-        write_epub(payload["html"], target, payload["metadata"], context.epoch, payload["stylesheet"], cover)
+        write_epub(
+            payload["html"],
+            target,
+            payload["metadata"],
+            context.epoch,
+            payload["stylesheet"],
+            cover,
+            payload["split_level"],
+        )
         finish_epub(target, payload["glossary"])
 
 
@@ -139,8 +149,10 @@ def write_epub(
     build_epoch: int,
     stylesheet: str | None = None,
     cover: bytes | None = None,
+    split_level: int = 1,
 ) -> None:
-    """Convert the EPUB-flavoured HTML to EPUB3 with the bundled pandoc.
+    """Convert the EPUB-flavoured HTML to EPUB3 with the bundled pandoc, one file for each
+    heading of ``split_level`` (an e-reader opens a small file at once).
 
     Pandoc would fetch whatever an ``src`` or stylesheet link names, so the HTML is
     refused if it references anything but its own anchors, and pandoc runs in an empty
@@ -161,7 +173,7 @@ def write_epub(
         "--to=epub3",
         "--toc",
         "--toc-depth=2",
-        "--split-level=1",
+        f"--split-level={split_level}",
         "--resource-path=.",
         *([f"--css={STYLESHEET}"] if stylesheet is not None else []),
         *(["--epub-cover-image=cover.png"] if cover is not None else []),
@@ -280,8 +292,12 @@ def _child(parent, tag: str, text: str | None = None, **attributes: str):
     return element
 
 
+def _first_heading(root):
+    return next((element for element in root.iter(f"{{{XHTML}}}h1", f"{{{XHTML}}}h2")), None)
+
+
 def _finish_chapter(root, chapter: str, glossary: dict[str, str]):
-    heading = root.find(f".//{{{XHTML}}}h1")
+    heading = _first_heading(root)
     title = root.find(f".//{{{XHTML}}}title")
     if heading is not None and title is not None:
         title.text = "".join(heading.itertext()).strip()
@@ -316,7 +332,7 @@ def _link_notes_both_ways(roots: dict) -> None:
     counts: dict[str, int] = {}
     for name in sorted(roots):
         root = roots[name]
-        heading = root.find(f".//{{{XHTML}}}h1")
+        heading = _first_heading(root)
         title = "".join(heading.itertext()).strip() if heading is not None else ""
         number = re.match(r"(\d+)\.\s", title)
         where = f"§{number[1]}" if number else title
