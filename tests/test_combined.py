@@ -142,3 +142,31 @@ def test_a_book_of_one_topic_says_so_and_its_running_heads_are_clean(tmp_path: P
     ]
     assert heads[0].startswith("Contents")
     assert not any(head.startswith(("·", " ·")) or " ·  " in head for head in heads), heads
+
+
+def test_the_book_numbers_its_sources_in_order_of_first_citation(tmp_path: Path):
+    """Part 1 cites [1]–[k]; each later part's new sources follow on, in the same order
+    as in that topic's own booklet."""
+    from notebuilder.assemble import assemble_book
+    from notebuilder.build import check_project, deduplicate_topics
+
+    project = tmp_path / "syllabus"
+    shutil.copytree(SUBJECTS, project)
+    # Register the second part's sources first: the book must not number by that order.
+    registry = project / "seeds" / "sources.yaml"
+    text = registry.read_text(encoding="utf-8")
+    head, _, entries = text.partition("sources:\n")
+    items = ["  - id:" + item for item in entries.split("  - id:")[1:]]
+    registry.write_text(head + "sources:\n" + "".join(reversed(items)), encoding="utf-8")
+    corpus = check_project(project)
+    deduplicated = deduplicate_topics(corpus)
+    book = assemble_book(corpus, {topic.id: deduplicated[topic.id].points for topic in corpus.topics}, 0)
+    first_seen: list[int] = []
+    for part in book.parts:
+        document = part.document
+        numbers = sorted(
+            {m.number for section in document.sections for item in section.points for m in item.markers}
+        )
+        first_seen += [number for number in numbers if number not in first_seen]
+    assert first_seen == list(range(1, len(first_seen) + 1))
+    assert len(book.parts) == 2 and len(first_seen) == len(book.sources)

@@ -31,6 +31,7 @@ from .model import (
     NumberedSource,
     Part,
     Point,
+    Source,
     Statement,
     TimelineEntry,
     Topic,
@@ -86,12 +87,17 @@ def order_points(points: list[Point], order: str | tuple[str, ...] | None) -> li
 
 
 def number_sources(corpus: Corpus, topics: tuple[Topic, ...]) -> tuple[NumberedSource, ...]:
-    """The sources the topics cite, numbered from 1 in sources.yaml order."""
-    cited = frozenset().union(*(topic.cited_source_ids for topic in topics))
-    return tuple(
-        NumberedSource(number, source)
-        for number, source in enumerate((source for source in corpus.sources if source.id in cited), start=1)
-    )
+    """The sources the topics cite, numbered from 1 in order of first citation: topic by
+    topic in the order given, and within a topic in sources.yaml order (so a topic's own
+    booklet and its part of the combined book list its sources in the same order, and
+    Part 1 cites [1]–[3], not [6]–[8])."""
+    ordered: dict[str, Source] = {}
+    for topic in topics:
+        cited = topic.cited_source_ids
+        ordered |= {
+            source.id: source for source in corpus.sources if source.id in cited and source.id not in ordered
+        }
+    return tuple(NumberedSource(number, source) for number, source in enumerate(ordered.values(), start=1))
 
 
 def _markers(citations: tuple[Citation, ...], numbers: dict[str, int]) -> tuple[Marker, ...]:
