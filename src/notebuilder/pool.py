@@ -14,6 +14,7 @@ import multiprocessing
 import os
 import signal
 import subprocess
+import time
 from collections.abc import Callable, Iterable, Sequence
 
 from .errors import Interrupted, Problem, ToolError
@@ -194,8 +195,12 @@ class WorkerPool:
         while not self.started.empty():
             pid, label = self.started.get()
             doing[pid] = label
-        for process in self.processes:
-            process.join(1)  # the pool saw it die: its exit status is there or on its way
+        # The pool ends the other workers when one dies. Their exit statuses arrive as the
+        # pool's own thread reaps them (a reaping race can hide one for a moment): wait a little.
+        deadline = time.monotonic() + 3
+        while any(process.exitcode is None for process in self.processes) and time.monotonic() < deadline:
+            for process in self.processes:
+                process.join(0.05)
         dead = [process for process in self.processes if process.exitcode not in (None, 0)]
         dead.sort(key=lambda process: process.exitcode == -signal.SIGTERM)  # the pool ends the rest so
         for process in dead:
