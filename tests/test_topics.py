@@ -406,3 +406,18 @@ def test_a_new_topic_whose_title_no_notes_file_may_hold_is_refused_whole(tmp_pat
     with pytest.raises(UsageError, match="nothing was written"):
         new_topic(tmp_path, "polity", "bell\x07", "GS2", "Polity")
     assert not (tmp_path / "notes" / "polity").exists()
+
+
+@pytest.mark.e2e
+def test_a_bundle_names_every_file_for_its_topic(tmp_path: Path):
+    project = copy_subjects(tmp_path)
+    built = run_notebuilder("build", "--root", str(project), "--format", "all", "--bundle")
+    assert built.returncode == 0, built.stderr
+    bundle = project / "build" / "bundle"
+    names = sorted(path.name for path in bundle.iterdir())
+    for topic in (POLITY, "economy-schemes"):
+        for name in ("booklet.pdf", "selftest.pdf", "mindmaps.pdf", "booklet.epub", "cards.apkg"):
+            copy = bundle / f"{topic}-{name}"
+            assert copy.read_bytes() == (project / "build" / topic / name).read_bytes(), copy.name
+    assert len(names) == len(set(names)) and not any(name.startswith(".") for name in names)
+    assert f"bundle: {len(names)} files named for their topics in {bundle}" in built.stdout

@@ -24,6 +24,7 @@ from .build import (
     check_topic_names,
     deduplicate_topics,
 )
+from .commands.bundle import BUNDLE, bundle_outputs
 from .commands.coverage import source_coverage_of
 from .commands.dedupe_report import dedupe_report
 from .commands.draft import draft_from_seed
@@ -104,6 +105,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     build_command.add_argument(
         "--combined", action="store_true", help="also the combined book of every topic, in <out>/combined/"
+    )
+    build_command.add_argument(
+        "--bundle",
+        action="store_true",
+        help="also copy every topic's PDFs, EPUB and deck into <out>/bundle/, named for their topic",
     )
     build_command.add_argument(
         "--selftest",
@@ -359,7 +365,8 @@ def _build(arguments) -> int:
     def notice(message: str) -> None:
         print(f"notebuilder: {printable(message)}", file=sys.stderr, flush=True)
 
-    for built in build(options, _progress, _warnings_printer(arguments.strict), notice):
+    results = build(options, _progress, _warnings_printer(arguments.strict), notice)
+    for built in results:
         if built.skipped:
             print(f"{built.topic}: up to date (nothing changed; --force rebuilds)")
             continue
@@ -376,6 +383,9 @@ def _build(arguments) -> int:
         kept += [f"{kept_sheets} sheet{'s' if kept_sheets != 1 else ''}"] if kept_sheets else []
         unchanged = f"; unchanged: {', '.join(kept)}" if kept else ""
         print(f"{built.topic}: {listing}{mindmaps} in {directory}{unchanged}")
+    if arguments.bundle:
+        copies = bundle_outputs(options.out, [built.topic for built in results])
+        print(f"bundle: {len(copies)} files named for their topics in {options.out.resolve() / BUNDLE}")
     return EXIT_OK
 
 
