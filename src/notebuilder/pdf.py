@@ -86,7 +86,8 @@ def write_pdf_with_drawings(
     drawings: dict[str, bytes],
 ) -> int:
     """Print HTML with WeasyPrint (untagged), then lay each drawing, a one-page PDF, into
-    the box of the element whose id it is keyed by (scaled to fit, centred).
+    the box of the element whose id it is keyed by (scaled to fit, centred); the PDF opens
+    showing its title and bookmarks.
 
     A mind map drawn by Graphviz itself costs a fraction of WeasyPrint drawing its SVG
     text letter by letter; WeasyPrint still sets the page, its header and its type.
@@ -109,6 +110,8 @@ def write_pdf_with_drawings(
                 with pikepdf.open(io.BytesIO(drawing)) as picture:
                     drawn = pdf.copy_foreign(picture.pages[0].as_form_xobject())
                     _lay_onto(pdf.pages[number], drawn, slot, pikepdf.Name(f"/Drawing-{name}"))
+        pdf.Root.PageMode = pikepdf.Name.UseOutlines  # opens with its bookmarks shown, as write_pdf's
+        pdf.Root.ViewerPreferences = pikepdf.Dictionary(DisplayDocTitle=True)
         save_pdf(pdf, target)
         return len(pdf.pages)
 

@@ -28,7 +28,7 @@ from .build import all_warnings, build_epoch, check_project, deduplicate_topics
 from .errors import NoteError, ToolError
 from .mindmap import lay_out_sheets, plan_sheets
 from .model import Document
-from .render import make_environment, render_booklet, render_layout, render_mindmap
+from .render import SheetDrawing, make_environment, render_booklet, render_layout, render_mindmaps
 
 POLL_MILLISECONDS = 300
 SECURITY_POLICY = (
@@ -104,12 +104,10 @@ class PreviewState:
                 sheets = plan_sheets(document)
                 laid_out = lay_out_sheets(sheets, self.root / "build" / ".cache" / "mindmaps")
                 pages = [
-                    render_mindmap(
-                        environment, document, laid.sheet, number, len(sheets), laid.svg, self.root
-                    )
+                    SheetDrawing(laid.sheet, number, laid.svg)
                     for number, laid in enumerate(laid_out, start=1)
                 ]
-                body = _joined(pages)
+                body = render_mindmaps(environment, document, pages, len(sheets), self.root)
             else:
                 return None
         except (NoteError, ToolError) as error:
@@ -133,13 +131,6 @@ class PreviewState:
             if self.generation == generation:
                 self.pages[path] = page
         return page
-
-
-def _joined(pages: list[str]) -> str:
-    """Several one-sheet pages as one: the first page's head, every page's body."""
-    head = pages[0].split("<body>", 1)[0]
-    bodies = [page.split("<body>", 1)[1].rsplit("</body>", 1)[0] for page in pages]
-    return f"{head}<body>{''.join(bodies)}</body></html>"
 
 
 def _with_chrome(page: str, chrome: str) -> str:

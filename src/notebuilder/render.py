@@ -8,6 +8,8 @@ layout is reported as a :class:`NoteError` at the layout's file and line.
 from __future__ import annotations
 
 import traceback
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
@@ -100,27 +102,21 @@ def render_comparison(
     return render_layout(environment, "comparison.html.j2", root, doc=document, page_size=PAPER_SIZES[paper])
 
 
-def render_mindmap(
-    environment: jinja2.Environment,
-    document: Document,
-    sheet,
-    number: int,
-    count: int,
-    drawing: str,
-    root: Path,
+@dataclass(frozen=True)
+class SheetDrawing:
+    """A mind-map sheet to print, numbered, with its drawing: its laid-out map
+    (LaidOutSheet.svg in the preview; in print, the empty slot its PDF drawing is laid into)."""
+
+    sheet: object  # a mind map's sheet: its title and id are shown
+    number: int
+    drawing: str
+
+
+def render_mindmaps(
+    environment: jinja2.Environment, document: Document, pages: Sequence[SheetDrawing], count: int, root: Path
 ) -> str:
-    """One mind-map sheet's page: ``drawing`` is its laid-out map (LaidOutSheet.svg in the
-    preview; in print, the empty slot the map's PDF drawing is laid into)."""
-    return render_layout(
-        environment,
-        "mindmaps.html.j2",
-        root,
-        doc=document,
-        sheet=sheet,
-        number=number,
-        count=count,
-        drawing=drawing,
-    )
+    """Mind-map sheets, a page each, in one HTML document (of ``count`` sheets in all)."""
+    return render_layout(environment, "mindmaps.html.j2", root, doc=document, pages=pages, count=count)
 
 
 def render_epub_html(environment: jinja2.Environment, document: Document, sheets, root: Path) -> str:
