@@ -439,8 +439,7 @@ class _Writer:
         return self.pool or self.start(self.warm)
 
     def start(self, warm: tuple[str, ...] = ()) -> WorkerPool:
-        """Start the workers now, so that they import what they will need (``warm``)
-        while the first topic is still being rendered."""
+        """Start the workers, forked with the modules they will need (``warm``) imported."""
         self.warm, self.jobs = warm, 0
         self.pool = WorkerPool(max(1, worker_count(os.cpu_count() or 1)), warm).__enter__()
         return self.pool
