@@ -3,7 +3,7 @@
 NOTEBUILDER := .venv/bin/notebuilder
 ARGS ?=
 
-.PHONY: pdf epub cards all combined check test bench clean setup setup-test
+.PHONY: pdf epub cards all combined check test bench bench-syllabus clean setup setup-test
 
 pdf: setup
 	$(NOTEBUILDER) build --format pdf $(ARGS)
@@ -28,6 +28,9 @@ test: setup-test
 
 bench: setup-test
 	.venv/bin/python bench/run.py
+
+bench-syllabus: setup-test
+	.venv/bin/python bench/run.py --syllabus 200
 
 clean:
 	rm -rf build

@@ -26,7 +26,7 @@ TOGETHER = "mindmaps.pdf"
 MAP_SLOT = "notebuilder-map-{number}"  # the id of the empty box a sheet's printed map is laid into
 
 
-def _placeholder(number: int) -> str:
+def placeholder(number: int) -> str:
     """Where a sheet's laid-out map goes in the page (the notes' text is escaped)."""
     return f"<!--notebuilder:map {number}-->"
 
@@ -63,7 +63,7 @@ class SheetsTogether(Output):
 
     def render(self, context: RenderContext, document) -> SheetPages:
         pages = [
-            SheetDrawing(sheet, number, _placeholder(number))
+            SheetDrawing(sheet, number, placeholder(number))
             for number, sheet in enumerate(self.sheets, start=1)
         ]
         page = render_mindmaps(context.environment, document, pages, len(self.sheets), context.root)
@@ -82,7 +82,7 @@ class SheetsTogether(Output):
             width, height = laid.size_mm
             slot = MAP_SLOT.format(number=number)
             box = f'<div id="{slot}" style="width: {width:.1f}mm; height: {height:.1f}mm"></div>'
-            page = page.replace(_placeholder(number), box, 1)
+            page = page.replace(placeholder(number), box, 1)
             drawings[slot] = laid.pdf
         return write_pdf_with_drawings(
             page, target, context.base_directory, context.allowed_directories, drawings
