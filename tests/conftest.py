@@ -180,3 +180,16 @@ def built_topic(request):
     corpus = check_project(root)
     (topic,) = [topic for topic in corpus.topics if topic.id == topic_id]
     return out / topic_id, assemble_topic(corpus, topic, 1767225600)
+
+
+# The longest tests (mostly waiting on builds that take turns) start first, so that the
+# suite's two workers do not end with one of them still running one of these alone.
+LONGEST_FIRST = (
+    "test_overlapping_and_killed_builds_leave_valid_outputs_and_no_debris",
+    "test_interrupting_a_build_leaves_no_partial_files",
+    "test_watch_rebuilds_on_save_survives_a_broken_save_and_stops_on_ctrl_c",
+)
+
+
+def pytest_collection_modifyitems(items) -> None:
+    items.sort(key=lambda item: item.name not in LONGEST_FIRST)
