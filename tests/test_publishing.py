@@ -3,8 +3,11 @@ metadata, names readers understand, and dates stated once in one style."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -326,12 +329,67 @@ def test_a_date_label_is_read_before_its_point(built_topic):
         assert f"{item.margin_date} {opening}" in raw, (item.margin_date, opening)
 
 
-def test_printed_documents_are_tagged_by_default_and_sheets_are_not(shipped_build: Path):
+def _figures(pdf) -> list:
+    found, stack = [], [pdf.Root.StructTreeRoot]
+    while stack:
+        element = stack.pop()
+        kids = element.get("/K", [])
+        for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+            if isinstance(kid, pikepdf.Dictionary):
+                stack.append(kid)
+        if element.get("/S") == "/Figure":
+            found.append(str(element.Alt))
+    return found
+
+
+def test_printed_documents_and_sheets_are_tagged_by_default(shipped_build: Path):
     directory = shipped_build / "india-japan"
-    for name in ("booklet.pdf", "comparison.pdf", "selftest.pdf"):
+    for name in ("booklet.pdf", "comparison.pdf", "selftest.pdf", "mindmaps.pdf"):
         with pikepdf.open(directory / name) as pdf:
             assert "/StructTreeRoot" in pdf.Root, name  # PDF/UA-1 unless --pdf-variant says otherwise
     with pikepdf.open(directory / "mindmaps.pdf") as pdf:
-        assert "/StructTreeRoot" not in pdf.Root  # pictures, joined page by page
         assert str(pdf.docinfo["/Title"]) == "India–Japan Relations: mind maps"
         assert len(pdf.open_outline().root) == len(pdf.pages)  # a bookmark per sheet
+        outlines = _figures(pdf)
+    # Each map is a Figure whose alternative text is the map in words, on every sheet alone too.
+    assert len(outlines) == len(pdf.pages)
+    assert all(text.startswith("Mind map of ") for text in outlines)
+    singles = sorted((directory / "mindmaps").glob("*.pdf"))
+    for single in singles:
+        with pikepdf.open(single) as pdf:
+            (alone,) = _figures(pdf)
+            assert alone in outlines
+            assert pdf.open_metadata()["dc:title"] == str(pdf.docinfo["/Title"])
+    overview = next(text for text in outlines if "India–Japan Relations," in text)
+    assert "Historical ties:" in overview
+
+
+@pytest.mark.parametrize("build_name", ["shipped_build", "subjects_build", "syllabus_build"])
+def test_a_pdf_ua_checker_finds_no_error_in_any_pdf(build_name, request, tmp_path: Path):
+    """outloud (PyPI: PDF/UA-1 and WCAG checks on pikepdf and PyMuPDF) on every PDF a build
+    writes: no errors (warnings are for a person to review)."""
+    built = request.getfixturevalue(build_name)
+    pdfs = sorted(built.rglob("*.pdf"))
+    assert len(pdfs) > 10
+    report = tmp_path / "outloud.json"
+    run = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "outloud"),
+            "--json",
+            str(report),
+            "--fail-on",
+            "error",
+            *map(str, pdfs),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    results = json.loads(report.read_text())["results"]
+    errors = [
+        (result["path"], finding["rule"], finding["message"])
+        for result in results
+        for finding in result["findings"]
+        if finding["severity"] == "error"
+    ]
+    assert errors == [] and run.returncode == 0, errors or run.stdout
+    assert len(results) == len(pdfs)

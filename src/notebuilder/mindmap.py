@@ -96,6 +96,15 @@ class MindMapSheet:
     def label_count(self) -> int:
         return sum(1 + len(branch.leaves) for branch in self.branches)
 
+    @property
+    def outline(self) -> str:
+        """The map in words, branch by branch: what a screen reader says for the picture."""
+        branches = " ".join(
+            f"{branch.label}: {'; '.join(branch.leaves)}." if branch.leaves else f"{branch.label}."
+            for branch in self.branches
+        )
+        return f"Mind map of {self.centre}, {len(self.branches)} branches. {branches}"
+
 
 @dataclass(frozen=True)
 class LaidOutSheet:

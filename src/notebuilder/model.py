@@ -291,10 +291,21 @@ class FiguresRow:
     disagree: bool
 
 
+def with_row_headers(columns: int, rows: int) -> bool:
+    """Whether a table's first column is marked as row headers: not when header cells would
+    outnumber data cells (one row, or two columns), where the column headings say all, and
+    accessibility checkers take such a table for a broken one."""
+    return rows * (columns - 1) >= columns + rows
+
+
 @dataclass(frozen=True)
 class FiguresTable:
     sources: tuple[NumberedSource, ...]  # the columns
     rows: tuple[FiguresRow, ...]
+
+    @property
+    def row_headers(self) -> bool:
+        return with_row_headers(len(self.sources) + 1, len(self.rows))
 
 
 @dataclass(frozen=True)
@@ -328,6 +339,10 @@ class DocComparison:
     caption: str | None
     columns: tuple[str, ...]
     rows: tuple[tuple[DocCell, ...], ...]
+
+    @property
+    def row_headers(self) -> bool:
+        return with_row_headers(len(self.columns), len(self.rows))
 
 
 @dataclass(frozen=True)

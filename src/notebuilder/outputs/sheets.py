@@ -18,12 +18,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from markupsafe import escape
+
 from ..mindmap import MindMapSheet, lay_out_sheet, lay_out_sheets, layout_key, plan_sheets
 from ..render import SheetDrawing, render_mindmaps
 from .base import Output, RenderContext, WriteContext
 
 TOGETHER = "mindmaps.pdf"
 MAP_SLOT = "notebuilder-map-{number}"  # the id of the empty box a sheet's printed map is laid into
+EMPTY_PICTURE = (  # an SVG that draws nothing, as a data: URL
+    "data:image/svg+xml,%3Csvg%20xmlns%3D%22http%3A//www.w3.org/2000/svg%22%20width%3D%221%22%20height%3D%221%22/%3E"
+)
 
 
 def placeholder(number: int) -> str:
@@ -81,11 +86,16 @@ class SheetsTogether(Output):
             laid = lay_out_sheet(sheet, payload.cache)  # laid out by prepare(): kept in the cache
             width, height = laid.size_mm
             slot = MAP_SLOT.format(number=number)
-            box = f'<div id="{slot}" style="width: {width:.1f}mm; height: {height:.1f}mm"></div>'
+            # An empty picture the map's size: in a tagged PDF, the Figure whose words
+            # (its alt) are the map's outline; the map is drawn into its box.
+            box = (
+                f'<img id="{slot}" alt="{escape(sheet.outline)}" src="{EMPTY_PICTURE}" '
+                f'style="width: {width:.1f}mm; height: {height:.1f}mm">'
+            )
             page = page.replace(placeholder(number), box, 1)
             drawings[slot] = laid.pdf
         return write_pdf_with_drawings(
-            page, target, context.base_directory, context.allowed_directories, drawings
+            page, target, context.base_directory, context.allowed_directories, drawings, context.pdf_variant
         )
 
 
@@ -118,6 +128,8 @@ class Sheet(Output):
             for key, value in together.docinfo.items():
                 single.docinfo[key] = value
             single.docinfo["/Title"] = payload["title"]
+            if "/StructTreeRoot" in together.Root:
+                _tag_alone(single, together, payload["page"], payload["title"])
             single.Root.Lang = together.Root.Lang
             single.Root.ViewerPreferences = pikepdf.Dictionary(DisplayDocTitle=True)
             with single.open_outline() as outline:
@@ -125,6 +137,59 @@ class Sheet(Output):
             single.Root.PageMode = pikepdf.Name.UseOutlines
             save_pdf(single, target)
             return 1
+
+
+def _tag_alone(single, together, number: int, title: str) -> None:
+    """Give a page taken out of a tagged PDF its own structure: its part of the tag tree
+    (the sheet's section: heading, line, and the map as a Figure with its outline as
+    alternative text), rebuilt around the marked content the page carries, and the
+    PDF/UA identification of the document it came from, retitled."""
+    import pikepdf
+
+    from ..pdf import structure_of_page
+
+    page = single.pages[0].obj
+    marked = structure_of_page(together, number)  # the element holding each marked-content id
+    top = marked[0] if marked else None
+    while top is not None and top.P.get("/S") not in (None, "/Document"):
+        top = top.P  # up to the page's own element, a child of the document
+    holders: dict[int, pikepdf.Object] = {}
+
+    def rebuilt(original, parent):
+        element = single.make_indirect(
+            pikepdf.Dictionary(Type=pikepdf.Name.StructElem, S=original.S, P=parent, Pg=page)
+        )
+        for key in ("/Alt", "/Lang", "/ActualText"):
+            if key in original:
+                element[key] = original[key]
+        kids = original.get("/K", pikepdf.Array())
+        element.K = pikepdf.Array()
+        for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+            if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/MCR":
+                kid = kid.MCID
+            if isinstance(kid, pikepdf.Dictionary):
+                element.K.append(rebuilt(kid, element))
+            elif not isinstance(kid, pikepdf.Object) or kid.is_integer:
+                element.K.append(int(kid))
+                holders[int(kid)] = element
+        return element
+
+    root = single.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructTreeRoot))
+    document = single.make_indirect(
+        pikepdf.Dictionary(Type=pikepdf.Name.StructElem, S=pikepdf.Name.Document, P=root)
+    )
+    document.K = pikepdf.Array([rebuilt(top, document)] if top is not None else [])
+    root.K = document
+    in_order = pikepdf.Array([holders[mcid] for mcid in sorted(holders)])
+    root.ParentTree = single.make_indirect(pikepdf.Dictionary(Nums=pikepdf.Array([0, in_order])))
+    root.ParentTreeNextKey = 1
+    page.StructParents = 0
+    single.Root.StructTreeRoot = root
+    single.Root.MarkInfo = pikepdf.Dictionary(Marked=True)
+    if "/Metadata" in together.Root:  # the PDF/UA (or PDF/A) identification
+        single.Root.Metadata = single.copy_foreign(together.Root.Metadata)
+        with single.open_metadata(set_pikepdf_as_editor=False) as metadata:
+            metadata["dc:title"] = title
 
 
 def outputs(document) -> list[Output]:
