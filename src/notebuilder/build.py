@@ -48,7 +48,7 @@ class BuildOptions:
     force: bool = False
     combined: bool = False  # also the combined book of every selected topic, in <out>/combined/
     selftest: str = "all"  # which points the self-test asks about: all | priority | figures
-    pdf_variant: str = "pdf/ua-1"  # tagged for screen readers (12% slower); pdf/a-3b: to archive; none
+    pdf_variant: str = "pdf/ua-1"  # tagged for screen readers (12% slower); pdf/a-3a: archived, tagged; none
     duplex: bool | None = None  # printed on both sides; None: as each topic.yaml says (default no)
 
 

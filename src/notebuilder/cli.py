@@ -100,8 +100,8 @@ def _parser() -> argparse.ArgumentParser:
         "--pdf-variant",
         choices=PDF_VARIANTS,
         default="pdf/ua-1",
-        help="booklet, comparison and self-test as tagged PDF/UA-1 (default: screen readers, reflow "
-        "on phones; about 12%% slower), PDF/A-3b (archiving), or plain untagged PDF",
+        help="the PDFs as tagged PDF/UA-1 (default: screen readers, reflow on phones; about 12%% "
+        "slower), PDF/A-3a (archiving, still tagged), PDF/A-3b (archiving, untagged), or plain untagged PDF",
     )
     build_command.add_argument(
         "--combined", action="store_true", help="also the combined book of every topic, in <out>/combined/"
