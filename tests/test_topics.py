@@ -421,3 +421,82 @@ def test_a_bundle_names_every_file_for_its_topic(tmp_path: Path):
             assert copy.read_bytes() == (project / "build" / topic / name).read_bytes(), copy.name
     assert len(names) == len(set(names)) and not any(name.startswith(".") for name in names)
     assert f"bundle: {len(names)} files named for their topics in {bundle}" in built.stdout
+
+
+def _creator(epub: Path) -> list[str]:
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(epub) as book:
+        package = next(book.read(name).decode() for name in book.namelist() if name.endswith(".opf"))
+    return re.findall(r"<dc:creator[^>]*>([^<]*)</dc:creator>", package)
+
+
+@pytest.mark.e2e
+def test_new_asks_for_the_author_and_the_e_book_is_never_without_one(tmp_path: Path):
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    from notebuilder.scaffold import default_author
+
+    # On a terminal, `new` asks for the author's name.
+    project = tmp_path / "notes-folder"
+    project.mkdir()
+    controller, terminal = pty.openpty()
+    asking = subprocess.Popen(
+        [sys.executable, "-m", "notebuilder", "new", "ancient", "--title", "Ancient India", "--paper", "GS1",
+         "--subject", "History", "--root", str(project)],
+        stdin=terminal, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    os.write(controller, b"Ravi Kumar\n")
+    _, err = asking.communicate(timeout=30)
+    os.close(controller)
+    os.close(terminal)
+    assert asking.returncode == 0, err
+    assert 'author: "Ravi Kumar"' in (project / "notes" / "ancient" / "topic.yaml").read_text(
+        encoding="utf-8"
+    )
+
+    # Given on the command line, it is not asked for; with neither, topic.yaml says how to add it.
+    named = run_notebuilder(
+        "new", "medieval", "--title", "Medieval India", "--paper", "GS1", "--subject", "History",
+        "--author", "Asha Verma", "--root", str(project),
+    )  # fmt: skip
+    unnamed = run_notebuilder(
+        "new",
+        "modern",
+        "--title",
+        "Modern India",
+        "--paper",
+        "GS1",
+        "--subject",
+        "History",
+        "--root",
+        str(project),
+    )
+    assert named.returncode == unnamed.returncode == 0, named.stderr + unnamed.stderr
+    assert "# author: Your Name" in (project / "notes" / "modern" / "topic.yaml").read_text(encoding="utf-8")
+
+    # The e-book's creator is the topic's author, else the account's name: never empty.
+    (project / "notes" / "medieval" / "example.yaml").unlink()
+    project_notes = project / "notes"
+    for topic in ("medieval", "modern"):
+        (project_notes / topic / "notes.yaml").write_text(
+            "fragments:\n  - id: f1\n    section: key-facts\n    source: own\n"
+            "    text: The **Delhi Sultanate** began in 1206.\n",
+            encoding="utf-8",
+        )
+        (project_notes / topic / "example.yaml").unlink(missing_ok=True)
+    shutil.rmtree(project_notes / "ancient")
+    (project / "seeds").mkdir()
+    (project / "seeds" / "own.txt").write_text("The Delhi Sultanate began in 1206.\n", encoding="utf-8")
+    (project / "seeds" / "sources.yaml").write_text(
+        "sources:\n  - id: own\n    title: My notes\n    kind: other\n    file: own.txt\n",
+        encoding="utf-8",
+    )
+    built = run_notebuilder("build", "--root", str(project), "--format", "epub")
+    assert built.returncode == 0, built.stderr
+    assert _creator(project / "build" / "medieval" / "booklet.epub") == ["Asha Verma"]
+    assert _creator(project / "build" / "modern" / "booklet.epub") == [default_author()] != [""]

@@ -32,6 +32,7 @@ from .model import Book, Corpus, Document, Topic
 from .outputs import Output, RenderContext, WriteContext, book_outputs, topic_outputs
 from .pool import WorkerPool, cyclic_gc_paused, run_side_by_side, sweep_stale_scratch, worker_count
 from .render import layout_directories, make_environment
+from .scaffold import default_author
 from .validate import validate_project
 from .write import OutputBatch, WriteJob, output_lock, remove_stray_temporaries, run_write_job
 
@@ -236,6 +237,7 @@ def shared_inputs_digest(root: Path, options: BuildOptions, build_date: str):
                 options.pdf_variant,
                 options.duplex,
                 build_date,
+                default_author(),  # the e-book's creator when topic.yaml names none
             )
         ).encode()
     )
@@ -540,6 +542,7 @@ def build(
         options.selftest,
         out / ".cache" / "mindmaps",
         options.duplex,
+        default_author(),
     )
     write_context = WriteContext(
         layouts[0],

@@ -42,7 +42,7 @@ from .errors import (
 )
 from .load import ALLOW_OUTSIDE
 from .pdf import PDF_VARIANTS
-from .scaffold import count_drafts, new_source, new_topic
+from .scaffold import count_drafts, default_author, new_source, new_topic
 from .selftest import ONLY
 from .validate import SOURCE_KINDS
 
@@ -164,6 +164,9 @@ def _parser() -> argparse.ArgumentParser:
     new_command.add_argument("--title", required=True)
     new_command.add_argument("--paper", required=True, help="e.g. GS2")
     new_command.add_argument("--subject", required=True, help="e.g. Polity")
+    new_command.add_argument(
+        "--author", help="your name, for the title page and the e-book (asked for on a terminal)"
+    )
     new_command.add_argument("--root", type=Path, default=Path("."))
     source_command = commands.add_parser("new-source", help="register a seed in seeds/sources.yaml")
     source_command.add_argument(
@@ -418,8 +421,13 @@ def _draft(arguments) -> int:
 
 
 def _new(arguments) -> int:
+    author = arguments.author
+    if author is None and sys.stdin.isatty():
+        suggested = default_author()
+        answer = input(f"Your name, as the notes' author [{suggested}]: ").strip()
+        author = answer or suggested
     for path in new_topic(
-        arguments.root, arguments.topic, arguments.title, arguments.paper, arguments.subject
+        arguments.root, arguments.topic, arguments.title, arguments.paper, arguments.subject, author
     ):
         print(f"created {path}")
     return EXIT_OK

@@ -5,6 +5,7 @@ asked them to, and they never overwrite anything.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -21,6 +22,7 @@ TOPIC_TEMPLATE = """\
 title: {title_yaml}
 paper: {paper_yaml}
 subject: {subject_yaml}
+{author_line}
 language: en
 sections:                # in reading order; each fragment names one by its id
   - id: background
@@ -31,6 +33,10 @@ sections:                # in reading order; each fragment names one by its id
   - id: way-forward
     title: Way forward
 """
+
+AUTHOR_HINT = (
+    "# author: Your Name        # on the title page and the e-book's cover (else your account's name)"
+)
 
 EXAMPLE_TEMPLATE = """\
 # Fragments: one fact each, citing the source it comes from. Keep one file per source
@@ -74,8 +80,27 @@ def _reads_back(text: str, name: str, expected: dict) -> None:
         raise UsageError(f"could not write {name} so that it reads back as given; nothing was written")
 
 
-def new_topic(root: Path, topic: str, title: str, paper: str, subject: str) -> list[Path]:
-    """Create ``notes/<topic>/topic.yaml`` and a commented ``example.yaml``."""
+def default_author() -> str:
+    """Whoever runs notebuilder, as git names a commit's author: the account's full name
+    (the first field of its GECOS entry), else its login name."""
+    import getpass
+    import pwd
+
+    try:
+        account = pwd.getpwuid(os.getuid())
+    except KeyError:
+        try:
+            return getpass.getuser()
+        except OSError:
+            return "Student"
+    return account.pw_gecos.split(",")[0].strip() or account.pw_name
+
+
+def new_topic(
+    root: Path, topic: str, title: str, paper: str, subject: str, author: str | None = None
+) -> list[Path]:
+    """Create ``notes/<topic>/topic.yaml`` and a commented ``example.yaml``; ``author`` is
+    printed on the title page and the e-book's cover, and is the e-book's creator."""
     if not ID_PATTERN.match(topic):
         raise UsageError(f"a topic id is lower-case letters, digits and hyphens, not '{topic}'")
     directory = root / "notes" / topic
@@ -88,10 +113,11 @@ def new_topic(root: Path, topic: str, title: str, paper: str, subject: str) -> l
             title_yaml=_yaml_text(title),
             paper_yaml=_yaml_text(paper),
             subject_yaml=_yaml_text(subject),
+            author_line=f"author: {_yaml_text(author)}" if author else AUTHOR_HINT,
         ),
         directory / "example.yaml": EXAMPLE_TEMPLATE.format(),
     }
-    expected = {"title": title, "paper": paper, "subject": subject}
+    expected = {"title": title, "paper": paper, "subject": subject, **({"author": author} if author else {})}
     _reads_back(files[directory / "topic.yaml"], f"notes/{topic}/topic.yaml", expected)
     directory.mkdir(parents=True)
     for path, text in files.items():

@@ -23,6 +23,7 @@ class RenderContext:
     selftest: str = "all"
     layout_cache: Path | None = None  # where mind-map layouts are kept between builds
     duplex: bool | None = None  # printed on both sides; None: as each topic.yaml says
+    author: str = ""  # the e-book's creator when topic.yaml names no author
 
     def duplex_for(self, topic) -> bool:
         return topic.duplex if self.duplex is None else self.duplex

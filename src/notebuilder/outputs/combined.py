@@ -14,9 +14,13 @@ from .deck import Deck, deck_data
 from .epub import Epub
 
 
-def book_metadata(book) -> dict[str, str]:
+def book_metadata(book, author: str) -> dict[str, str]:
+    """The combined EPUB's metadata: its creator is the parts' author when they name one
+    and the same, else ``author``."""
     topics = [part.document.topic.id for part in book.parts]
+    authors = {part.document.topic.author for part in book.parts}
     return {
+        "creator": authors.pop() if len(authors) == 1 and None not in authors else author,
         "title": f"{book.title}: combined revision book",
         "lang": "en",
         "date": book.build_date,
@@ -40,8 +44,8 @@ class CombinedEpub(Epub):
         sheets = {part.document.topic.id: plan_sheets(part.document) for part in book.parts}
         return render_combined_epub(context.environment, book, sheets, context.root)
 
-    def metadata(self, book) -> dict[str, str]:
-        return book_metadata(book)
+    def metadata(self, book, author: str) -> dict[str, str]:
+        return book_metadata(book, author)
 
     def glossary(self, book) -> dict[str, str]:
         return {entry.term: entry.expansion for part in book.parts for entry in part.document.topic.glossary}

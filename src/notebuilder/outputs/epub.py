@@ -28,7 +28,9 @@ def stylesheet_text(root: Path) -> str | None:
     return None
 
 
-def epub_metadata(document) -> dict[str, str]:
+def epub_metadata(document, author: str) -> dict[str, str]:
+    """The EPUB's metadata; ``author`` names its creator when topic.yaml names none (an
+    e-reader shows "Unknown" for a book without one)."""
     topic = document.topic
     metadata = {
         "title": f"{topic.title}: revision notes",
@@ -40,7 +42,11 @@ def epub_metadata(document) -> dict[str, str]:
         "toc-title": "Contents",  # the heading of the contents, not the book's title again
     }
     # The student's own name, publisher and rights, when topic.yaml gives them; never "notebuilder".
-    for name, value in (("creator", topic.author), ("publisher", topic.publisher), ("rights", topic.rights)):
+    for name, value in (
+        ("creator", topic.author or author),
+        ("publisher", topic.publisher),
+        ("rights", topic.rights),
+    ):
         if value:
             metadata[name] = value
     return metadata
@@ -54,8 +60,8 @@ class Epub(Output):
     def html(self, context: RenderContext, document) -> str:
         return render_epub_html(context.environment, document, plan_sheets(document), context.root)
 
-    def metadata(self, document) -> dict[str, str]:
-        return epub_metadata(document)
+    def metadata(self, document, author: str) -> dict[str, str]:
+        return epub_metadata(document, author)
 
     def glossary(self, document) -> dict[str, str]:
         return {entry.term: entry.expansion for entry in document.topic.glossary}
@@ -63,7 +69,7 @@ class Epub(Output):
     def render(self, context: RenderContext, document) -> dict:
         return {
             "html": self.html(context, document),
-            "metadata": self.metadata(document),
+            "metadata": self.metadata(document, context.author),
             "stylesheet": stylesheet_text(context.root),
             "glossary": self.glossary(document),
             "split_level": self.split_level,
@@ -130,7 +136,6 @@ def cover_image(metadata: dict[str, str]) -> bytes:
     draw.text((margin, y + 60), "Revision notes", font=_font("Noto Sans", 80), fill="#cfd8e3")
     if metadata.get("creator"):
         draw.text((margin, height - 300), metadata["creator"], font=_font("Noto Sans", 70), fill="#ffffff")
-    draw.text((margin, height - 190), "notebuilder", font=_font("Noto Sans", 48), fill="#8fa6bf")
     buffer = io.BytesIO()
     image.save(buffer, "PNG")
     return buffer.getvalue()
