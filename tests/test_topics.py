@@ -233,7 +233,7 @@ def test_new_topic_and_new_source_start_a_topic_that_builds(tmp_path: Path):
     assert built.returncode == 0, built.stderr
     from conftest import pdftotext
 
-    assert 'Explained: "Galwan"' in pdftotext(project / "build" / "india-china" / "booklet.pdf")
+    assert "Explained: “Galwan”" in pdftotext(project / "build" / "india-china" / "booklet.pdf")
 
 
 @pytest.mark.e2e

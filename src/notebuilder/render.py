@@ -17,6 +17,7 @@ import jinja2
 from .dates import display_date
 from .errors import Location, NoteError, Problem, printable
 from .load import outside_project
+from .markup import curly_quotes
 from .model import Book, Document
 
 PACKAGE_LAYOUTS = Path(__file__).resolve().parent / "layouts"  # shipped inside the package
@@ -54,6 +55,7 @@ def make_environment(root: Path) -> jinja2.Environment:
     )
     environment.filters["printable"] = printable  # a name from the file system, control characters escaped
     environment.filters["date"] = display_date  # one date style everywhere: {{ d | date(style) }}
+    environment.filters["curly"] = curly_quotes  # printed quotes in a title: “Galwan”, India’s
     return environment
 
 
