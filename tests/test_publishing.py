@@ -397,3 +397,37 @@ def test_a_pdf_ua_checker_finds_no_error_in_any_pdf(
     ]
     assert errors == [] and run.returncode == 0, errors or run.stdout
     assert len(results) == len(pdfs)
+
+
+@pytest.mark.e2e
+@pytest.mark.skipif(
+    shutil.which("ebook-convert") is None, reason="Calibre is not installed (apt-get install calibre)"
+)
+def test_calibre_makes_a_kindle_book_whose_every_link_still_leads_somewhere(
+    shipped_build: Path, tmp_path: Path
+):
+    """Calibre's ebook-convert, as a student sends the EPUB to a Kindle: AZW3 with the
+    book's title and author, every section, and every note reference and backlink whole
+    (read back from the AZW3 as one HTML file)."""
+    epub = shipped_build / "india-japan" / "booklet.epub"
+    with zipfile.ZipFile(epub) as book:
+        package = next(book.read(name).decode() for name in book.namelist() if name.endswith(".opf"))
+    title = re.search(r"<dc:title[^>]*>([^<]*)<", package)[1]
+    creator = re.search(r"<dc:creator[^>]*>([^<]*)<", package)[1]
+    kindle = tmp_path / "booklet.azw3"
+    converted = subprocess.run(["ebook-convert", str(epub), str(kindle)], capture_output=True, text=True)
+    assert converted.returncode == 0 and kindle.stat().st_size > 0, converted.stdout + converted.stderr
+    assert "Traceback" not in converted.stderr and "ERROR" not in converted.stdout
+    meta = subprocess.run(["ebook-meta", str(kindle)], capture_output=True, text=True).stdout
+    assert re.search(r"^Title\s*: (.*)$", meta, re.M)[1] == title
+    assert re.search(r"^Author\(s\)\s*: (.*)$", meta, re.M)[1] == creator
+
+    back = tmp_path / "back.htmlz"
+    assert subprocess.run(["ebook-convert", str(kindle), str(back)], capture_output=True).returncode == 0
+    with zipfile.ZipFile(back) as unpacked:
+        html = unpacked.read("index.html").decode()
+    ids = set(re.findall(r'\bid="([^"]+)"', html))
+    links = re.findall(r'href="#([^"]+)"', html)
+    assert len(links) > 300 and [link for link in links if link not in ids] == []
+    for heading in ("Historical and civilisational ties", "Timeline", "Glossary", "Sources"):
+        assert heading in html
