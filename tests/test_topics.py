@@ -208,10 +208,16 @@ def test_new_topic_and_new_source_start_a_topic_that_builds(tmp_path: Path):
     document = tmp_path / "galwan.txt"
     document.write_text("The Galwan clash took place in June 2020.\n", encoding="utf-8")
     arguments = ["--id", "galwan", "--title", 'Explained: "Galwan"', "--kind", "newspaper"]
+    arguments += ["--short", "IE Explained, 2020"]  # what table heads show, not "Explained"
     registered = run_notebuilder("new-source", str(document), *arguments, "--root", str(project))
     assert registered.returncode == 0, registered.stderr
     after = sources.read_text(encoding="utf-8")
     assert after.startswith(before)  # comments and order kept: the entry is appended
+    from notebuilder.load import load_project
+    from notebuilder.validate import validate_project
+
+    registered_sources = {source.id: source for source in validate_project(load_project(project)).sources}
+    assert registered_sources["galwan"].shown == "IE Explained, 2020"
     assert (project / "seeds" / "galwan.txt").read_text(encoding="utf-8") == document.read_text(
         encoding="utf-8"
     )

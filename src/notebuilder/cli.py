@@ -174,6 +174,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     source_command.add_argument("--id", dest="source_id", required=True, help="the id fragments cite")
     source_command.add_argument("--title", required=True)
+    source_command.add_argument(
+        "--short",
+        help="the name readers see in table heads, e.g. 'IASGyan, 2025' (default: the title's head)",
+    )
     source_command.add_argument("--kind", default="other", choices=SOURCE_KINDS)
     source_command.add_argument("--publisher")
     source_command.add_argument("--date", help="as the source shows it, e.g. 2025-08-26")
@@ -442,6 +446,7 @@ def _new_source(arguments) -> int:
         arguments.kind,
         arguments.publisher,
         arguments.date,
+        arguments.short,
     )
     print(f"registered '{arguments.source_id}' in {registry}")
     return EXIT_OK

@@ -133,6 +133,7 @@ def new_source(
     kind: str = "other",
     publisher: str | None = None,
     date: str | None = None,
+    short: str | None = None,
 ) -> Path:
     """Register a seed in ``seeds/sources.yaml``, appended after the others so that the
     file's comments and order stay as they are; a file outside ``seeds/`` is copied in."""
@@ -157,6 +158,7 @@ def new_source(
     if any(entry.get("file") == file.name for entry in entries if isinstance(entry, dict)):
         raise UsageError(f"seeds/{file.name} is already registered in seeds/{SOURCES_FILE}")
     entry = {"id": source_id, "file": file.name, "title": title}
+    entry |= {"short": short} if short else {}
     entry |= {"publisher": publisher} if publisher else {}
     entry |= {"date": date} if date else {}
     entry["kind"] = kind
