@@ -135,6 +135,79 @@ def test_self_test_blanks_every_bold_span_and_answers_them_all(shipped_build: Pa
         assert re.search(rf"(?<!\d){number}(?!\d)", questions), number
 
 
+def test_every_blank_leaves_room_for_its_answer_and_reads_as_a_blank(shipped_build: Path):
+    """A blank is at least 1.3 times its answer as printed in the text's bold (measured here
+    with Pillow's FreeType, not the fontTools metrics the layout uses), unless it spans a
+    line; a screen reader (and a copy) reads "blank 17", and an answer key's number stays
+    with its answer."""
+    import html
+    import subprocess
+
+    from PIL import ImageFont
+
+    from notebuilder.selftest import BLANK_ROOM, LINE_EMS
+
+    font_file = subprocess.run(
+        ["fc-match", "--format=%{file}", "Noto Serif:bold"], capture_output=True, text=True
+    ).stdout
+    font = ImageFont.truetype(font_file, 1000)
+    corpus = check_project(REPO, ("india-japan",))
+    test = plan_selftest(assemble_topic(corpus, corpus.topics[0], 0))
+    widths = {
+        int(number): float(width)
+        for section in test.sections
+        for question in section.questions
+        for width, number in re.findall(
+            r'width: ([\d.]+)em"><span class="k"><span class="unseen">blank </span>(\d+)<', question.html
+        )
+    }
+    assert len(widths) == test.blank_count
+    for section in test.sections:
+        for question in section.questions:
+            for number, answer in question.answers:
+                words = html.unescape(re.sub(r"<[^>]+>", "", str(answer))).split(" (sources differ")[0]
+                printed = font.getlength(words) / 1000  # in ems
+                assert widths[number] >= BLANK_ROOM * printed or widths[number] == LINE_EMS, (number, words)
+
+    pdf = shipped_build / "india-japan" / "selftest.pdf"
+    raw = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert all(f"blank {number}" in raw for number in (1, 2, test.blank_count))
+    # In the answer key, every number (set small, raised) has its answer's first word to its
+    # right on the same line: none ends a line with its answer starting the next.
+    boxes = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True).stdout
+    key = boxes[boxes.index(">Answers<") :]  # from the first page of answers
+    words = [
+        (float(x0), float(y0), float(x1), float(y1), word)
+        for x0, y0, x1, y1, word in re.findall(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', key
+        )
+    ]
+    numbers = [i for i, (_, y0, _, y1, word) in enumerate(words[:-1]) if word.isdigit() and y1 - y0 < 10]
+    assert len(numbers) >= test.blank_count * 0.9
+
+    def followed(number) -> bool:  # a word starts just to its right, on its line
+        _, y0, x1, y1, _ = number
+        return any(0 <= a0 - x1 < 8 and b0 < y1 + 4 and b1 > y0 for a0, b0, _, b1, _ in words)
+
+    stranded = [words[i][4] for i in numbers if not followed(words[i])]
+    assert stranded == []
+
+
+@pytest.mark.e2e
+def test_in_duplex_the_answers_start_a_new_sheet(tmp_path: Path):
+    project = tmp_path / "subjects"
+    shutil.copytree(SUBJECTS, project)
+    out = tmp_path / "out"
+    built = run_notebuilder("build", "--root", str(project), "--out", str(out), "--format", "pdf", "--duplex")
+    assert built.returncode == 0, built.stderr
+    for selftest in sorted(out.glob("*/selftest.pdf")):
+        pages = int(re.search(r"Pages:\s+(\d+)", __import__("subprocess").run(
+            ["pdfinfo", str(selftest)], capture_output=True, text=True).stdout)[1])  # fmt: skip
+        first = next(page for page in range(1, pages + 1) if "Answers" in pdftotext(selftest, page, page))
+        assert first % 2 == 1, (selftest, first)  # a right-hand page: the front of a sheet
+        assert "Answers" not in pdftotext(selftest, first - 1, first - 1)
+
+
 def test_self_test_can_ask_only_priority_points_or_points_with_figures():
     corpus = check_project(REPO, ("india-japan",))
     document = assemble_topic(corpus, corpus.topics[0], 0)

@@ -20,6 +20,7 @@ from markupsafe import Markup, escape
 
 from .figures import read_quantities
 from .markup import BOLD_SPAN, ITALIC_SPAN, curly_quotes, plain_text
+from .metrics import printed_width
 from .model import DocConflict, Document, Point
 
 ONLY = ("all", "priority", "figures")
@@ -49,9 +50,17 @@ class SelfTest:
         return sum(len(question.answers) for section in self.sections for question in section.questions)
 
 
+BLANK_ROOM = 1.3  # a blank is this many times as wide as its answer printed (handwriting is wider)
+LINE_EMS = 40.0  # the question column, in ems of the text size: no blank is wider than a line
+
+
 def blank_width(answer: str) -> float:
-    """Room to write an answer by hand, in ems: wider than the printed word, within reason."""
-    return round(min(18.0, max(4.0, 0.62 * len(answer) + 2.0)), 1)
+    """Room to write an answer by hand, in ems of the text: 1.3 times the answer as it would
+    print in the text's bold, at least 4 ems, at most a line."""
+    printed = printed_width(answer, "Noto Serif:bold")
+    if printed is None:  # no fontconfig: a generous estimate of the bold serif
+        printed = 0.62 * len(answer)
+    return round(min(LINE_EMS, max(4.0, BLANK_ROOM * printed + 0.5)), 1)
 
 
 def _italics(html: str) -> str:
@@ -92,7 +101,10 @@ def blanked(
         pieces.append(_italics(str(escape(text[position : match.start()]))))
         answer = plain_text(match.group(1))
         width = blank_width(answer)
-        pieces.append(f'<span class="blank" style="width: {width}em"><span class="k">{number}</span></span>')
+        pieces.append(  # read aloud, and copied, as "blank 17"; seen as a rule numbered 17
+            f'<span class="blank" style="width: {width}em">'
+            f'<span class="k"><span class="unseen">blank </span>{number}</span></span>'
+        )
         answers.append((number, Markup(_italics(str(escape(match.group(1))))) + _disputed(answer, conflicts)))
         position = match.end()
     pieces.append(_italics(str(escape(text[position:]))))

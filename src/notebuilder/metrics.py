@@ -1,0 +1,39 @@
+"""How wide text prints: advance widths read from the installed font that fontconfig
+picks for a family (``fc-match``), with fontTools. Not pure: it reads a font file, once
+per family and process. Used where a layout must leave room for words it does not print
+(a self-test's blanks)."""
+
+from __future__ import annotations
+
+import functools
+import shutil
+import subprocess
+
+
+@functools.cache
+def _advances(family: str) -> dict[int, float] | None:
+    """Each character's advance in ems, in the font fontconfig picks for ``family``
+    (e.g. "Noto Serif:bold"); None where there is no fontconfig or no such font."""
+    if shutil.which("fc-match") is None:
+        return None
+    found = subprocess.run(["fc-match", "--format=%{file}", family], capture_output=True, text=True)
+    if found.returncode != 0 or not found.stdout:
+        return None
+    from fontTools.ttLib import TTFont
+
+    try:
+        font = TTFont(found.stdout, lazy=True, fontNumber=0)
+        per_em = font["head"].unitsPerEm
+        metrics = font["hmtx"]
+        return {code: metrics[glyph][0] / per_em for code, glyph in font.getBestCmap().items()}
+    except Exception:  # an unreadable font: the caller estimates instead
+        return None
+
+
+def printed_width(text: str, family: str) -> float | None:
+    """The width of ``text`` set in ``family``, in ems (a character the font lacks counts as
+    one em, as a fallback font's glyph may be that wide); None if the font cannot be read."""
+    advances = _advances(family)
+    if advances is None:
+        return None
+    return sum(advances.get(ord(character), 1.0) for character in text)
