@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from conftest import SUBJECTS, pdftotext, run_notebuilder
+from conftest import SUBJECTS, pdf_page_count, pdftotext, run_notebuilder
 
 pytestmark = pytest.mark.e2e  # every test here builds real outputs or runs notebuilder
 
@@ -97,6 +97,11 @@ def test_duplex_mirrors_margins_and_puts_page_numbers_on_the_outer_edge(polity_p
     with pikepdf.open(booklet) as pdf:
         left, right = (pdf.pages[index].mediabox for index in (1, 2))
         assert left == right
+    # The self-test's answers start a new sheet (a right-hand page), to be torn off.
+    selftest = out / POLITY / "selftest.pdf"
+    pages = [pdftotext(selftest, page, page) for page in range(1, pdf_page_count(selftest) + 1)]
+    first = next(number for number, text in enumerate(pages, start=1) if "Answers" in text)
+    assert first % 2 == 1 and first > 1, first
     # sections_on_right: every section opens a right-hand (odd) page, blank left pages allowed.
     topic = polity_project / "notes" / POLITY / "topic.yaml"
     plain = topic.read_text(encoding="utf-8")

@@ -193,21 +193,6 @@ def test_every_blank_leaves_room_for_its_answer_and_reads_as_a_blank(shipped_bui
     assert stranded == []
 
 
-@pytest.mark.e2e
-def test_in_duplex_the_answers_start_a_new_sheet(tmp_path: Path):
-    project = tmp_path / "subjects"
-    shutil.copytree(SUBJECTS, project)
-    out = tmp_path / "out"
-    built = run_notebuilder("build", "--root", str(project), "--out", str(out), "--format", "pdf", "--duplex")
-    assert built.returncode == 0, built.stderr
-    for selftest in sorted(out.glob("*/selftest.pdf")):
-        pages = int(re.search(r"Pages:\s+(\d+)", __import__("subprocess").run(
-            ["pdfinfo", str(selftest)], capture_output=True, text=True).stdout)[1])  # fmt: skip
-        first = next(page for page in range(1, pages + 1) if "Answers" in pdftotext(selftest, page, page))
-        assert first % 2 == 1, (selftest, first)  # a right-hand page: the front of a sheet
-        assert "Answers" not in pdftotext(selftest, first - 1, first - 1)
-
-
 def test_self_test_can_ask_only_priority_points_or_points_with_figures():
     corpus = check_project(REPO, ("india-japan",))
     document = assemble_topic(corpus, corpus.topics[0], 0)

@@ -12,6 +12,7 @@ import contextlib
 import os
 import signal
 import sys
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from . import __version__
@@ -20,6 +21,7 @@ from .build import (
     BuildOptions,
     all_warnings,
     build,
+    build_epoch,
     check_project,
     check_topic_names,
     deduplicate_topics,
@@ -28,10 +30,12 @@ from .commands.bundle import BUNDLE, bundle_outputs
 from .commands.coverage import source_coverage_of
 from .commands.dedupe_report import dedupe_report
 from .commands.draft import draft_from_seed
+from .commands.review import grade, print_review
 from .commands.topics import summarise_topics
 from .coverage import format_coverage, percent
 from .errors import (
     Interrupted,
+    Location,
     NoteError,
     Problem,
     ToolError,
@@ -150,6 +154,22 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="exit 1 when fewer than N%% of statements are captured",
     )
+    review_command = with_out(
+        with_root(commands.add_parser("review", help="print the items due for review: <out>/review/DATE.pdf"))
+    )
+    review_command.add_argument(
+        "--date", type=_day, default=None, help="the day of the review, YYYY-MM-DD (default: today)"
+    )
+    review_command.add_argument("--count", type=int, default=20, help="at most this many items (default 20)")
+    grade_command = commands.add_parser("grade", help="record the boxes ticked on a review sheet")
+    grade_command.add_argument("day", metavar="DATE", type=_day, help="the sheet's date, YYYY-MM-DD")
+    grade_command.add_argument(
+        "marks", metavar="MARK", nargs="*", help="an item's code and a, h, g or e: 12g"
+    )
+    grade_command.add_argument(
+        "--file", type=Path, help="marks read from a file, separated by spaces or lines"
+    )
+    grade_command.add_argument("--root", type=Path, default=Path("."))
     draft_command = commands.add_parser(
         "draft", help="draft fragments from a seed, to edit: notes/TOPIC/drafts/"
     )
@@ -437,6 +457,43 @@ def _new(arguments) -> int:
     return EXIT_OK
 
 
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date of the form YYYY-MM-DD") from None
+
+
+def _review(arguments) -> int:
+    day = arguments.date or datetime.fromtimestamp(build_epoch(), UTC).date()
+    pdf, count = print_review(arguments.root, _out(arguments), tuple(arguments.topics), day, arguments.count)
+    print(f"{count} item{'s' if count != 1 else ''} to review on {day.isoformat()}: {pdf}")
+    return EXIT_OK
+
+
+def _grade(arguments) -> int:
+    marks, column = [], 1  # located on the command line as it reads after the date: "12g 13a"
+    for mark in arguments.marks:
+        marks.append((Location("command line", 1, column), mark))
+        column += len(mark) + 1
+    if arguments.file is not None:
+        text = arguments.file.read_text(encoding="utf-8")
+        for line_number, line in enumerate(text.splitlines(), start=1):
+            column = 1
+            for mark in line.split(" "):
+                if mark.strip():
+                    marks.append((Location(str(arguments.file), line_number, column), mark.strip()))
+                column += len(mark) + 1
+    if not marks:
+        raise UsageError("no marks given: write them after the date (12g 13a) or in --file")
+    recorded, unchanged = grade(arguments.root, arguments.day, marks)
+    print(
+        f"{recorded} grade{'s' if recorded != 1 else ''} recorded for {arguments.day.isoformat()}"
+        + (f" ({unchanged} already so)" if unchanged else "")
+    )
+    return EXIT_OK
+
+
 def _new_source(arguments) -> int:
     registry = new_source(
         arguments.root,
@@ -464,6 +521,8 @@ COMMANDS = {
     "draft": _draft,
     "new": _new,
     "new-source": _new_source,
+    "review": _review,
+    "grade": _grade,
 }
 
 

@@ -1,0 +1,217 @@
+"""``notebuilder review`` and ``notebuilder grade``: spaced review on paper.
+
+``review`` prints ``<out>/review/<date>.pdf``: the recall items due by that day, the
+least likely to be recalled first, each a question with a short code and four boxes
+(Again, Hard, Good, Easy), and the answers on a sheet of their own. It keeps what the
+sheet asked in ``review/sheets/<date>.json``. ``grade <date> 12g 13a …`` records the
+student's marks from that sheet in ``review/<topic>.json``: a day and a grade for each
+item, kept for good (an item whose point goes away keeps its history, and has it back if
+the point returns). These files are the student's data: they are written whole or not
+at all, and a grade that cannot be read records nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from markupsafe import Markup
+
+from ..build import assemble_document, build_epoch, check_project, deduplicate_topics
+from ..errors import Location, NoteError, Problem, UsageError
+from ..markup import BOLD_SPAN
+from ..pdf import write_pdf
+from ..render import layout_directories, make_environment, render_layout
+from ..revision import Memory, Review, due_items, parse_grade, with_grade
+from ..selftest import blanked
+
+REVIEW = "review"  # at the project's root, beside notes/: the student's grades
+SHEETS = "sheets"
+
+
+@dataclass(frozen=True)
+class RecallItem:
+    topic: str
+    point: str  # the point's id: the item's identity, as its Anki card's
+    topic_title: str
+    section: str
+    question: Markup
+    answers: tuple[tuple[int, Markup], ...]
+
+    @property
+    def key(self) -> str:
+        return f"{self.topic}/{self.point}"
+
+
+@dataclass(frozen=True)
+class AskedItem:
+    code: int
+    item: RecallItem
+    memory: Memory
+
+
+def recall_items(document) -> list[RecallItem]:
+    """A topic's points with something to recall (a bold span), in booklet order."""
+    items = []
+    for section in document.sections:
+        for entry in section.points:
+            if not BOLD_SPAN.search(entry.point.text):
+                continue
+            question, answers = blanked(entry.point.text, 1, entry.conflicts)
+            items.append(
+                RecallItem(
+                    document.topic.id, entry.point.id, document.topic.title, section.title, question, answers
+                )
+            )
+    return items
+
+
+def _log_path(root: Path, topic: str) -> Path:
+    return root / REVIEW / f"{topic}.json"
+
+
+def _sheet_path(root: Path, day: date) -> Path:
+    return root / REVIEW / SHEETS / f"{day.isoformat()}.json"
+
+
+def read_log(root: Path, topic: str) -> dict[str, tuple[Review, ...]]:
+    """A topic's grades by point id (empty before its first review)."""
+    path = _log_path(root, topic)
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return {
+            point: tuple(Review(date.fromisoformat(day), grade) for day, grade in reviews)
+            for point, reviews in data["items"].items()
+        }
+    except (ValueError, KeyError, TypeError) as error:
+        raise NoteError.at(
+            Location(f"{REVIEW}/{topic}.json"), f"cannot read the review grades: {error}; it is left as it is"
+        ) from None
+
+
+def _write_whole(path: Path, data: dict) -> None:
+    """Write JSON so that the file is either the old one or the new one, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    handle, temporary = tempfile.mkstemp(prefix=".nb-tmp-", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _write_log(root: Path, topic: str, log: dict[str, tuple[Review, ...]]) -> None:
+    items = {
+        point: [[review.day.isoformat(), review.grade] for review in reviews]
+        for point, reviews in log.items()
+    }
+    _write_whole(_log_path(root, topic), {"items": items})
+
+
+def plan_review(root: Path, topics: tuple[str, ...], day: date, count: int) -> list[AskedItem]:
+    """The items to ask on ``day``, coded 1, 2, 3… in the order they are printed."""
+    corpus = check_project(root, topics)
+    deduplicated = deduplicate_topics(corpus)
+    items: list[RecallItem] = []
+    logs: dict[str, tuple[Review, ...]] = {}
+    for topic in corpus.topics:
+        document = assemble_document(corpus, topic, deduplicated[topic.id].points, build_epoch())
+        items += recall_items(document)
+        logs |= {f"{topic.id}/{point}": reviews for point, reviews in read_log(root, topic.id).items()}
+    by_key = {item.key: item for item in items}
+    chosen = due_items([item.key for item in items], logs, day, count)
+    return [AskedItem(code, by_key[key], memory) for code, (key, memory) in enumerate(chosen, start=1)]
+
+
+def print_review(root: Path, out: Path, topics: tuple[str, ...], day: date, count: int) -> tuple[Path, int]:
+    """Print the review sheet for ``day`` and keep what it asks; returns the PDF and its item count."""
+    asked = plan_review(root, topics, day, count)
+    sheet = _sheet_path(root, day)
+    record = {
+        "date": day.isoformat(),
+        "items": [
+            {"code": entry.code, "topic": entry.item.topic, "point": entry.item.point} for entry in asked
+        ],
+    }
+    if sheet.is_file() and json.loads(sheet.read_text(encoding="utf-8")) != record and _graded(root, sheet):
+        raise UsageError(
+            f"the review sheet of {day.isoformat()} has grades recorded already, so it is not printed again "
+            f"with other items; print another day's sheet (--date)"
+        )
+    html = render_layout(make_environment(root), "review.html.j2", root, day=day, asked=asked)
+    target = out / REVIEW / f"{day.isoformat()}.pdf"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=".nb-tmp-", suffix=".pdf", dir=target.parent)
+    os.close(handle)
+    try:
+        layouts = layout_directories(root)
+        write_pdf(html, Path(temporary), layouts[0], (*layouts, out), "pdf/ua-1")
+        _write_whole(sheet, record)
+        os.replace(temporary, target)
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+    return target, len(asked)
+
+
+def _graded(root: Path, sheet: Path) -> bool:
+    record = json.loads(sheet.read_text(encoding="utf-8"))
+    day = date.fromisoformat(record["date"])
+    return any(
+        any(review.day == day for review in read_log(root, entry["topic"]).get(entry["point"], ()))
+        for entry in record["items"]
+    )
+
+
+def grade(root: Path, day: date, marks: list[tuple[Location, str]]) -> tuple[int, int]:
+    """Record the marks read off the sheet of ``day`` ("12g": item 12, Good); returns how many
+    were recorded and how many were already so. Any mark that cannot be read records none."""
+    sheet = _sheet_path(root, day)
+    if not sheet.is_file():
+        raise UsageError(
+            f"no review sheet was printed for {day.isoformat()} (notebuilder review --date {day})"
+        )
+    codes = {
+        entry["code"]: (entry["topic"], entry["point"])
+        for entry in json.loads(sheet.read_text("utf-8"))["items"]
+    }
+    problems, wanted = [], {}
+    for location, text in marks:
+        parsed = parse_grade(text)
+        if parsed is None:
+            problems.append(
+                Problem(location, f"'{text}' is not a mark: write the item's code and a, h, g or e (12g)")
+            )
+        elif parsed[0] not in codes:
+            problems.append(
+                Problem(
+                    location,
+                    f"the sheet of {day.isoformat()} has no item {parsed[0]} (it has 1 to {len(codes)})",
+                )
+            )
+        else:
+            wanted[codes[parsed[0]]] = parsed[1]
+    if problems:
+        raise NoteError(problems)
+    recorded = unchanged = 0
+    logs = {topic: read_log(root, topic) for topic, _ in wanted}
+    for (topic, point), mark in wanted.items():
+        before = logs[topic].get(point, ())
+        after = with_grade(before, day, mark)
+        if after == before:
+            unchanged += 1
+        else:
+            logs[topic][point], recorded = after, recorded + 1
+    for topic, log in logs.items():
+        _write_log(root, topic, log)
+    return recorded, unchanged

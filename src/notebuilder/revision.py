@@ -1,0 +1,84 @@
+"""Spaced review on paper: what each recall item's memory is, replayed with FSRS.
+
+A recall item is a point with something to recall (a bold span), known by the same
+identity as its Anki card (the topic and the point's id), so an edit that keeps the
+point keeps its history. Only the grades are kept (a day and a grade each, in
+``review/<topic>.json``); each item's memory (stability, difficulty, when it is due, how
+likely it is recalled on a given day) is computed from them with the ``fsrs`` package's
+scheduler. A paper review happens once a day at most, so the scheduler has no
+same-day learning steps: every grade schedules whole days. Pure.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+
+GRADES = {"a": "again", "h": "hard", "g": "good", "e": "easy"}  # what a sheet's boxes say
+GRADE_CODE = re.compile(r"^(?P<code>\d+)(?P<grade>[ahge])$")
+
+
+@dataclass(frozen=True)
+class Review:
+    day: date
+    grade: str  # again | hard | good | easy
+
+
+@dataclass(frozen=True)
+class Memory:
+    due: date | None  # None: never reviewed (due now)
+    recall: float | None  # predicted probability of recall on the day asked; None if never reviewed
+    stability: float | None  # days for recall to fall to 90%
+
+
+def _scheduler():
+    from fsrs import Scheduler
+
+    return Scheduler(learning_steps=(), relearning_steps=(), enable_fuzzing=False)
+
+
+def _noon(day: date) -> datetime:
+    return datetime.combine(day, time(12), UTC)
+
+
+def memory(reviews: Sequence[Review], on: date) -> Memory:
+    """An item's memory on the day ``on``, from its reviews (replayed in date order)."""
+    from fsrs import Card, Rating
+
+    if not reviews:
+        return Memory(None, None, None)
+    scheduler = _scheduler()
+    card = Card(card_id=0, due=_noon(min(review.day for review in reviews)))
+    for review in sorted(reviews, key=lambda review: review.day):
+        card, _ = scheduler.review_card(card, Rating[review.grade.capitalize()], _noon(review.day))
+    recall = scheduler.get_card_retrievability(card, _noon(on))
+    return Memory(card.due.date(), recall, card.stability)
+
+
+def due_items(
+    items: Sequence[str], log: Mapping[str, Sequence[Review]], on: date, count: int
+) -> list[tuple[str, Memory]]:
+    """Up to ``count`` items to review on ``on``: those due by then, the least likely to be
+    recalled first, then items never reviewed, in the order given (the booklet's)."""
+    memories = {item: memory(log.get(item, ()), on) for item in items}
+    order = {item: number for number, item in enumerate(items)}
+    due = sorted(
+        (item for item, known in memories.items() if known.due is not None and known.due <= on),
+        key=lambda item: (memories[item].recall or 0.0, order[item]),
+    )
+    new = [item for item in items if memories[item].due is None]
+    return [(item, memories[item]) for item in (due + new)[:count]]
+
+
+def parse_grade(text: str) -> tuple[int, str] | None:
+    """ "12g" → (12, "good"); None if it is not a code followed by a, h, g or e."""
+    match = GRADE_CODE.match(text.strip().lower())
+    return (int(match["code"]), GRADES[match["grade"]]) if match else None
+
+
+def with_grade(reviews: Sequence[Review], day: date, grade: str) -> tuple[Review, ...]:
+    """The reviews with the grade given on ``day`` (a second grade for one sheet replaces the first)."""
+    kept = [review for review in reviews if review.day != day]
+    return tuple(sorted((*kept, Review(day, grade)), key=lambda review: review.day))

@@ -1,0 +1,133 @@
+"""Spaced review on paper: each item's memory replayed with FSRS (pure), and the review
+cycle a student runs: print a sheet, grade it, print the next day's."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from conftest import EPOCH, SUBJECTS, pdftotext
+
+from notebuilder.revision import Review, due_items, memory, parse_grade, with_grade
+
+DAY = date(2026, 12, 1)
+
+
+def test_intervals_grow_after_good_and_start_again_after_again():
+    first = memory([Review(DAY, "good")], DAY)
+    second = memory([Review(DAY, "good"), Review(first.due, "good")], first.due)
+    forgotten = memory([Review(DAY, "good"), Review(first.due, "again")], first.due)
+    assert DAY < first.due < second.due
+    assert (second.due - first.due) > (first.due - DAY)  # a second Good waits longer
+    assert forgotten.due - first.due <= timedelta(days=1)  # Again: back the next day
+    assert forgotten.stability < first.stability < second.stability
+    easy = memory([Review(DAY, "easy")], DAY)
+    hard = memory([Review(DAY, "hard")], DAY)
+    assert hard.due <= first.due <= easy.due
+
+
+def test_due_items_come_least_likely_recalled_first_then_new_ones_in_booklet_order():
+    log = {
+        "t/strong": [Review(DAY - timedelta(days=30), "easy"), Review(DAY - timedelta(days=9), "good")],
+        "t/weak": [Review(DAY - timedelta(days=10), "again")],
+        "t/later": [Review(DAY - timedelta(days=1), "good")],
+    }
+    items = ["t/new-1", "t/strong", "t/later", "t/weak", "t/new-2"]
+    chosen = due_items(items, log, DAY, 10)
+    keys = [item for item, _ in chosen]
+    assert "t/later" not in keys  # not due yet
+    reviewed = [item for item, known in chosen if known.due is not None]
+    recalls = [known.recall for _, known in chosen if known.due is not None]
+    assert recalls == sorted(recalls) and reviewed[0] == "t/weak"
+    assert keys[len(reviewed) :] == ["t/new-1", "t/new-2"]
+    assert [item for item, _ in due_items(items, log, DAY, 2)] == keys[:2]
+
+
+def test_marks_and_regrading():
+    assert parse_grade("12g") == (12, "good") and parse_grade("3A") == (3, "again")
+    assert parse_grade("g12") is None and parse_grade("12x") is None and parse_grade("") is None
+    once = with_grade((), DAY, "hard")
+    assert with_grade(once, DAY, "hard") == once  # the same sheet twice changes nothing
+    assert with_grade(once, DAY, "good") == (Review(DAY, "good"),)  # a corrected tick replaces it
+
+
+@dataclass
+class Ran:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.mark.e2e
+def test_a_review_cycle_on_paper(tmp_path: Path, capsys, monkeypatch):
+    """In this process (each command as `notebuilder …` runs it): the cycle prints real PDFs."""
+    from notebuilder.cli import main
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+
+    def run_notebuilder(*arguments: str) -> Ran:
+        code = main(list(arguments))
+        captured = capsys.readouterr()
+        return Ran(code, captured.out, captured.err)
+
+    project = tmp_path / "subjects"
+    shutil.copytree(SUBJECTS, project)
+    root = ("--root", str(project))
+    notes_before = sorted(path.relative_to(project) for path in (project / "notes").rglob("*"))
+
+    def review(day: date, count: int = 4) -> dict:
+        printed = run_notebuilder("review", *root, "--date", day.isoformat(), "--count", str(count))
+        assert printed.returncode == 0, printed.stderr
+        return json.loads((project / "review" / "sheets" / f"{day.isoformat()}.json").read_text())
+
+    first = review(DAY)
+    pdf = project / "build" / "review" / f"{DAY.isoformat()}.pdf"
+    text = pdftotext(pdf)
+    assert "4 items to recall" in text and text.count("Again") >= 4 and "Easy" in text
+    answers_page = next(page for page in range(1, 4) if "Answers" in pdftotext(pdf, page, page))
+    assert "items to recall" not in pdftotext(pdf, answers_page, answers_page)  # a sheet of its own
+    asked = [(entry["topic"], entry["point"]) for entry in first["items"]]
+    assert [entry["code"] for entry in first["items"]] == [1, 2, 3, 4]
+
+    graded = run_notebuilder("grade", DAY.isoformat(), "1g", "2g", "3a", "4e", *root)
+    assert graded.returncode == 0, graded.stderr
+    logs = {path.name: path.read_bytes() for path in (project / "review").glob("*.json")}
+    again = run_notebuilder("grade", DAY.isoformat(), "1g", "2g", "3a", "4e", *root)
+    assert again.returncode == 0 and "0 grades recorded" in again.stdout  # the same sheet twice: no change
+    assert {path.name: path.read_bytes() for path in (project / "review").glob("*.json")} == logs
+
+    # Marks that cannot be read record nothing, each said with where it is.
+    wrong = run_notebuilder("grade", DAY.isoformat(), "1h", "9g", "2x", *root)
+    assert wrong.returncode == 1
+    assert "command line:1:4: error: the sheet of 2026-12-01 has no item 9" in wrong.stderr
+    assert "command line:1:7: error: '2x' is not a mark" in wrong.stderr
+    assert {path.name: path.read_bytes() for path in (project / "review").glob("*.json")} == logs
+    never = run_notebuilder("grade", "2026-12-02", "1g", *root)
+    assert never.returncode == 2 and "no review sheet was printed for 2026-12-02" in never.stderr
+
+    # The next day: the item graded Again is due again; the others wait, and new items fill in.
+    next_day = review(DAY + timedelta(days=1), count=6)
+    shown = [(entry["topic"], entry["point"]) for entry in next_day["items"]]
+    assert shown[0] == asked[2]
+    assert asked[0] not in shown and asked[3] not in shown
+
+    # An edit that keeps a point's identity keeps its history: still not due the next day.
+    topic, point = asked[0]
+    notes = next(
+        path for path in (project / "notes" / topic).glob("*.yaml") if f"id: {point}" in path.read_text()
+    )
+    notes.write_text(notes.read_text().replace(f"id: {point}\n", f"id: {point}\n    priority: 1\n", 1))
+    edited = review(DAY + timedelta(days=1), count=6)
+    assert (topic, point) not in [(entry["topic"], entry["point"]) for entry in edited["items"]]
+    log = json.loads((project / "review" / f"{topic}.json").read_text())
+    assert log["items"][point] == [[DAY.isoformat(), "good"]]
+
+    # A sheet already graded is not printed again with other items.
+    changed = run_notebuilder("review", *root, "--date", DAY.isoformat(), "--count", "2")
+    assert changed.returncode == 2 and "has grades recorded already" in changed.stderr
+    # Review and grade write only review/ and the output folder, never into notes/.
+    assert sorted(path.relative_to(project) for path in (project / "notes").rglob("*")) == notes_before
