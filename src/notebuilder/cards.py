@@ -7,7 +7,7 @@
   to recall (bold the key term of a fragment to make one). The back shows the sources
   that state the point, what other sources add, and any figures the sources give
   differently.
-* **One note per conflict**: "cumulative FDI: which source says what?", answered with
+* **One note per conflict**: "India–Japan · Cumulative FDI: what does each source give?", answered with
   each figure and the sources that give it.
 * **Stable identity**: a note's GUID comes from the topic and the point's id (its key or
   lead fragment), so re-importing after an edit updates the note and keeps its review
@@ -111,7 +111,9 @@ def plan_cards(document: Document) -> tuple[Card, ...]:
             if clozes:
                 cards.append(Card("cloze", (topic.id, point.id), deck, (text, _back(item, titles)), tags))
             for conflict in item.conflicts:
-                question = f"{escape(conflict.quantity)}: which source says what?"
+                # The figure is asked for, not the sources: what each gives, with the topic named.
+                quantity = conflict.quantity[:1].upper() + conflict.quantity[1:]
+                question = f"{escape(topic.title)} · {escape(quantity)}: what does each source give?"
                 answer = "".join(
                     f"<div>{escape(figure.value)}: {_sources_line(figure.markers, titles)}</div>"
                     for figure in conflict.figures

@@ -14,6 +14,7 @@ never learns one source's figure as the fact.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
@@ -91,22 +92,58 @@ def _disputed(answer: str, conflicts: tuple[DocConflict, ...]) -> Markup:
     )
 
 
+GLOSS_AFTER = re.compile(r"^\s*\(([^()*]+)\)")  # "**SAGAR** (Security and Growth…)"
+GLOSSED = re.compile(r"\(\s*$")  # "Free and Open Indo-Pacific (**FOIP**)": the words before give it away
+
+
+def _answer_key(answer: str) -> str:
+    return " ".join(answer.casefold().split())
+
+
 def blanked(
-    text: str, first: int, conflicts: tuple[DocConflict, ...] = ()
+    text: str, first: int, conflicts: tuple[DocConflict, ...] = (), asked: set[str] | None = None
 ) -> tuple[Markup, tuple[tuple[int, Markup], ...]]:
-    """The text with its bold spans as numbered blanks from ``first`` on, and the answers."""
+    """The text with its bold spans as numbered blanks from ``first`` on, and the answers.
+
+    Nothing beside a blank gives it away: a gloss in brackets right after it (an
+    acronym's expansion) is left out of the question and shown with the answer, and a
+    bold span that is itself the gloss in brackets of the words before it is left out.
+    An answer already in ``asked`` (asked earlier on the sheet, which this adds to) is
+    printed as it is, not asked again."""
     text = curly_quotes(text)
-    pieces, answers, position = [], [], 0
-    for number, match in enumerate(BOLD_SPAN.finditer(text), start=first):
-        pieces.append(_italics(str(escape(text[position : match.start()]))))
+    asked = set() if asked is None else asked
+    pieces: list[str] = []
+    answers: list[tuple[int, Markup]] = []
+    position, number = 0, first
+    for match in BOLD_SPAN.finditer(text):
+        if match.start() < position:
+            continue
+        before = text[position : match.start()]
+        after = text[match.end() :]
+        closing = re.match(r"^\s*\)", after)
+        if GLOSSED.search(before) and closing:  # "(**FOIP**)": left out with its brackets
+            pieces.append(_italics(str(escape(GLOSSED.sub("", before).rstrip()))))
+            position = match.end() + closing.end()
+            continue
+        pieces.append(_italics(str(escape(before))))
         answer = plain_text(match.group(1))
+        if _answer_key(answer) in asked:  # asked before on this sheet: printed, not asked again
+            pieces.append(_italics(str(escape(match.group(1)))))
+            position = match.end()
+            continue
+        asked.add(_answer_key(answer))
+        gloss = GLOSS_AFTER.match(after)
+        glossed = Markup(f' <span class="gloss">({escape(gloss.group(1))})</span>') if gloss else Markup()
         width = blank_width(answer)
         pieces.append(  # read aloud, and copied, as "blank 17"; seen as a rule numbered 17
             f'<span class="blank" style="width: {width}em">'
             f'<span class="k"><span class="unseen">blank </span>{number}</span></span>'
         )
-        answers.append((number, Markup(_italics(str(escape(match.group(1))))) + _disputed(answer, conflicts)))
-        position = match.end()
+        answers.append(
+            (number, Markup(_italics(str(escape(match.group(1))))) + glossed + _disputed(answer, conflicts))
+        )
+        position = match.end() + (gloss.end() if gloss else 0)
+        number += 1
     pieces.append(_italics(str(escape(text[position:]))))
     return Markup("".join(pieces)), tuple(answers)
 
@@ -121,12 +158,15 @@ def _chosen(point: Point, only: str) -> bool:
 
 def plan_selftest(document: Document, only: str = "all") -> SelfTest:
     sections, question_number, blank_number = [], 1, 1
+    asked: set[str] = set()  # each answer is asked once on the sheet
     for section in document.sections:
         questions = []
         for item in section.points:
             if not BOLD_SPAN.search(item.point.text) or not _chosen(item.point, only):
                 continue
-            html, answers = blanked(item.point.text, blank_number, item.conflicts)
+            html, answers = blanked(item.point.text, blank_number, item.conflicts, asked)
+            if not answers:  # every answer it holds was asked before
+                continue
             questions.append(Question(question_number, html, answers))
             question_number += 1
             blank_number += len(answers)
