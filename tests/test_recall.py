@@ -89,6 +89,24 @@ def edit_lead(project: Path) -> None:
 
 
 @pytest.mark.e2e
+def test_a_card_is_the_same_in_its_topic_deck_and_in_the_combined_deck():
+    """Imported from both decks, a note keeps its text: its sources are numbered as in its
+    topic's own booklet, though the combined book numbers them across every topic."""
+    from notebuilder.assemble import assemble_book
+    from notebuilder.build import deduplicate_topics
+
+    corpus = check_project(SUBJECTS)
+    deduplicated = deduplicate_topics(corpus)
+    book = assemble_book(corpus, {topic.id: deduplicated[topic.id].points for topic in corpus.topics}, 0)
+    assert any(part.document.sources[0].number > 1 for part in book.parts)  # renumbered in the book
+    for part in book.parts:
+        topic = next(topic for topic in corpus.topics if topic.id == part.document.topic.id)
+        alone = plan_cards(assemble_topic(corpus, topic, 0))
+        together = plan_cards(part.document)
+        assert [card.fields for card in together] == [card.fields for card in alone]
+        assert any("[1]" in card.fields[-1] for card in together)
+
+
 def test_deck_identity_survives_an_edit_and_the_deck_is_a_valid_collection(tmp_path: Path):
     project = tmp_path / "project"
     shutil.copytree(SUBJECTS, project)

@@ -74,14 +74,14 @@ def cloze_text(text: str) -> tuple[str, int]:
     return html, max(numbers, default=0)
 
 
-def _sources_line(markers, titles: dict[int, str]) -> str:
-    return "; ".join(f"[{marker.number}] {escape(titles[marker.number])}" for marker in markers)
+def _sources_line(markers, titles: dict[int, str], numbers: dict[int, int]) -> str:
+    return "; ".join(f"[{numbers[marker.number]}] {escape(titles[marker.number])}" for marker in markers)
 
 
-def _back(item: DocPoint, titles: dict[int, str]) -> str:
-    lines = [f"<div class='sources'>Sources: {_sources_line(item.markers, titles)}</div>"]
+def _back(item: DocPoint, titles: dict[int, str], numbers: dict[int, int]) -> str:
+    lines = [f"<div class='sources'>Sources: {_sources_line(item.markers, titles, numbers)}</div>"]
     for statement in item.more:
-        sources = _sources_line(statement.markers, titles)
+        sources = _sources_line(statement.markers, titles, numbers)
         if statement.kind == "also":
             lines.append(f"<div class='also'>Also: {statement.html} ({sources})</div>")
         else:
@@ -89,7 +89,7 @@ def _back(item: DocPoint, titles: dict[int, str]) -> str:
             lines.append(f"<div class='also'>{sources} {says} this too, without {statement.html}.</div>")
     for conflict in item.conflicts:
         figures = " · ".join(
-            f"{escape(figure.value)} [{', '.join(str(m.number) for m in figure.markers)}]"
+            f"{escape(figure.value)} [{', '.join(str(numbers[m.number]) for m in figure.markers)}]"
             for figure in conflict.figures
         )
         lines.append(f"<div class='differ'>Sources differ on {escape(conflict.quantity)}: {figures}</div>")
@@ -97,9 +97,13 @@ def _back(item: DocPoint, titles: dict[int, str]) -> str:
 
 
 def plan_cards(document: Document) -> tuple[Card, ...]:
-    """Every card of one topic, in booklet order."""
+    """Every card of one topic, in booklet order. A card numbers its sources as the topic's
+    own booklet does, 1, 2, 3… in order of first citation, wherever the card is: in a
+    combined book the topic's sources carry the book's numbers, and a card imported from
+    both decks would otherwise change its numbers."""
     topic = document.topic
     titles = {numbered.number: numbered.source.title for numbered in document.sources}
+    numbers = {numbered.number: own for own, numbered in enumerate(document.sources, start=1)}
     cards = []
     for section in document.sections:
         deck = f"{topic.paper}::{topic.title}::{section.title}"
@@ -109,13 +113,15 @@ def plan_cards(document: Document) -> tuple[Card, ...]:
             tags = tuple(dict.fromkeys((*base_tags, *(_tag(tag) for tag in point.tags))))
             text, clozes = cloze_text(point.text)
             if clozes:
-                cards.append(Card("cloze", (topic.id, point.id), deck, (text, _back(item, titles)), tags))
+                cards.append(
+                    Card("cloze", (topic.id, point.id), deck, (text, _back(item, titles, numbers)), tags)
+                )
             for conflict in item.conflicts:
                 # The figure is asked for, not the sources: what each gives, with the topic named.
                 quantity = conflict.quantity[:1].upper() + conflict.quantity[1:]
                 question = f"{escape(topic.title)} · {escape(quantity)}: what does each source give?"
                 answer = "".join(
-                    f"<div>{escape(figure.value)}: {_sources_line(figure.markers, titles)}</div>"
+                    f"<div>{escape(figure.value)}: {_sources_line(figure.markers, titles, numbers)}</div>"
                     for figure in conflict.figures
                 )
                 identity = (topic.id, point.id, "conflict", conflict.quantity)
