@@ -168,9 +168,17 @@ def test_self_test_blanks_every_bold_span_and_answers_them_all(shipped_build: Pa
         ),
         None,
     )
-    assert sagar is None or "Security and Growth" not in str(
-        sagar.html
-    )  # its expansion is not beside its blank
+    assert sagar is None or "Security and Growth" not in str(sagar.html)  # no expansion beside its blank
+    # A term asked again is the same blank, number and all (no question gives another away),
+    # and no blank asks for what the section's heading says.
+    questions = "".join(str(question.html) for section in test.sections for question in section.questions)
+    numbers = re.findall(r'<span class="unseen">blank </span>(\d+)<', questions)
+    assert len(numbers) > len(set(numbers)) and set(map(int, numbers)) == {number for number, _ in spans}
+    for section in test.sections:
+        heading = section.title.casefold()
+        for question in section.questions:
+            for _, answer in question.answers:
+                assert not re.search(rf"(?<!\w){re.escape(term(answer).casefold())}(?!\w)", heading)
     pdf = shipped_build / "india-japan" / "selftest.pdf"
     text = re.sub(r"\s+", " ", pdftotext(pdf))
     questions, answers = (

@@ -100,18 +100,31 @@ def _answer_key(answer: str) -> str:
     return " ".join(answer.casefold().split())
 
 
+def _blank(answer: str, number: int) -> str:
+    return (  # read aloud, and copied, as "blank 17"; seen as a rule numbered 17
+        f'<span class="blank" style="width: {blank_width(answer)}em">'
+        f'<span class="k"><span class="unseen">blank </span>{number}</span></span>'
+    )
+
+
 def blanked(
-    text: str, first: int, conflicts: tuple[DocConflict, ...] = (), asked: set[str] | None = None
+    text: str,
+    first: int,
+    conflicts: tuple[DocConflict, ...] = (),
+    asked: dict[str, int] | None = None,
+    heading: str = "",
 ) -> tuple[Markup, tuple[tuple[int, Markup], ...]]:
     """The text with its bold spans as numbered blanks from ``first`` on, and the answers.
 
     Nothing beside a blank gives it away: a gloss in brackets right after it (an
     acronym's expansion) is left out of the question and shown with the answer, and a
     bold span that is itself the gloss in brackets of the words before it is left out.
-    An answer already in ``asked`` (asked earlier on the sheet, which this adds to) is
-    printed as it is, not asked again."""
+    An answer already in ``asked`` (asked earlier on the sheet, by number, which this adds
+    to) is the same blank again, with the same number: it is answered once, and no other
+    question gives it away. An answer the ``heading`` above it states is not asked."""
     text = curly_quotes(text)
-    asked = set() if asked is None else asked
+    asked = {} if asked is None else asked
+    stated = _answer_key(heading)
     pieces: list[str] = []
     answers: list[tuple[int, Markup]] = []
     position, number = 0, first
@@ -127,18 +140,19 @@ def blanked(
             continue
         pieces.append(_italics(str(escape(before))))
         answer = plain_text(match.group(1))
-        if _answer_key(answer) in asked:  # asked before on this sheet: printed, not asked again
+        key = _answer_key(answer)
+        gloss = GLOSS_AFTER.match(after)
+        if key in asked:  # asked before on this sheet: the same blank, answered once
+            pieces.append(_blank(answer, asked[key]))
+            position = match.end() + (gloss.end() if gloss else 0)
+            continue
+        if stated and re.search(rf"(?<!\w){re.escape(key)}(?!\w)", stated):  # the heading says it
             pieces.append(_italics(str(escape(match.group(1)))))
             position = match.end()
             continue
-        asked.add(_answer_key(answer))
-        gloss = GLOSS_AFTER.match(after)
+        asked[key] = number
         glossed = Markup(f' <span class="gloss">({escape(gloss.group(1))})</span>') if gloss else Markup()
-        width = blank_width(answer)
-        pieces.append(  # read aloud, and copied, as "blank 17"; seen as a rule numbered 17
-            f'<span class="blank" style="width: {width}em">'
-            f'<span class="k"><span class="unseen">blank </span>{number}</span></span>'
-        )
+        pieces.append(_blank(answer, number))
         answers.append(
             (number, Markup(_italics(str(escape(match.group(1))))) + glossed + _disputed(answer, conflicts))
         )
@@ -158,13 +172,13 @@ def _chosen(point: Point, only: str) -> bool:
 
 def plan_selftest(document: Document, only: str = "all") -> SelfTest:
     sections, question_number, blank_number = [], 1, 1
-    asked: set[str] = set()  # each answer is asked once on the sheet
+    asked: dict[str, int] = {}  # each answer is asked once on the sheet, by its first blank's number
     for section in document.sections:
         questions = []
         for item in section.points:
             if not BOLD_SPAN.search(item.point.text) or not _chosen(item.point, only):
                 continue
-            html, answers = blanked(item.point.text, blank_number, item.conflicts, asked)
+            html, answers = blanked(item.point.text, blank_number, item.conflicts, asked, section.title)
             if not answers:  # every answer it holds was asked before
                 continue
             questions.append(Question(question_number, html, answers))
