@@ -90,6 +90,12 @@ def test_the_combined_epub_is_valid_with_parts_in_its_contents(subjects_build: P
         info.filename.removeprefix("EPUB/") for info in chapters
     }
     assert len({href.split("#")[0] for href in sections}) == len(sections)  # each section its own file
+    # Each part numbers its own sections: a source's backlinks name the part ("Part 2 §1").
+    with zipfile.ZipFile(epub) as archive:
+        text = "".join(archive.read(info).decode("utf-8") for info in chapters)
+    backlinks = re.findall(r"Cited in (.*?)\.</span>", text)
+    assert backlinks and all(re.search(r"Part \d+ §\d+", places) for places in backlinks), backlinks[:3]
+    assert any("Part 2 §" in places for places in backlinks)
 
 
 def test_syllabus_orders_and_groups_topics_and_an_unchanged_book_is_skipped(tmp_path: Path):

@@ -329,18 +329,26 @@ def _finish_chapter(root, chapter: str, glossary: dict[str, str]):
 def _link_notes_both_ways(roots: dict) -> None:
     """Make every source marker a note reference that Kindle and Kobo show in a pop-up:
     each link gets an id and is a ``noteref`` in superscript, and the source's entry in
-    the bibliography links back to each place that cites it ("Cited in §2 (1, 2); Timeline").
+    the bibliography links back to each place that cites it ("Cited in §2 (1, 2); Timeline";
+    in a combined book, whose parts each number their sections, "Part 2 §1").
     """
     from lxml import etree
 
     cited: dict[str, list[tuple[str, list[str]]]] = {}  # source id -> [(where, [reference hrefs])]
     counts: dict[str, int] = {}
+    part = ""  # the part being read, in a combined book: its files come in reading order
     for name in sorted(roots):
         root = roots[name]
         heading = _first_heading(root)
         title = "".join(heading.itertext()).strip() if heading is not None else ""
         number = re.match(r"(\d+)\.\s", title)
-        where = f"§{number[1]}" if number else title
+        opening = next((head for head in root.iter(f"{{{XHTML}}}h1") if _opens_part(head)), None)
+        if opening is not None:
+            part = "Part " + "".join(opening.itertext()).strip().split(".", 1)[0] + " "
+        if heading is opening and opening is not None:
+            where = title
+        else:
+            where = f"{part}§{number[1]}" if number else title
         for link in list(root.iter(f"{{{XHTML}}}a")):
             target = link.get("href") or ""
             if not _SOURCE_LINK.fullmatch(target):
@@ -384,6 +392,14 @@ def _link_notes_both_ways(roots: dict) -> None:
                     etree.SubElement(entry, f"{{{XHTML}}}a", href=reference).text = str(count)
                 _add_text(entry, ")")
             _add_text(entry, ".")
+
+
+def _opens_part(heading) -> bool:
+    """Whether a heading is a combined book's part title (pandoc moves its id to the section
+    it opens)."""
+    holder = heading.getparent()
+    ids = (heading.get("id") or "", holder.get("id") or "" if holder is not None else "")
+    return any(name.startswith("part-") for name in ids)
 
 
 def _add_text(parent, text: str) -> None:
