@@ -168,7 +168,7 @@ def write_pdf_with_drawings(
     with pikepdf.open(frame) as pdf:
         for number, page in enumerate(document.pages):
             shown = sorted((page.anchors[name][1], name) for name in drawings if name in page.anchors)
-            figures = [element for element in _figures(pdf, number) if tagged]
+            figures = _figures(pdf, number) if tagged else []
             for (_, name), figure in itertools.zip_longest(shown, figures[: len(shown)]):
                 left, top, right, bottom = (value * CSS_PX_PT for value in page.anchors[name])
                 page_height = page.height * CSS_PX_PT  # PDF's y runs up from the page's foot

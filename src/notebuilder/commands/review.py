@@ -119,14 +119,15 @@ def _write_log(root: Path, topic: str, log: dict[str, tuple[Review, ...]]) -> No
     _write_whole(_log_path(root, topic), {"items": items})
 
 
-def plan_review(root: Path, topics: tuple[str, ...], day: date, count: int) -> list[AskedItem]:
+def plan_review(root: Path, out: Path, topics: tuple[str, ...], day: date, count: int) -> list[AskedItem]:
     """The items to ask on ``day``, coded 1, 2, 3… in the order they are printed."""
     corpus = check_project(root, topics)
-    deduplicated = deduplicate_topics(corpus)
+    deduplicated = deduplicate_topics(corpus, cache=out / ".cache" / "dedupe")  # the build's own cache
+    epoch = build_epoch()
     items: list[RecallItem] = []
     logs: dict[str, tuple[Review, ...]] = {}
     for topic in corpus.topics:
-        document = assemble_document(corpus, topic, deduplicated[topic.id].points, build_epoch())
+        document = assemble_document(corpus, topic, deduplicated[topic.id].points, epoch)
         items += recall_items(document)
         logs |= {f"{topic.id}/{point}": reviews for point, reviews in read_log(root, topic.id).items()}
     by_key = {item.key: item for item in items}
@@ -136,7 +137,7 @@ def plan_review(root: Path, topics: tuple[str, ...], day: date, count: int) -> l
 
 def print_review(root: Path, out: Path, topics: tuple[str, ...], day: date, count: int) -> tuple[Path, int]:
     """Print the review sheet for ``day`` and keep what it asks; returns the PDF and its item count."""
-    asked = plan_review(root, topics, day, count)
+    asked = plan_review(root, out, topics, day, count)
     sheet = _sheet_path(root, day)
     record = {
         "date": day.isoformat(),
@@ -144,7 +145,8 @@ def print_review(root: Path, out: Path, topics: tuple[str, ...], day: date, coun
             {"code": entry.code, "topic": entry.item.topic, "point": entry.item.point} for entry in asked
         ],
     }
-    if sheet.is_file() and json.loads(sheet.read_text(encoding="utf-8")) != record and _graded(root, sheet):
+    printed = json.loads(sheet.read_text(encoding="utf-8")) if sheet.is_file() else None
+    if printed is not None and printed != record and _graded(root, day, printed["items"]):
         raise UsageError(
             f"the review sheet of {day.isoformat()} has grades recorded already, so it is not printed again "
             f"with other items; print another day's sheet (--date)"
@@ -164,12 +166,11 @@ def print_review(root: Path, out: Path, topics: tuple[str, ...], day: date, coun
     return target, len(asked)
 
 
-def _graded(root: Path, sheet: Path) -> bool:
-    record = json.loads(sheet.read_text(encoding="utf-8"))
-    day = date.fromisoformat(record["date"])
+def _graded(root: Path, day: date, items: list[dict]) -> bool:
+    """Whether any item of the sheet of ``day`` has a grade for that day (each log read once)."""
+    logs = {topic: read_log(root, topic) for topic in {entry["topic"] for entry in items}}
     return any(
-        any(review.day == day for review in read_log(root, entry["topic"]).get(entry["point"], ()))
-        for entry in record["items"]
+        any(review.day == day for review in logs[entry["topic"]].get(entry["point"], ())) for entry in items
     )
 
 
