@@ -304,3 +304,61 @@ def test_no_edge_runs_through_another_node(sheet):
             if name not in ends:
                 inside = [(x, y) for x, y in samples if left + 2 < x < right - 2 and top + 2 < y < bottom - 2]
                 assert not inside, f"{sheet.id}: the edge {title} runs through {name}"
+
+
+@pytest.mark.e2e
+def test_the_sheets_share_one_font_program_per_font(built_topic):
+    """Graphviz embeds a subset of its fonts in every drawing; the sheets share one program
+    per installed font, so mindmaps.pdf stays small, and prints the same words."""
+    directory, document = built_topic
+    programs: dict[str, set] = {}
+    with pikepdf.open(directory / "mindmaps.pdf") as pdf:
+        for page in pdf.pages:
+            for drawing in page.Resources.XObject.values():
+                for font in drawing.get("/Resources", {}).get("/Font", {}).values():
+                    described = font.DescendantFonts[0] if "/DescendantFonts" in font else font
+                    name = str(font.BaseFont).partition("+")[2]
+                    programs.setdefault(name, set()).add(described.FontDescriptor.FontFile2.objgen)
+    assert programs and all(len(found) == 1 for found in programs.values()), programs
+    assert (directory / "mindmaps.pdf").stat().st_size < 30_000 * len(plan_sheets(document))
+
+
+def _graphviz_drawing(label: str) -> bytes:
+    import subprocess
+
+    graph = f'digraph {{ node [fontname="Noto Sans"]; a [label="{label}"] }}'
+    return subprocess.run(["dot", "-Tpdf"], input=graph.encode(), capture_output=True, check=True).stdout
+
+
+def test_a_font_whose_glyph_differs_from_the_installed_one_keeps_its_own_program():
+    """Sharing swaps a drawing's font program for the installed font's: only where every
+    glyph the drawing uses is the installed glyph, outline and advance."""
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    from notebuilder.shared_fonts import share_fonts
+
+    pdf = pikepdf.new()
+    fonts = []
+    for label in ("Mauryan empire", "Mauryan empire"):
+        with pikepdf.open(io.BytesIO(_graphviz_drawing(label))) as drawing:
+            form = pdf.copy_foreign(drawing.pages[0].as_form_xobject())
+            fonts.extend(form.Resources.Font.values())
+    assert len(fonts) == 2
+    doctored = fonts[1].FontDescriptor
+    program = TTFont(io.BytesIO(doctored.FontFile2.read_bytes()))
+    glyph = program["glyf"]["M"]
+    x, y = glyph.coordinates[0]
+    glyph.coordinates[0] = (x + 40, y)  # one point moved: an "M" of another shape
+    out = io.BytesIO()
+    program.save(out)
+    doctored.FontFile2 = pdf.make_stream(out.getvalue())
+    before = doctored.FontFile2.read_bytes()
+    share_fonts(pdf, fonts)
+    assert doctored.FontFile2.read_bytes() == before
+    assert fonts[0].FontDescriptor.FontFile2.read_bytes() != before
+    shared = TTFont(io.BytesIO(fonts[0].FontDescriptor.FontFile2.read_bytes()))
+    assert {"M", "a", "u", "r", "y", "n", "e", "m", "p", "i"} <= set(shared.getBestCmap().values()) | {
+        chr(code) for code in shared.getBestCmap()
+    }

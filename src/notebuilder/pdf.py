@@ -161,11 +161,14 @@ def write_pdf_with_drawings(
 
     import pikepdf
 
+    from .shared_fonts import share_fonts
+
     document = lay_out_pages(html, base_directory, allowed_directories)
     frame = io.BytesIO()
     tagged = variant not in (None, "none")
     document.write_pdf(frame, pdf_variant=variant if tagged else None)
     with pikepdf.open(frame) as pdf:
+        fonts: list = []  # the drawings' fonts, which share their programs
         for number, page in enumerate(document.pages):
             shown = sorted((page.anchors[name][1], name) for name in drawings if name in page.anchors)
             figures = _figures(pdf, number) if tagged else []
@@ -175,8 +178,10 @@ def write_pdf_with_drawings(
                 slot = pikepdf.Rectangle(left, page_height - bottom, right, page_height - top)
                 with pikepdf.open(io.BytesIO(drawings[name])) as picture:
                     drawn = pdf.copy_foreign(picture.pages[0].as_form_xobject())
+                    fonts.extend(drawn.get("/Resources", pikepdf.Dictionary()).get("/Font", {}).values())
                     marked = _marked_as(pdf, number, figure) if tagged else None
                     _lay_onto(pdf.pages[number], drawn, slot, pikepdf.Name(f"/Drawing-{name}"), marked)
+        share_fonts(pdf, fonts)
         pdf.Root.PageMode = pikepdf.Name.UseOutlines  # opens with its bookmarks shown, as write_pdf's
         pdf.Root.ViewerPreferences = pikepdf.Dictionary(DisplayDocTitle=True)
         save_pdf(pdf, target)
