@@ -21,6 +21,7 @@ from conftest import (
 from pypdf import PdfReader
 
 from notebuilder.build import assemble_topic, check_project
+from notebuilder.markup import curly_quotes
 
 pytestmark = pytest.mark.e2e  # every test here builds real outputs or runs notebuilder
 
@@ -61,7 +62,7 @@ def test_booklet_pdf_has_title_page_contents_and_sections(built_topic):
     assert document.topic.title in first and document.topic.paper in first and "Built 1 Jan 2026" in first
     text = pdftotext(pdf)
     for section in document.sections:
-        assert section.title in text
+        assert curly_quotes(section.title) in text  # printed quotes: Summit’s
     for numbered in document.sources:
         assert numbered.source.title.split(":")[0] in text
 
@@ -84,7 +85,7 @@ def test_outline_has_one_entry_per_section_and_matches_contents(built_topic):
     directory, document = built_topic
     pdf = directory / "booklet.pdf"
     outline = outline_pages(pdf)
-    titles = [f"{section.number} {section.title}" for section in document.sections]
+    titles = [curly_quotes(f"{section.number} {section.title}") for section in document.sections]
     outline_titles = {re.sub(r"\s+", "", title): page for title, page in outline.items()}
     extras = back_matter(document)
     assert sorted(outline) == sorted(titles + extras)
@@ -95,8 +96,8 @@ def test_outline_has_one_entry_per_section_and_matches_contents(built_topic):
         assert extra in pdftotext(pdf, outline[extra], outline[extra])
     for section, key in zip(document.sections, titles):
         page = outline_titles[re.sub(r"\s+", "", key)]
-        assert contents[section.title] == page, section.title
-        assert section.title in pdftotext(pdf, page, page)
+        assert contents[curly_quotes(section.title)] == page, section.title
+        assert curly_quotes(section.title) in pdftotext(pdf, page, page)
         assert f"page {page} of {pdf_page_count(pdf)}" in pdftotext(pdf, page, page)
     for name in ("booklet.pdf", "selftest.pdf", "mindmaps.pdf"):  # each opens with its bookmarks shown
         with pikepdf.open(directory / name) as opened:
@@ -131,7 +132,7 @@ def test_epub_is_valid_and_lists_every_section(built_topic, tmp_path: Path):
         chapters = [name for name in archive.namelist() if name.startswith("EPUB/text/ch")]
         body = "".join(archive.read(name).decode("utf-8") for name in chapters)
     for section in document.sections:
-        assert f"{section.number}. {section.title}".replace("'", "&#39;") in nav or section.title in nav
+        assert curly_quotes(f"{section.number}. {section.title}") in nav
     assert '<h1 id="toc-title">Contents</h1>' in nav  # headed "Contents", not the title again
     with zipfile.ZipFile(epub) as archive:  # the list shows no numbers of its own beside the headings'
         styles = "".join(archive.read(name).decode() for name in archive.namelist() if name.endswith(".css"))

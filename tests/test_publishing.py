@@ -436,3 +436,25 @@ def test_calibre_makes_a_kindle_book_whose_every_link_still_leads_somewhere(
     assert len(links) > 300 and [link for link in links if link not in ids] == []
     for heading in ("Historical and civilisational ties", "Timeline", "Glossary", "Sources"):
         assert heading in html
+
+
+@pytest.mark.e2e
+def test_every_output_prints_curly_quotes(built_topic, tmp_path: Path):
+    """Titles, headings, glossary entries and notes alike print “quotes” and India’s, in
+    every PDF, the EPUB's text and the cards (the notes keep the student's characters)."""
+    import html
+    import zipfile
+
+    from test_recall import read_deck
+
+    directory, _ = built_topic
+    printed = {path.name: pdftotext(path) for path in sorted(directory.rglob("*.pdf"))}
+    with zipfile.ZipFile(directory / "booklet.epub") as book:
+        for name in book.namelist():
+            if name.endswith(".xhtml"):
+                body = book.read(name).decode("utf-8")
+                printed[name] = html.unescape(re.sub(r"<[^>]*>", " ", body[body.index("<body") :]))
+    deck = read_deck(directory / "cards.apkg", tmp_path)
+    printed["cards"] = re.sub(r"<[^>]*>", " ", " ".join(fields for _, fields, _ in deck["notes"].values()))
+    straight = {name: re.findall(r".{0,30}['\"].{0,30}", text) for name, text in printed.items()}
+    assert {name: found for name, found in straight.items() if found} == {}

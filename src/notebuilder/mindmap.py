@@ -127,7 +127,7 @@ def leaf_label(item: DocPoint) -> str:
 
 def _styled(labels_by_branch: list[tuple[str, tuple[str, ...]]]) -> tuple[Branch, ...]:
     return tuple(
-        Branch(label, leaves, *BRANCH_STYLES[index % len(BRANCH_STYLES)])
+        Branch(curly_quotes(label), leaves, *BRANCH_STYLES[index % len(BRANCH_STYLES)])
         for index, (label, leaves) in enumerate(labels_by_branch)
     )
 
@@ -211,8 +211,8 @@ def plan_sheets(document: Document) -> tuple[MindMapSheet, ...]:
     shorts = {section.id: section.short or section.title for section in document.topic.sections}
     overview = MindMapSheet(
         id="overview",
-        title=f"{document.topic.title}: overview",
-        centre=document.topic.title,
+        title=curly_quotes(f"{document.topic.title}: overview"),
+        centre=curly_quotes(document.topic.title),
         branches=_styled(
             [
                 (shorts[section.id], tuple(leaf_label(item) for item in most_important(section)))
@@ -224,8 +224,8 @@ def plan_sheets(document: Document) -> tuple[MindMapSheet, ...]:
     sections = tuple(
         MindMapSheet(
             id=section.id,
-            title=f"{section.number}. {section.title}",
-            centre=section.title,
+            title=curly_quotes(f"{section.number}. {section.title}"),
+            centre=curly_quotes(section.title),
             branches=_section_branches(section),
             location=locations[section.id],
         )

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup, escape
 
 from .dates import display_date
 from .errors import Location, NoteError, Problem, printable
@@ -52,11 +53,24 @@ def make_environment(root: Path) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=_printed,
     )
-    environment.filters["printable"] = printable  # a name from the file system, control characters escaped
+    environment.filters["printable"] = _file_name
     environment.filters["date"] = display_date  # one date style everywhere: {{ d | date(style) }}
-    environment.filters["curly"] = curly_quotes  # printed quotes in a title: “Galwan”, India’s
     return environment
+
+
+def _printed(value):
+    """Every plain string a layout prints, with printed quotes: a title, a heading, a glossary
+    entry (“Galwan”, India’s). Markup is already HTML, made from the notes by inline_html."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return curly_quotes(value)
+    return value
+
+
+def _file_name(name: str) -> Markup:
+    """A name from the file system, as it is: control characters escaped, quotes straight."""
+    return escape(printable(name))
 
 
 def _layout_location(filename: str | None, line: int | None, root: Path) -> Location:
