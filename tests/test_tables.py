@@ -160,3 +160,30 @@ def test_a_table_heading_keeps_with_at_least_three_rows(filler_mm: int, tmp_path
     pages = [pdftotext(printed, page, page) for page in range(1, pdf_page_count(printed) + 1)]
     (heading_page,) = [page for page in pages if "Agreements by year" in page]
     assert all(f"Row {n}" in heading_page for n in (1, 2, 3)), (filler_mm, heading_page)
+
+
+@pytest.mark.parametrize(
+    "written, start, end_year",
+    [
+        ("c. 2600–1900 BCE", (-2600, 0, 0), -1900),
+        ("322–298 BC", (-322, 0, 0), -298),
+        ("AD 1025", (1025, 0, 0), 1025),
+        ("A.D. 1025", (1025, 0, 0), 1025),
+        ("1000–1027 CE", (1000, 0, 0), 1027),
+        ("AD 1025–1030", (1025, 0, 0), 1030),
+        ("Nov 1930 – Jan 1931", (1930, 11, 0), 1931),
+        ("14–15 August 1947", (1947, 8, 14), 1947),
+        ("August 14–15, 1947", (1947, 8, 14), 1947),
+        ("c. 1500 BCE", (-1500, 0, 0), -1500),
+    ],
+)
+def test_history_date_forms_are_read_with_their_era(written: str, start, end_year: int):
+    span = parse_date(written)
+    assert span is not None and (span.start, span.end_year, span.label) == (start, end_year, written)
+
+
+@pytest.mark.parametrize(
+    "written", ["1900–2600 BCE", "1030–1025 CE", "Jan 1931 – Nov 1930", "15–14 August 1947"]
+)
+def test_a_range_that_runs_backwards_is_not_a_date(written: str):
+    assert parse_date(written) is None

@@ -2,9 +2,10 @@
 
 Notes give dates the way sources write them: ``2014``, ``752 AD``, ``2023-24``,
 ``2023–24``, ``FY24``, ``FY2023-24``, ``Jul 2023``, ``July 2023``, ``2023-07``,
-``2025-08-21``, ``Feb–Mar 2025``, ``Sept 2024``, ``6th century``, ``1950s–1990s``, and
-for history ``322 BC``, ``c. 1500 BCE``, ``3rd century BC`` (years before the common era
-sort before every AD year, as negative years).
+``2025-08-21``, ``14–15 August 1947``, ``Feb–Mar 2025``, ``Nov 1930 – Jan 1931``,
+``Sept 2024``, ``6th century``, ``1950s–1990s``, and for history ``322 BC``,
+``c. 1500 BCE``, ``c. 2600–1900 BCE``, ``AD 1025``, ``1000–1027 CE``, ``3rd century BC``
+(years before the common era sort before every AD year, as negative years).
 :func:`parse_date` turns one into a :class:`DateSpan` (a sortable start and a label),
 or returns None when the text is not a date.
 """
@@ -59,6 +60,8 @@ def _second_year(first: int, text: str) -> int | None:
 def parse_date(text: str | int) -> DateSpan | None:
     label = str(text).strip()
     value = re.sub(r"^(?:c\.|ca\.|circa)\s*", "", label.lower())
+    if span := _with_era(value, label):
+        return span
     if match := re.fullmatch(r"(\d{1,5})\s*(?:bc|bce|b\.c\.)", value):
         year = -int(match[1])
         return DateSpan((year, 0, 0), year, label)
@@ -103,10 +106,45 @@ def parse_date(text: str | int) -> DateSpan | None:
         day = int(match[1] or match[3] or 0)
         if named and day <= 31:
             return DateSpan((int(match[4]), named, day), int(match[4]), label)
+    if match := re.fullmatch(r"(\d{1,2})" + _DASH + r"(\d{1,2})\s+" + _MONTH + r",?\s+(\d{4})", value):
+        named = MONTHS.get(match[3])
+        if named and 1 <= int(match[1]) < int(match[2]) <= 31:
+            return DateSpan((int(match[4]), named, int(match[1])), int(match[4]), label)  # 14–15 August 1947
+    if match := re.fullmatch(_MONTH + r"\s+(\d{1,2})" + _DASH + r"(\d{1,2}),?\s+(\d{4})", value):
+        named = MONTHS.get(match[1])
+        if named and 1 <= int(match[2]) < int(match[3]) <= 31:
+            return DateSpan((int(match[4]), named, int(match[2])), int(match[4]), label)  # August 14–15, 1947
+    if match := re.fullmatch(_MONTH + r"\s+(\d{4})" + _DASH + _MONTH + r"\s+(\d{4})", value):
+        opening, closing = MONTHS.get(match[1]), MONTHS.get(match[3])
+        first, last = int(match[2]), int(match[4])
+        if opening and closing and (first, opening) < (last, closing):
+            return DateSpan((first, opening, 0), last, label)  # Nov 1930 – Jan 1931
     if match := re.fullmatch(_MONTH + _DASH + _MONTH + r"\s+(\d{4})", value):
         opening, closing = MONTHS.get(match[1]), MONTHS.get(match[2])
         if opening and closing:
             return DateSpan((int(match[3]), opening, 0), int(match[3]), label)
+    return None
+
+
+_ERA_BEFORE = r"(?:bce|bc|b\.c\.e\.|b\.c\.)"
+_ERA_AFTER = r"(?:ce|ad|c\.e\.|a\.d\.)"
+
+
+def _with_era(value: str, label: str) -> DateSpan | None:
+    """A year or a range of years with its era: 322 BC, c. 2600–1900 BCE, AD 1025,
+    1000–1027 CE, AD 1025–1030. A range before the common era counts down."""
+    before = re.fullmatch(
+        r"(\d{1,5})(?:\s*" + _ERA_BEFORE + r")?" + _DASH + r"(\d{1,5})\s*" + _ERA_BEFORE, value
+    )
+    if before:
+        first, last = -int(before[1]), -int(before[2])
+        return DateSpan((first, 0, 0), last, label) if first < last else None
+    after = re.fullmatch(
+        r"(?:" + _ERA_AFTER + r"\s*)?(\d{1,4})(?:" + _DASH + r"(\d{1,4}))?(?:\s*" + _ERA_AFTER + r")?", value
+    )
+    if after and re.search(r"[a-z]", value):
+        first, last = int(after[1]), int(after[2] or after[1])
+        return DateSpan((first, 0, 0), last, label) if 1 <= first <= last <= 2200 else None
     return None
 
 

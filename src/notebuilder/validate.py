@@ -214,6 +214,13 @@ class _Checker:
         return tuple(dict.fromkeys(citations))
 
 
+def _unknown_section(section: str, sections) -> str:
+    """A section the topic does not have; a draft's TODO is answered with the choice."""
+    if section.strip().upper() == "TODO":
+        return f"choose the fragment's section (it is TODO): one of {', '.join(sections)}"
+    return f"unknown section '{section}'{_suggest(section, sections)}"
+
+
 def _suggest(value: str, choices) -> str:
     match = difflib.get_close_matches(value, sorted(choices), n=1, cutoff=0.6)
     return (
@@ -381,7 +388,8 @@ def _validate_date(node: Node | None, check: _Checker) -> str | None:
         check.log.error(
             node.location,
             f"'{value}' is not a date I can read; "
-            "write e.g. 2014, 752 AD, 322 BC, 2023-24, FY24, Jul 2023, 2025-08-21 or 6th century",
+            "write e.g. 2014, 322 BC, c. 2600–1900 BCE, AD 1025, 2023-24, FY24, Jul 2023, "
+            "14–15 August 1947 or 6th century",
         )
         return None
     return value
@@ -442,7 +450,7 @@ def _validate_figures(node: Node | None, text: str | None, check: _Checker) -> t
 
 
 def _validate_fragment_file(
-    file: YamlFile, topic_id: str, sections: set[str] | None, sources: set[str] | None, check: _Checker
+    file: YamlFile, topic_id: str, sections: dict[str, None] | None, sources: set[str] | None, check: _Checker
 ) -> list[Fragment]:
     fields = _document(file, check, "a fragment file", FRAGMENT_FILE_KEYS, ("fragments",))
     if not fields or "fragments" not in fields:
@@ -450,13 +458,13 @@ def _validate_fragment_file(
     defaults_node = fields.get("defaults")
     defaults = (check.mapping(defaults_node, "'defaults'", DEFAULT_KEYS) if defaults_node else None) or {}
     default_citations = check.citations(defaults, sources) if defaults_node else None
-    default_section = check.identifier(defaults.get("section"), "section")
+    default_section = check.text(defaults.get("section"), "section", allow_number=True)
     default_tags = check.text_list(defaults.get("tags"), "tags")
     default_branch = check.text(defaults.get("branch"), "branch")
     if default_section and sections is not None and default_section not in sections:
         check.log.error(
             defaults["section"].location,
-            f"unknown section '{default_section}'{_suggest(default_section, sections)}",
+            _unknown_section(default_section, sections),
         )
 
     fragments = []
@@ -479,15 +487,17 @@ def _validate_fragment_file(
                 check.log.error(
                     item.location, "the fragment cites no source; add 'source:' (or set it under 'defaults:')"
                 )
-        section = check.identifier(entry.get("section"), "section") if "section" in entry else default_section
+        section = (
+            check.text(entry.get("section"), "section", allow_number=True)
+            if "section" in entry
+            else default_section
+        )
         if section is None and "section" not in entry:
             check.log.error(
                 item.location, "the fragment has no section; add 'section:' (or set it under 'defaults:')"
             )
         elif section and "section" in entry and sections is not None and section not in sections:
-            check.log.error(
-                entry["section"].location, f"unknown section '{section}'{_suggest(section, sections)}"
-            )
+            check.log.error(entry["section"].location, _unknown_section(section, sections))
         fragment = Fragment(
             id=fragment_id or "",
             topic=topic_id,
@@ -626,7 +636,7 @@ def _validate_topic(raw: RawTopic, sources: set[str] | None, check: _Checker) ->
         )
     sections_node = fields.get("sections") if fields else None
     sections = _validate_sections(sections_node, check) if fields else ()
-    known_sections = {section.id for section in sections} if fields else None
+    known_sections = dict.fromkeys(section.id for section in sections) if fields else None
 
     fragments: list[Fragment] = []
     for file in raw.fragment_files:
