@@ -145,3 +145,28 @@ def test_draft_works_on_the_shipped_topic_and_needs_a_registered_source(tmp_path
     stray.write_text("A fact from 2020.\n", encoding="utf-8")
     refused = run_notebuilder("draft", str(stray), "--topic", "india-japan", "--root", str(project))
     assert refused.returncode == 2 and "notebuilder new-source" in refused.stderr
+
+
+def test_a_statement_whose_name_no_fragment_gives_is_not_covered():
+    """Take away the fragments naming an initiative: the statement naming it is a gap,
+    though its other words still match another fragment of the source."""
+    corpus = check_project(REPO, ("india-japan",))
+    (topic,) = corpus.topics
+    glossary = {entry.term: entry.expansion for entry in topic.glossary}
+    name = "Economic Security Initiative"
+    kept = [fragment for fragment in topic.fragments if name.lower() not in fragment.text.lower()]
+    assert len(kept) < len(topic.fragments)
+    for source in corpus.sources:
+        seed = (REPO / "seeds" / source.file).read_text(encoding="utf-8")
+        if name in seed:
+            before, after = (
+                [
+                    item.text
+                    for item in source_coverage(source, seed, fragments, glossary, topic.title).uncovered
+                    if name in item.text
+                ]
+                for fragments in (topic.fragments, kept)
+            )
+            assert len(after) > len(before), source.id
+            return
+    pytest.fail(f"no seed names the {name}")

@@ -29,6 +29,8 @@ import functools
 import re
 from dataclasses import dataclass
 
+from .dates import parse_date
+from .extract import PAGE_MARKER
 from .figures import numbered_references, read_quantities
 from .markup import plain_text, stem
 from .model import Fragment, Source
@@ -65,6 +67,9 @@ class Statement:
     figures: tuple[float, ...]  # values of its figures and years
     names: frozenset[str]
     words: frozenset[str]
+    distinctive: frozenset[str] = frozenset()  # its multi-word names and acronyms, lower-case
+    page: int | None = None  # the page of the source it is on (a PDF's, from extract.py)
+    heading: str = ""  # the heading it stands under
 
     @property
     def importance(self) -> int:
@@ -77,12 +82,68 @@ class Line:
     number: int
     text: str
     statements: tuple[Statement, ...]  # empty for boilerplate and blank lines
-    kind: str  # content | heading | furniture | advert | ignored | blank
+    kind: str  # content | heading | furniture | advert | ignored | blank | page
 
 
 def _is_heading(text: str) -> bool:
+    """A title, not a statement: a short line that does not end as a sentence does, a
+    line in capitals ("WHY IS THIS IN THE NEWS?"), or a short question ("Why in news?")."""
     words = text.split()
-    return len(words) <= 8 and not text.rstrip().endswith((".", "?", "!", ";")) and not read_quantities(text)
+    if text.isupper() and any(character.isalpha() for character in text):
+        return True
+    if len(words) <= 8 and text.rstrip().endswith("?"):
+        return True
+    return len(words) <= 8 and not text.rstrip().endswith((".", "!", ";")) and not read_quantities(text)
+
+
+_BYLINE = re.compile(
+    r"^(?:(?:written |posted |reported )?by|author|updated|published|posted on|last updated)\b[:\s]",
+    re.IGNORECASE,
+)
+_DATELINE = re.compile(  # NEW DELHI, Aug 21 (PTI): … — the place and date before a report
+    r"^[A-Z][A-Z .]{2,},\s*(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}|\d{1,2}\s+[A-Z][a-z]{2,8})(?:,?\s*\d{4})?"
+    r"\s*(?:\([A-Za-z]+\))?\s*[:—–-]\s*"
+)
+_ABBREVIATION_END = re.compile(
+    r"(?:^|[\s(])(?:c|ca|e\.g|i\.e|viz|cf|art|arts|no|nos|rs|govt|dr|mr|mrs|ms|prof|st|sec|cl|vs|v|"
+    r"approx|est|lt|gen|col|capt|sr|jr|fig|vol|pp?|ch|ed|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.$",
+    re.IGNORECASE,
+)
+_NAME = re.compile(r"[A-Z][\w'’&-]*(?:\s+(?:(?:of|for|and|the|on|in|de)\s+)?[A-Z][\w'’&-]*)+")
+_NOT_ACRONYMS = frozenset({"BC", "BCE", "AD", "CE"})
+_OPENING = frozenset(
+    """the a an this that these those in on by at it its as for from with of under after before since
+    during between both example while when""".split()
+)
+
+
+def _distinctive(text: str) -> frozenset[str]:
+    """The names a statement could not be stated without: runs of capitalised words
+    ("Board of Control", "Warren Hastings") and acronyms ("SCRI"), lower-case."""
+    found = set()
+    for match in _NAME.finditer(text):
+        for part in re.split(r"\s+and\s+", match.group(0)):  # "Ahmedabad and Hamamatsu": two names
+            words = part.split()
+            while words and words[0].lower() in _OPENING:
+                words = words[1:]
+            if len(words) >= 2:
+                found.add(" ".join(words).lower())
+    for token in re.findall(r"\b[A-Z]{2,6}s?\b", text):
+        if token not in _NOT_ACRONYMS and not re.fullmatch(r"[IVXLC]+", token):
+            found.add(token.lower())  # not an era, not a Roman numeral (Part III)
+    return frozenset(found)
+
+
+def sentences(text: str) -> list[str]:
+    """A paragraph's sentences (pysbd), never cut after an abbreviation: "in c. 322 BCE",
+    "e.g. Henry Dundas", "The Govt. of India Act"."""
+    parts: list[str] = []
+    for part in (part.strip() for part in _segmenter().segment(text)):
+        if parts and _ABBREVIATION_END.search(parts[-1]):
+            parts[-1] = f"{parts[-1]} {part}"
+        elif part:
+            parts.append(part)
+    return parts
 
 
 def _ignored(number: int, text: str, ignore: tuple[str, ...]) -> bool:
@@ -131,36 +192,52 @@ def _figures(text: str) -> tuple[float, ...]:
     return tuple(q.value for q in found if not (q.kind == "count" and q.text.isalpha() and q.value <= 3))
 
 
-def statement(line: int, text: str) -> Statement:
-    names, words = _terms(_LABEL.sub("", text))
-    return Statement(line, text, _figures(text), names, words)
+def statement(line: int, text: str, page: int | None = None, heading: str = "") -> Statement:
+    said = _LABEL.sub("", text)  # "Corporate Presence: …" names a heading, not a thing
+    names, words = _terms(said)
+    return Statement(line, text, _figures(text), names, words, _distinctive(said), page, heading)
 
 
 def read_seed(text: str, source: Source | None = None) -> tuple[Line, ...]:
-    """Every line of a seed, with its statements (none for boilerplate)."""
+    """Every line of a seed, with its statements (none for boilerplate). A Markdown
+    heading, or a line that reads as one, is the heading of the statements under it; a
+    page marker (extract.py) gives the page of those after it."""
     ignore = source.ignore if source else ()
     lines = []
+    page: int | None = None
+    heading = ""
     for number, raw in enumerate(text.splitlines(), start=1):
+        if marker := PAGE_MARKER.match(raw.strip()):
+            page = int(marker[1])
+            lines.append(Line(number, raw, (), "page"))
+            continue
+        marked_heading = re.match(r"^\s*#+\s", raw) is not None
         content = _BULLET.sub(
             "", re.sub(r"\*\*|__|^\s*#+\s*", "", raw)
         ).strip()  # Markdown emphasis, headings
+        content = _DATELINE.sub("", content)
         if not content:
             kind = "blank"
         elif _ignored(number, raw, ignore):
             kind = "ignored"
         elif _ADVERT.search(content):
             kind = "advert"
-        elif _FURNITURE.search(content):
+        elif _FURNITURE.search(content) or (_BYLINE.match(content) and len(content.split()) <= 12):
             kind = "furniture"
-        elif _is_heading(content):
+        elif parse_date(content.rstrip(".")) is not None:
+            kind = "furniture"  # a date alone: when the page was written
+        elif marked_heading or _is_heading(content):
             kind = "heading"
         else:
             kind = "content"
-        sentences = [part.strip() for part in _segmenter().segment(content)] if kind == "content" else []
+        found = sentences(content) if kind == "content" else []
         statements = tuple(
-            statement(number, sentence) for sentence in sentences if len(sentence.split()) >= 3
+            statement(number, sentence, page, heading) for sentence in found if len(sentence.split()) >= 3
         )
-        lines.append(Line(number, raw, statements, kind if statements or kind != "content" else "heading"))
+        kind = kind if statements or kind != "content" else "heading"
+        if kind == "heading":
+            heading = content
+        lines.append(Line(number, raw, statements, kind))
     return tuple(lines)
 
 
@@ -171,6 +248,7 @@ class Capture:
     fragment: Fragment
     values: frozenset[float]
     terms: frozenset[str]
+    text: str = ""  # its words, lower-case, with the glossary's expansions of its acronyms
 
 
 def captures(fragments, glossary: dict[str, str], context: str = "") -> list[Capture]:
@@ -185,14 +263,30 @@ def captures(fragments, glossary: dict[str, str], context: str = "") -> list[Cap
         values |= {quantity.value for _, figure in fragment.figures for quantity in read_quantities(figure)}
         names, words = _terms(text)
         terms = set(names | words) | {stem(token.lower()) for token in _CONTENT_WORD.findall(text)} | given
+        said = [text.lower()]
         for acronym, expansion in glossary.items():
             expanded = _terms(expansion)
             if stem(acronym.lower()) in terms:
                 terms |= expanded[0] | expanded[1]
+                said.append(expansion.lower())
             elif (expanded[0] | expanded[1]) and (expanded[0] | expanded[1]) <= terms:
                 terms.add(stem(acronym.lower()))
-        found.append(Capture(fragment, frozenset(values), frozenset(terms)))
+                said.append(acronym.lower())
+        found.append(Capture(fragment, frozenset(values), frozenset(terms), " | ".join(said)))
     return found
+
+
+# Titles ("PM Yoshiro Mori") and prefixes ("Post-World War II": "after World War II").
+_TITLES = frozenset("prime minister president chief shri lord sir post pre non anti neo".split())
+
+
+def _gives(said: list[frozenset[str]], name: str, context: frozenset[str]) -> bool:
+    """Whether one fragment gives a name (``said``: each fragment's words, plain forms):
+    every word of it, but for titles and the topic's own words ("Economic Security
+    Initiative" is not given by a fragment on economic security)."""
+    key = {stem(word.lower()) for word in _CONTENT_WORD.findall(name) if word.lower() not in _STOP | _TITLES}
+    key -= context
+    return not key or any(key <= words for words in said)
 
 
 def covered_by(item: Statement, candidates: list[Capture]) -> tuple[Fragment, ...]:
@@ -251,11 +345,16 @@ def source_coverage(
         [fragment for fragment in fragments if source.id in fragment.source_ids], glossary, context
     )
     lines = read_seed(seed_text, source)
+    said = [
+        frozenset(stem(token.lower()) for token in _CONTENT_WORD.findall(capture.text)) for capture in citing
+    ]
+    given = frozenset(stem(token.lower()) for token in _CONTENT_WORD.findall(context))
     covered = {}
     for line in lines:
         for item in line.statements:
             fragments = covered_by(item, citing)
-            if fragments:
+            # A name no fragment of the source gives is lost, whatever words it shares.
+            if fragments and all(_gives(said, name, given) for name in item.distinctive):
                 covered[item] = fragments
     return SourceCoverage(source, lines, covered)
 

@@ -26,6 +26,7 @@ class Source:
     location: Location
     ignore: tuple[str, ...] = ()  # lines ("12", "30-34") or patterns that coverage leaves out
     short: str | None = None  # what readers see, e.g. "IASGyan, 2025"; else made from the title
+    text: str | None = None  # the seed's extracted prose (a file in seeds/), read by draft and coverage
 
     @property
     def shown(self) -> str:

@@ -8,10 +8,10 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 from .errors import UsageError
+from .extract import PLAIN_SUFFIXES, READABLE_SUFFIXES, extract_text
 from .load import SOURCES_FILE, parse_yaml
 from .validate import ID_PATTERN, SOURCE_KINDS
 
@@ -136,7 +136,11 @@ def new_source(
     short: str | None = None,
 ) -> Path:
     """Register a seed in ``seeds/sources.yaml``, appended after the others so that the
-    file's comments and order stay as they are; a file outside ``seeds/`` is copied in."""
+    file's comments and order stay as they are; a file outside ``seeds/`` is copied in.
+    A document that is not already prose, one paragraph a line (a PDF, a web page, a Word
+    or OpenDocument file, an EPUB, hard-wrapped text), is kept as it is, and its prose
+    (extract.py) is written beside it as ``<file>.md``, registered as the source's
+    ``text:``: what ``draft`` and ``coverage`` read, with the PDF's page numbers."""
     if not ID_PATTERN.match(source_id):
         raise UsageError(f"a source id is lower-case letters, digits and hyphens, not '{source_id}'")
     if kind not in SOURCE_KINDS:
@@ -157,7 +161,15 @@ def new_source(
         raise UsageError(f"a source '{source_id}' is already registered in seeds/{SOURCES_FILE}")
     if any(entry.get("file") == file.name for entry in entries if isinstance(entry, dict)):
         raise UsageError(f"seeds/{file.name} is already registered in seeds/{SOURCES_FILE}")
+    extracted = extract_text(file) if file.suffix.lower() in READABLE_SUFFIXES else None
+    original = (
+        file.read_text(encoding="utf-8", errors="replace") if file.suffix.lower() in PLAIN_SUFFIXES else None
+    )
+    text_file = seeds / f"{file.name}.md" if extracted is not None and extracted != original else None
+    if text_file is not None and text_file.exists():
+        raise UsageError(f"{text_file} already exists; rename the file, notebuilder never overwrites a seed")
     entry = {"id": source_id, "file": file.name, "title": title}
+    entry |= {"text": text_file.name} if text_file else {}
     entry |= {"short": short} if short else {}
     entry |= {"publisher": publisher} if publisher else {}
     entry |= {"date": date} if date else {}
@@ -167,6 +179,8 @@ def new_source(
     seeds.mkdir(parents=True, exist_ok=True)
     if file.resolve() != seed.resolve():
         shutil.copyfile(file, seed)
+    if text_file is not None and extracted is not None:
+        text_file.write_text(extracted, encoding="utf-8")
     registry.write_text(updated, encoding="utf-8")
     return registry
 
@@ -194,20 +208,19 @@ def _with_source(text: str, entry: dict) -> str:
 
 
 def seed_text(path: Path) -> str:
-    """A seed's text: plain text or Markdown as it is, a PDF through poppler's pdftotext."""
-    if path.suffix.lower() == ".pdf":
-        if shutil.which("pdftotext") is None:
-            raise UsageError("reading a PDF needs pdftotext: apt-get install poppler-utils")
-        completed = subprocess.run(
-            ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True
-        )
-        if completed.returncode != 0:
-            raise UsageError(f"pdftotext could not read {path}: {completed.stderr.strip()}")
-        return completed.stdout
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise UsageError(f"{path} is not UTF-8 text; save it as UTF-8, or give the PDF") from None
+    """What ``draft`` and ``coverage`` read of a seed: plain text or Markdown as it is (its
+    line numbers are the file's), any other document extracted as prose (extract.py)."""
+    if path.suffix.lower() in PLAIN_SUFFIXES:
+        try:
+            return path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise UsageError(f"{path} is not UTF-8 text; save it as UTF-8") from None
+    return extract_text(path)
+
+
+def source_text(root: Path, source) -> str:
+    """A registered source's text: the prose new-source extracted (``text:``), else the seed's."""
+    return seed_text(root / "seeds" / (source.text or source.file))
 
 
 def write_draft(root: Path, topic: str, source_id: str, text: str) -> tuple[Path, str]:

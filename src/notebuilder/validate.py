@@ -46,7 +46,7 @@ SOURCE_KINDS = (
     "other",
 )
 
-SOURCE_KEYS = ("id", "file", "title", "short", "kind", "publisher", "date", "ignore")
+SOURCE_KEYS = ("id", "file", "text", "title", "short", "kind", "publisher", "date", "ignore")
 TOPIC_KEYS = (
     "title",
     "paper",
@@ -268,6 +268,9 @@ def _validate_sources(
             check.log.error(entry["kind"].location, f"unknown kind '{kind}'{_suggest(kind, SOURCE_KINDS)}")
         if file_name and file_name not in seed_names:
             check.log.error(entry["file"].location, f"no file '{file_name}' in seeds/")
+        text_name = check.text(entry.get("text"), "text")
+        if text_name and text_name not in seed_names:
+            check.log.error(entry["text"].location, f"no file '{text_name}' in seeds/")
         if source_id and source_id in sources:
             check.log.error(
                 entry["id"].location,
@@ -285,6 +288,7 @@ def _validate_sources(
                 location=item.location,
                 ignore=_validate_ignore(entry.get("ignore"), check),
                 short=check.text(entry.get("short"), "short", allow_number=True),
+                text=text_name,
             )
     return tuple(sources.values())
 

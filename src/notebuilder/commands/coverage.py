@@ -10,6 +10,7 @@ from ..coverage import SourceCoverage, source_coverage
 from ..errors import UsageError
 from ..model import Topic
 from ..render import make_environment, render_coverage
+from ..scaffold import source_text
 from ..write import OutputBatch, output_lock, remove_stray_temporaries
 
 
@@ -33,7 +34,7 @@ def source_coverage_of(
         results = [
             source_coverage(
                 source,
-                (root / "seeds" / source.file).read_text(encoding="utf-8"),
+                source_text(root, source),
                 topic.fragments,
                 glossary,
                 topic.title,

@@ -31,6 +31,10 @@ def draft_from_seed(root: Path, seed: Path, topic_id: str, source_id: str | None
             f"no source '{source_id}' in seeds/sources.yaml; sources are: {', '.join(sorted(sources))}"
         )
     shown = seed.resolve().relative_to(root).as_posix() if seed.resolve().is_relative_to(root) else str(seed)
-    text, count = draft_fragments(seed_text(seed), sources[source_id], topic, shown)
+    source = sources[source_id]
+    if source.text and seed.name == source.file:  # the prose new-source extracted, with its pages
+        seed = root / "seeds" / source.text
+        shown = f"seeds/{source.text}"
+    text, count = draft_fragments(seed_text(seed), source, topic, shown)
     path, state = write_draft(root, topic_id, source_id, text)
     return path, state, count
