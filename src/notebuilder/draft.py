@@ -5,7 +5,11 @@ citing the source, with a suggested id, ``**bold**`` on its figures and names, a
 ``date:`` where it gives one, and ``figures:`` named after what they count. A statement
 that the notes already hold (the dedupe's own detector scores it as the same fact as an
 existing fragment) is marked with a comment naming that fragment, so the student adds
-only what is new. Every fragment's ``section`` is ``TODO``: choosing it is the student's.
+only what is new. A statement takes the heading it stands under as a comment, and the
+topic's section whose title shares most words with that heading as its guessed
+``section`` (``TODO``, with the sections listed, where none does); a statement on a PDF's
+page cites that page. Dates keep their era and form ("c. 322 BCE", "AD 1025"), a count is
+named after what it counts ("17 raids"), and only names, figures and dates are bold.
 """
 
 from __future__ import annotations
@@ -17,15 +21,19 @@ from .coverage import Statement, read_seed
 from .dates import parse_date
 from .dedupe import WARN_THRESHOLD, extract_features, idf_weights, score_pair
 from .figures import Quantity, read_quantities
+from .markup import stem
 from .model import Citation, Fragment, Source, Topic
 
-_NAME_RUN = re.compile(r"(?<![\w*])(?:[A-Z][\w’'&-]*(?:\s+(?:of|and|for|the|on|&)?\s*[A-Z][\w’'&-]*)*)")
+_NAME_RUN = re.compile(
+    r"(?<![\w*])(?:[A-Z][\w’'&-]*(?:\s+(?:of the|of|and|for|on|&)?\s*[A-Z][\w’'&-]*)*)"
+)  # not through a bare "the": "the Governor of Bengal the Governor-General" is two names
 _REFERENCE = re.compile(
     r"\b(?:\d+(?:st|nd|rd|th)(?:\s+[A-Z][\w-]*)+|[A-Z][a-z]+\s+(?:\d+[A-Z]?|[IVXLC]{1,6})\b(?![.,]\d))"
 )  # the 44th Amendment; Article 300A; Part III
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?"
 _MONTH_YEAR = re.compile(rf"\b(?:{_MONTH}\s*[–-]\s*)?{_MONTH}(?:\s+\d{{1,2}},?)?\s+(?:1\d|20)\d\d\b")
 _WORD = re.compile(r"[a-z0-9]+")
+_CONNECTOR = re.compile(r"^(?:(?:of|and|for|the|on|&)\s+)+")
 _YEAR_AFTER = re.compile(r"[A-Z][a-z]+\s+(?:1\d|20)\d\d$")  # "Summit 2025" is dated, not numbered
 _FILLER = frozenset(
     "the a an of and in on for to with is are was were its their this that by as at from".split()
@@ -40,6 +48,7 @@ def _slug(text: str, source: str) -> str:
 def _bold(text: str) -> str:
     """Bold the figures and the names (runs of capitalised words, not a sentence's first)."""
     spans = [(match.start(), match.end()) for match in _MONTH_YEAR.finditer(text)]
+    spans += [(start, end) for start, end, _ in _dates(text)]
     spans += [
         (match.start(), match.end())
         for match in _REFERENCE.finditer(text)
@@ -50,11 +59,23 @@ def _bold(text: str) -> str:
         if start >= 0:
             spans.append((start, start + len(quantity.text)))
     for match in _NAME_RUN.finditer(text):
-        value = match.group(0).strip()
-        starts = match.start() == 0 or re.search(r"[.:;!?]\s*$", text[: match.start()])
-        if len(value) < 2 or (starts and " " not in value and "-" not in value):
-            continue  # one word, capitalised only because it begins a sentence
-        spans.append((match.start(), match.start() + len(value)))
+        start, value = match.start(), match.group(0).strip()
+        if match.start() == 0 or re.search(r"[.:;!?]\s*$", text[: match.start()]):
+            # A sentence's first word is capitalised whatever it is: "A Supreme Court",
+            # "Ended the Company's", "Directors of the Company". It stays in the name when a
+            # name follows it directly ("Warren Hastings", "Pitt's India Act"), or through
+            # "of" when it reads as a name, not a verb or a plural ("Mahmud of Ghazni").
+            first, _, rest = value.partition(" ")
+            verb_or_plural = re.search(r"(?:ed|ing|ly|[^'’]s)$", first) is not None
+            if not rest or first.lower() in _FILLER or (_CONNECTOR.match(rest) and verb_or_plural):
+                dropped = len(value) - len(_CONNECTOR.sub("", rest) if rest else "")
+                start, value = start + dropped, (_CONNECTOR.sub("", rest) if rest else "")
+        if era := re.match(r"(?:BCE|BC|CE|AD)\b\s*", value):  # "1500 BC the Vedic": the era is the date's
+            rest = _CONNECTOR.sub("", value[era.end() :])
+            start, value = start + len(value) - len(rest), rest
+        if len(value) < 2:
+            continue
+        spans.append((start, start + len(value)))
     merged: list[list[int]] = []
     for start, end in sorted(spans):
         if merged and start <= merged[-1][1]:
@@ -66,26 +87,79 @@ def _bold(text: str) -> str:
     return text
 
 
+_ERA = r"(?:BCE|BC|B\.C\.|CE|AD|A\.D\.)"
+_DAY_MONTH = (
+    rf"(?:\d{{1,2}}(?:\s*[–-]\s*\d{{1,2}})?\s+{_MONTH}|{_MONTH}\s+\d{{1,2}}(?:\s*[–-]\s*\d{{1,2}})?,?)"
+)
+_DATE_PHRASE = re.compile(
+    "|".join(
+        [
+            rf"(?:c\.\s*)?\d{{1,4}}(?:\s*[–-]\s*\d{{1,4}})?\s*{_ERA}(?!\w)",  # c. 2600–1900 BCE, 322 BC
+            rf"(?<!\w){_ERA}\s*\d{{1,4}}(?:\s*[–-]\s*\d{{1,4}})?",  # AD 1025
+            rf"{_MONTH}\s+\d{{4}}\s*[–-]\s*{_MONTH}\s+\d{{4}}",  # Nov 1930 – Jan 1931
+            rf"{_DAY_MONTH}\s+\d{{4}}",  # 14–15 August 1947, August 21, 2025
+            rf"(?:{_MONTH}\s*[–-]\s*)?{_MONTH}\s+\d{{4}}",  # Feb–Mar 2025
+            r"(?:c\.\s*)?\d{1,2}(?:st|nd|rd|th)\s+century(?:\s*" + _ERA + r")?",  # 3rd century BC
+            r"\d{4}s(?:\s*[–-]\s*\d{4}s)?",  # 1950s–1990s
+            r"(?<![\d,.])\d{4}\s*[–-]\s*\d{2}(?:\d{2})?(?![\d,])",  # 2023–24
+        ]
+    ),
+    re.IGNORECASE,
+)
+
+
+def _dates(text: str) -> list[tuple[int, int, str]]:
+    """The dates a sentence gives, as written (their era and form kept): (start, end, text)."""
+    found: list[tuple[int, int, str]] = []
+    for match in _DATE_PHRASE.finditer(text):
+        phrase = match.group(0).strip().rstrip(",")
+        if parse_date(phrase) is not None:
+            found.append((match.start(), match.start() + len(phrase), phrase))
+    return found
+
+
 def _date(text: str) -> str | None:
-    if match := _MONTH_YEAR.search(text):
-        return match.group(0)
+    """The sentence's first date as it writes it, else its first year."""
+    if found := _dates(text):
+        return found[0][2]
     years = [quantity for quantity in read_quantities(text) if quantity.kind == "year"]
     return str(int(years[0].value)) if years and parse_date(str(int(years[0].value))) else None
 
 
+_NOT_COUNTED = _FILLER | frozenset("into or who which that each per other than about over under".split())
+
+
 def _quantity_name(text: str, quantity: Quantity) -> str:
-    if quantity.counted:
-        return " ".join(sorted(quantity.counted))
-    before = text[: text.find(quantity.text)] if quantity.text in text else ""
+    """What a figure counts, named by the words after it ("17 raids", "one chief
+    justice", "three other judges"), else by the words before it ("cumulative FDI")."""
+    at = text.find(quantity.text)
+    if quantity.kind == "count" and at >= 0:
+        following = re.findall(r"[A-Za-z][\w-]*|\S", text[at + len(quantity.text) :])[:4]
+        while following and following[0].lower() == "other":
+            following = following[1:]
+        named: list[str] = []
+        for word in following:
+            if not word[0].isalpha() or word.lower() in _NOT_COUNTED or len(named) == 2:
+                break
+            named.append(word.lower())
+            if word.endswith("s"):
+                break  # a plural is the noun counted: "states", not "states joined"
+        if named:
+            return " ".join(named)
+    before = text[:at] if at >= 0 else ""
     words = [word for word in _WORD.findall(before.lower()) if word not in _FILLER][-3:]
     return " ".join(words) or quantity.kind
 
 
 def _figures(text: str) -> dict[str, str]:
+    """The figures a sentence gives, named; the numbers of its dates are not figures."""
+    dated = _dates(text)
     found: dict[str, str] = {}
     for quantity in read_quantities(text):
-        if quantity.kind != "year":
-            found.setdefault(_quantity_name(text, quantity), quantity.text)
+        at = text.find(quantity.text)
+        if quantity.kind == "year" or any(start <= at < end for start, end, _ in dated):
+            continue
+        found.setdefault(_quantity_name(text, quantity), quantity.text)
     return found
 
 
@@ -115,6 +189,24 @@ def _already_in(statement: Statement, notes: _Notes) -> tuple[str, float] | None
     return (best[1], best[0]) if best and best[0] >= WARN_THRESHOLD else None
 
 
+def _guess_section(heading: str, topic: Topic | None) -> str | None:
+    """The topic's section whose title shares most words with the heading, the topic's
+    title's words aside (none shared: None)."""
+    if topic is None or not heading:
+        return None
+
+    def words_of(text: str) -> set[str]:
+        return {stem(word) for word in _WORD.findall(text.lower()) if word not in _FILLER and len(word) > 2}
+
+    words = words_of(heading) - words_of(topic.title)  # the topic's own words tell no section apart
+    scored = []
+    for section in topic.sections:
+        title = words_of(section.title)
+        if shared := len(words & title):
+            scored.append((shared, -len(title), section.id))
+    return max(scored)[2] if scored else None
+
+
 def draft_fragments(seed_text: str, source: Source, topic: Topic | None, seed_path: str) -> tuple[str, int]:
     """The draft file's text, and how many fragments it holds."""
     glossary = {entry.term: entry.expansion for entry in topic.glossary} if topic else {}
@@ -122,7 +214,7 @@ def draft_fragments(seed_text: str, source: Source, topic: Topic | None, seed_pa
     taken = {fragment.id for fragment in topic.fragments} if topic else set()
     lines = [
         f"# Draft fragments from {seed_path}, citing '{source.id}'. notebuilder never builds this file.",
-        "# Edit each one: choose its section, keep one fact per fragment in the source's own words,",
+        "# Edit each one: check its section, keep one fact per fragment in the source's own words,",
         "# keep the figures as the source gives them, delete what is not worth revising. Then move",
         f"# the ones you keep into notes/{topic.id if topic else '<topic>'}/ (e.g. {source.id}.yaml).",
         f"# Sections: {sections}",
@@ -130,9 +222,14 @@ def draft_fragments(seed_text: str, source: Source, topic: Topic | None, seed_pa
         f"  source: {source.id}",
         "fragments:",
     ]
-    count, notes = 0, _Notes(topic, glossary)
+    count, notes, under = 0, _Notes(topic, glossary), None
     for line in read_seed(seed_text, source):
         for statement in line.statements:
+            if statement.heading != under:
+                under = statement.heading
+                lines.append(
+                    f"  # under the heading {json.dumps(under, ensure_ascii=False)}" if under else "  #"
+                )
             base = _slug(statement.text, source.id)
             fragment_id, suffix = base, 2
             while fragment_id in taken:
@@ -141,13 +238,18 @@ def draft_fragments(seed_text: str, source: Source, topic: Topic | None, seed_pa
             duplicate = _already_in(statement, notes)
             if duplicate:
                 lines.append(f"  # already in the notes? {duplicate[0]} (score {duplicate[1]:.2f})")
+            section = _guess_section(statement.heading, topic)
             lines += [
                 f"  - id: {fragment_id}",
-                f"    section: TODO  # {seed_path}:{statement.line}",
-                f"    text: {json.dumps(_bold(statement.text), ensure_ascii=False)}",
+                f"    section: {section}  # guessed from the heading; {seed_path}:{statement.line}"
+                if section
+                else f"    section: TODO  # one of: {sections}; {seed_path}:{statement.line}",
             ]
+            if statement.page is not None:
+                lines.append(f'    sources: [{{id: {source.id}, at: "p. {statement.page}"}}]')
+            lines.append(f"    text: {json.dumps(_bold(statement.text), ensure_ascii=False)}")
             if date := _date(statement.text):
-                lines.append(f"    date: {json.dumps(date)}")
+                lines.append(f"    date: {json.dumps(date, ensure_ascii=False)}")
             figures = _figures(statement.text)
             if figures:
                 lines.append("    figures:")
