@@ -1,5 +1,5 @@
-"""Real sources in: a hard-wrapped textbook chapter as .txt, the same chapter as .docx and
-.html (made with pandoc), and a two-column handout printed to PDF with WeasyPrint (running
+"""Real sources in: a hard-wrapped textbook chapter as .txt, the same chapter as .docx,
+.odt, .epub and .html (made with pandoc), and a two-column handout printed to PDF with WeasyPrint (running
 heads, page numbers). Each is registered with new-source and drafted; the drafts are
 measured against the chapter's sentences, written out by hand in chapter-sentences.txt."""
 
@@ -81,6 +81,10 @@ def documents(tmp_path_factory) -> dict[str, Path]:
     markdown = folder / "chapter-source.md"  # the chapter as a writer's Markdown, for pandoc
     markdown.write_text(extract_text(chapter), encoding="utf-8")
     pypandoc.convert_file(str(markdown), "docx", outputfile=str(folder / "chapter.docx"))
+    pypandoc.convert_file(str(markdown), "odt", outputfile=str(folder / "chapter.odt"))
+    pypandoc.convert_file(
+        str(markdown), "epub", outputfile=str(folder / "chapter.epub"), extra_args=["--metadata=title:Ch. 4"]
+    )
     pypandoc.convert_file(
         str(markdown), "html", outputfile=str(folder / "page.html"), extra_args=["--standalone", "--quiet"]
     )
@@ -94,6 +98,8 @@ def documents(tmp_path_factory) -> dict[str, Path]:
     return {
         "txt": chapter,
         "docx": folder / "chapter.docx",
+        "odt": folder / "chapter.odt",
+        "epub": folder / "chapter.epub",
         "html": folder / "page.html",
         "pdf": folder / "handout.pdf",
     }
@@ -137,7 +143,7 @@ def test_every_format_is_kept_with_its_prose_beside_it(documents, drafted):
     assert run_notebuilder("check", "--root", str(project)).returncode == 0
 
 
-@pytest.mark.parametrize("kind", ["txt", "docx", "html", "pdf"])
+@pytest.mark.parametrize("kind", ["txt", "docx", "odt", "epub", "html", "pdf"])
 def test_drafts_are_whole_sentences_with_dates_in_their_era_and_no_headings(drafted, kind):
     _, drafts = drafted
     fragments = drafts[kind]
@@ -181,7 +187,7 @@ def test_coverage_finds_no_false_gap_in_notes_that_capture_every_statement(draft
     notes = project / "notes" / "modern-india" / "chapter.yaml"
     fragments = "\n".join(
         f"  - id: {fragment['id']}\n    section: {fragment['section'].replace('TODO', 'company')}\n"
-        f"    sources: [chapter-txt, chapter-docx, chapter-html, chapter-pdf]\n"
+        f"    sources: [{', '.join(f'chapter-{kind}' for kind in drafts)}]\n"
         f"    text: {json.dumps(fragment['text'], ensure_ascii=False)}\n"
         + (f"    date: {json.dumps(fragment['date'], ensure_ascii=False)}\n" if "date" in fragment else "")
         for fragment in drafts["txt"]
@@ -243,3 +249,25 @@ def test_a_scanned_pdf_is_refused_with_a_clear_message_and_nothing_is_registered
     assert "scan.pdf has no text to read" in completed.stderr and "Traceback" not in completed.stderr
     assert (project / "seeds" / "sources.yaml").read_text(encoding="utf-8") == before
     assert not (project / "seeds" / "scan.pdf").exists()
+
+
+def test_an_explainer_s_byline_dateline_and_question_headings_are_not_statements():
+    from notebuilder.coverage import read_seed
+
+    lines = read_seed((SOURCES / "explainer.txt").read_text(encoding="utf-8"))
+    statements = [item for line in lines for item in line.statements]
+    assert [item.text.split()[0] for item in statements] == ["Historians", "The", "It", "European", "The"]
+    assert statements[0].text.startswith("Historians marked")  # "NEW DELHI, Aug 21 (PTI):" is not the fact's
+    assert {line.number: line.kind for line in lines if line.kind != "blank"} == {
+        1: "heading",
+        2: "furniture",  # the byline
+        3: "furniture",  # when it was updated
+        5: "content",
+        7: "heading",  # WHY IS THIS IN THE NEWS?
+        9: "content",
+        11: "heading",  # a short question
+        13: "content",
+        15: "furniture",  # a date alone
+        17: "advert",
+    }
+    assert statements[-1].heading == "What did the bill propose?"
