@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -131,3 +131,90 @@ def test_a_review_cycle_on_paper(tmp_path: Path, capsys, monkeypatch):
     assert changed.returncode == 2 and "has grades recorded already" in changed.stderr
     # Review and grade write only review/ and the output folder, never into notes/.
     assert sorted(path.relative_to(project) for path in (project / "notes").rglob("*")) == notes_before
+
+
+def test_anki_reviews_join_paper_ones_and_count_once():
+    from notebuilder.revision import with_anki
+
+    paper = (Review(DAY, "good"),)
+    anki = [Review(DAY - timedelta(days=3), "again", 101), Review(DAY + timedelta(days=2), "good", 102)]
+    joined = with_anki(paper, anki)
+    assert [review.day for review in joined] == [DAY - timedelta(days=3), DAY, DAY + timedelta(days=2)]
+    assert with_anki(joined, anki) == joined  # the same export twice: no change
+    assert with_grade(joined, DAY + timedelta(days=2), "hard")[-2:] == (
+        Review(DAY + timedelta(days=2), "hard"),
+        Review(DAY + timedelta(days=2), "good", 102),
+    )  # a paper grade that day leaves Anki's alone
+
+
+@pytest.mark.e2e
+def test_an_anki_export_made_by_anki_round_trips(tmp_path: Path):
+    """The deck imported into a real Anki collection (the anki package), reviewed there on
+    two days, exported as .colpkg and as .apkg with scheduling: import-anki records those
+    reviews on their items, beside a paper grade, once however often it is imported."""
+    import genanki
+    from anki.collection import Collection, ExportAnkiPackageOptions, ImportAnkiPackageRequest
+    from anki.import_export_pb2 import ImportAnkiPackageOptions
+    from conftest import run_notebuilder
+
+    project = tmp_path / "subjects"
+    shutil.copytree(SUBJECTS, project)
+    root = ("--root", str(project))
+    assert run_notebuilder("build", *root, "--format", "anki").returncode == 0
+    topic = "polity-fundamental-rights"
+    (tmp_path / "anki").mkdir()
+    collection = Collection(str(tmp_path / "anki" / "collection.anki2"))
+    options = ImportAnkiPackageOptions(with_scheduling=True)
+    deck = project / "build" / topic / "cards.apkg"
+    collection.import_anki_package(ImportAnkiPackageRequest(package_path=str(deck), options=options))
+    guids = dict(collection.db.all("select guid, id from notes"))
+    printed = run_notebuilder("review", *root, "--topic", topic, "--date", DAY.isoformat(), "--count", "1")
+    assert printed.returncode == 0, printed.stderr
+    sheet = json.loads((project / "review" / "sheets" / f"{DAY.isoformat()}.json").read_text())
+    point = sheet["items"][0]["point"]
+    assert run_notebuilder("grade", DAY.isoformat(), "1g", *root).returncode == 0
+    note = guids[genanki.guid_for(topic, point)]
+    card = collection.get_card(collection.db.scalar("select id from cards where nid = ? order by ord", note))
+    card.start_timer()
+    collection.sched.answerCard(card, 1)  # Again, today, through Anki's own scheduler
+    today = collection.db.scalar("select max(id) from revlog")
+    earlier = int(datetime.combine(DAY - timedelta(days=5), time(8), UTC).timestamp() * 1000)
+    collection.db.execute(  # an older review in Anki's log: Easy, five days before the paper grade
+        "insert into revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) "
+        "values (?, ?, -1, 4, 3, 0, 2500, 6000, 1)",
+        earlier,
+        card.id,
+    )
+    other = collection.new_note(collection.models.by_name("Basic"))
+    other["Front"], other["Back"] = "not notebuilder's", "card"
+    collection.add_note(other, collection.decks.id("Default"))
+    elsewhere = collection.get_card(other.cards()[0].id)
+    elsewhere.start_timer()
+    collection.sched.answerCard(elsewhere, 3)
+    apkg = tmp_path / "deck.apkg"
+    collection.export_anki_package(
+        out_path=str(apkg),
+        options=ExportAnkiPackageOptions(with_scheduling=True, with_deck_configs=True, with_media=False),
+        limit=None,
+    )
+    colpkg = tmp_path / "collection.colpkg"
+    collection.export_collection_package(str(colpkg), include_media=False, legacy=False)  # closes it
+
+    imported = run_notebuilder("import-anki", str(colpkg), *root)
+    assert imported.returncode == 0, imported.stderr
+    assert "2 reviews from Anki recorded" in imported.stdout and "1 of cards that are not" in imported.stdout
+    log = json.loads((project / "review" / f"{topic}.json").read_text())
+    today_day = datetime.fromtimestamp(today / 1000, UTC).date()
+    assert log["items"][point] == sorted(
+        [
+            [(DAY - timedelta(days=5)).isoformat(), "easy", f"anki:{earlier}"],
+            [DAY.isoformat(), "good"],
+            [today_day.isoformat(), "again", f"anki:{today}"],
+        ]
+    )
+    before = (project / "review" / f"{topic}.json").read_bytes()
+    again = run_notebuilder("import-anki", str(apkg), *root)
+    assert again.returncode == 0 and "0 reviews from Anki recorded (2 already)" in again.stdout
+    assert (project / "review" / f"{topic}.json").read_bytes() == before
+    broken = run_notebuilder("import-anki", str(project / "seeds" / "sources.yaml"), *root)
+    assert broken.returncode == 2 and "cannot read" in broken.stderr and "Traceback" not in broken.stderr

@@ -170,6 +170,13 @@ def _parser() -> argparse.ArgumentParser:
         "--file", type=Path, help="marks read from a file, separated by spaces or lines"
     )
     grade_command.add_argument("--root", type=Path, default=Path("."))
+    anki_command = with_out(
+        commands.add_parser("import-anki", help="bring back the reviews made in Anki (.colpkg, or .apkg)")
+    )
+    anki_command.add_argument(
+        "package", metavar="FILE", type=Path, help="a collection exported from Anki, with its scheduling"
+    )
+    anki_command.add_argument("--root", type=Path, default=Path("."))
     draft_command = commands.add_parser(
         "draft", help="draft fragments from a seed, to edit: notes/TOPIC/drafts/"
     )
@@ -494,6 +501,18 @@ def _grade(arguments) -> int:
     return EXIT_OK
 
 
+def _import_anki(arguments) -> int:
+    from .commands.anki_import import import_anki
+
+    imported = import_anki(arguments.root, _out(arguments), arguments.package)
+    print(
+        f"{imported.added} review{'s' if imported.added != 1 else ''} from Anki recorded"
+        + (f" ({imported.known} already)" if imported.known else "")
+        + (f"; {imported.unmatched} of cards that are not the notes' left out" if imported.unmatched else "")
+    )
+    return EXIT_OK
+
+
 def _new_source(arguments) -> int:
     registry = new_source(
         arguments.root,
@@ -523,6 +542,7 @@ COMMANDS = {
     "new-source": _new_source,
     "review": _review,
     "grade": _grade,
+    "import-anki": _import_anki,
 }
 
 

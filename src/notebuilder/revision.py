@@ -6,7 +6,8 @@ point keeps its history. Only the grades are kept (a day and a grade each, in
 ``review/<topic>.json``); each item's memory (stability, difficulty, when it is due, how
 likely it is recalled on a given day) is computed from them with the ``fsrs`` package's
 scheduler. A paper review happens once a day at most, so the scheduler has no
-same-day learning steps: every grade schedules whole days. Pure.
+same-day learning steps: every grade schedules whole days. Reviews made in Anki, read
+back from an exported collection, join the paper ones by day. Pure.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ GRADE_CODE = re.compile(r"^(?P<code>\d+)(?P<grade>[ahge])$")
 class Review:
     day: date
     grade: str  # again | hard | good | easy
+    anki: int | None = None  # the review's id in Anki's log, for a review made in Anki; None on paper
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,7 @@ def memory(reviews: Sequence[Review], on: date) -> Memory:
         return Memory(None, None, None)
     scheduler = _scheduler()
     card = Card(card_id=0, due=_noon(min(review.day for review in reviews)))
-    for review in sorted(reviews, key=lambda review: review.day):
+    for review in sorted(reviews, key=lambda review: (review.day, review.anki or 0)):
         card, _ = scheduler.review_card(card, Rating[review.grade.capitalize()], _noon(review.day))
     recall = scheduler.get_card_retrievability(card, _noon(on))
     return Memory(card.due.date(), recall, card.stability)
@@ -78,7 +80,22 @@ def parse_grade(text: str) -> tuple[int, str] | None:
     return (int(match["code"]), GRADES[match["grade"]]) if match else None
 
 
+def _in_order(reviews) -> tuple[Review, ...]:
+    return tuple(sorted(reviews, key=lambda review: (review.day, review.anki or 0)))
+
+
 def with_grade(reviews: Sequence[Review], day: date, grade: str) -> tuple[Review, ...]:
-    """The reviews with the grade given on ``day`` (a second grade for one sheet replaces the first)."""
-    kept = [review for review in reviews if review.day != day]
-    return tuple(sorted((*kept, Review(day, grade)), key=lambda review: review.day))
+    """The reviews with the grade given on paper on ``day`` (a second grade for one sheet
+    replaces the first; what Anki logged that day stays)."""
+    kept = [review for review in reviews if review.day != day or review.anki is not None]
+    return _in_order((*kept, Review(day, grade)))
+
+
+ANKI_EASE = {1: "again", 2: "hard", 3: "good", 4: "easy"}
+
+
+def with_anki(reviews: Sequence[Review], logged: Sequence[Review]) -> tuple[Review, ...]:
+    """The reviews with those Anki logged added, each once (known by its id in Anki's log):
+    importing the same export again changes nothing, and paper and Anki interleave by day."""
+    known = {review.anki for review in reviews if review.anki is not None}
+    return _in_order((*reviews, *(review for review in logged if review.anki not in known)))

@@ -86,7 +86,10 @@ def read_log(root: Path, topic: str) -> dict[str, tuple[Review, ...]]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         return {
-            point: tuple(Review(date.fromisoformat(day), grade) for day, grade in reviews)
+            point: tuple(
+                Review(date.fromisoformat(day), grade, *(int(anki[5:]) for anki in rest))
+                for day, grade, *rest in reviews
+            )
             for point, reviews in data["items"].items()
         }
     except (ValueError, KeyError, TypeError) as error:
@@ -111,25 +114,38 @@ def _write_whole(path: Path, data: dict) -> None:
         raise
 
 
-def _write_log(root: Path, topic: str, log: dict[str, tuple[Review, ...]]) -> None:
+def write_log(root: Path, topic: str, log: dict[str, tuple[Review, ...]]) -> None:
     items = {
-        point: [[review.day.isoformat(), review.grade] for review in reviews]
+        point: [
+            [
+                review.day.isoformat(),
+                review.grade,
+                *([f"anki:{review.anki}"] if review.anki is not None else []),
+            ]
+            for review in reviews
+        ]
         for point, reviews in log.items()
     }
     _write_whole(_log_path(root, topic), {"items": items})
 
 
-def plan_review(root: Path, out: Path, topics: tuple[str, ...], day: date, count: int) -> list[AskedItem]:
-    """The items to ask on ``day``, coded 1, 2, 3… in the order they are printed."""
+def project_items(root: Path, out: Path, topics: tuple[str, ...]) -> list[RecallItem]:
+    """Every recall item of the topics (all, without ``topics``), in booklet order."""
     corpus = check_project(root, topics)
     deduplicated = deduplicate_topics(corpus, cache=out / ".cache" / "dedupe")  # the build's own cache
     epoch = build_epoch()
     items: list[RecallItem] = []
-    logs: dict[str, tuple[Review, ...]] = {}
     for topic in corpus.topics:
-        document = assemble_document(corpus, topic, deduplicated[topic.id].points, epoch)
-        items += recall_items(document)
-        logs |= {f"{topic.id}/{point}": reviews for point, reviews in read_log(root, topic.id).items()}
+        items += recall_items(assemble_document(corpus, topic, deduplicated[topic.id].points, epoch))
+    return items
+
+
+def plan_review(root: Path, out: Path, topics: tuple[str, ...], day: date, count: int) -> list[AskedItem]:
+    """The items to ask on ``day``, coded 1, 2, 3… in the order they are printed."""
+    items = project_items(root, out, topics)
+    logs: dict[str, tuple[Review, ...]] = {}
+    for topic in sorted({item.topic for item in items}):
+        logs |= {f"{topic}/{point}": reviews for point, reviews in read_log(root, topic).items()}
     by_key = {item.key: item for item in items}
     chosen = due_items([item.key for item in items], logs, day, count)
     return [AskedItem(code, by_key[key], memory) for code, (key, memory) in enumerate(chosen, start=1)]
@@ -214,5 +230,5 @@ def grade(root: Path, day: date, marks: list[tuple[Location, str]]) -> tuple[int
         else:
             logs[topic][point], recorded = after, recorded + 1
     for topic, log in logs.items():
-        _write_log(root, topic, log)
+        write_log(root, topic, log)
     return recorded, unchanged
