@@ -4,6 +4,7 @@ cycle a student runs: print a sheet, grade it, print the next day's."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -218,3 +219,52 @@ def test_an_anki_export_made_by_anki_round_trips(tmp_path: Path):
     assert (project / "review" / f"{topic}.json").read_bytes() == before
     broken = run_notebuilder("import-anki", str(project / "seeds" / "sources.yaml"), *root)
     assert broken.returncode == 2 and "cannot read" in broken.stderr and "Traceback" not in broken.stderr
+
+
+def test_an_exam_plan_keeps_the_daily_load_and_lifts_recall_on_exam_day():
+    from notebuilder.revision import plan_until
+
+    items = [f"t/{number}" for number in range(40)]
+    log = {
+        "t/0": [Review(DAY - timedelta(days=20), "good")],
+        "t/1": [Review(DAY - timedelta(days=2), "again")],
+    }
+    exam = DAY + timedelta(days=60)
+    plan = plan_until(items, log, DAY, exam, per_day=5)
+    assert [day for day, _ in plan.days] == [DAY + timedelta(days=n) for n in range(60)]
+    assert all(len(chosen) <= 5 for _, chosen in plan.days)
+    assert plan.days[0][1][:2] == ("t/1", "t/0")  # the due ones first, least likely recalled first
+    assert plan.unreached == ()
+    assert all(plan.followed[item] >= plan.stopped[item] for item in items)
+    assert plan.stopped["t/5"] == 0.0 and plan.followed["t/5"] > 0.8
+    crowded = plan_until(items, log, DAY, DAY + timedelta(days=3), per_day=5)
+    reached = {item for _, chosen in crowded.days for item in chosen}
+    assert set(crowded.unreached) == set(items) - reached - set(log)  # three days of five: the rest never
+    assert len(crowded.unreached) >= 40 - 15 - 2
+
+
+@pytest.mark.e2e
+def test_review_plan_reads_the_exam_from_the_syllabus(tmp_path: Path):
+    from conftest import run_notebuilder
+
+    project = tmp_path / "subjects"
+    shutil.copytree(SUBJECTS, project)
+    root = ("--root", str(project), "--date", DAY.isoformat())
+    missing = run_notebuilder("review", "--plan", *root)
+    assert missing.returncode == 2 and "exam: 2027-05-24" in missing.stderr
+    syllabus = project / "notes" / "syllabus.yaml"
+    syllabus.write_text(
+        syllabus.read_text() + "exam: 2027-01-30\n" if syllabus.exists() else "exam: 2027-01-30\n"
+    )
+    planned = run_notebuilder("review", "--plan", "--per-day", "3", *root)
+    assert planned.returncode == 0, planned.stderr
+    assert "Exam on 2027-01-30, 60 days from 2026-12-01; at most 3 items a day." in planned.stdout
+    assert "Fundamental Rights" in planned.stdout and "%" in planned.stdout
+    days = re.findall(r"^  \w{3} (\d{4}-\d{2}-\d{2})\s+(\d+)", planned.stdout, re.M)
+    assert len(days) == 60 and all(int(count) <= 3 for _, count in days)
+    assert not (project / "review").exists()  # a plan records nothing
+    wrong = tmp_path / "wrong"
+    shutil.copytree(SUBJECTS, wrong)
+    (wrong / "notes" / "syllabus.yaml").write_text("exam: next May\n")
+    refused = run_notebuilder("check", "--root", str(wrong))
+    assert refused.returncode == 1 and "'exam' must be a day written YYYY-MM-DD" in refused.stderr

@@ -161,6 +161,12 @@ def _parser() -> argparse.ArgumentParser:
         "--date", type=_day, default=None, help="the day of the review, YYYY-MM-DD (default: today)"
     )
     review_command.add_argument("--count", type=int, default=20, help="at most this many items (default 20)")
+    review_command.add_argument(
+        "--plan",
+        action="store_true",
+        help="plan day by day until the exam (exam: in notes/syllabus.yaml) and predict recall on the day",
+    )
+    review_command.add_argument("--per-day", type=int, default=20, help="the plan's daily limit (default 20)")
     grade_command = commands.add_parser("grade", help="record the boxes ticked on a review sheet")
     grade_command.add_argument("day", metavar="DATE", type=_day, help="the sheet's date, YYYY-MM-DD")
     grade_command.add_argument(
@@ -473,6 +479,14 @@ def _day(text: str) -> date:
 
 def _review(arguments) -> int:
     day = arguments.date or datetime.fromtimestamp(build_epoch(), UTC).date()
+    if arguments.plan:
+        from .commands.review import exam_plan
+
+        print(
+            exam_plan(arguments.root, _out(arguments), tuple(arguments.topics), day, arguments.per_day),
+            end="",
+        )
+        return EXIT_OK
     pdf, count = print_review(arguments.root, _out(arguments), tuple(arguments.topics), day, arguments.count)
     print(f"{count} item{'s' if count != 1 else ''} to review on {day.isoformat()}: {pdf}")
     return EXIT_OK

@@ -8,7 +8,7 @@ assemble  -> :class:`Document` (everything a layout needs, numbered and ordered)
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from .errors import Location, Problem
 
@@ -147,6 +147,7 @@ class Syllabus:
     title: str | None
     groups: tuple[SyllabusGroup, ...]
     location: Location
+    exam: date | None = None  # the exam's day: review --plan plans towards it
 
 
 @dataclass(frozen=True)

@@ -99,3 +99,57 @@ def with_anki(reviews: Sequence[Review], logged: Sequence[Review]) -> tuple[Revi
     importing the same export again changes nothing, and paper and Anki interleave by day."""
     known = {review.anki for review in reviews if review.anki is not None}
     return _in_order((*reviews, *(review for review in logged if review.anki not in known)))
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Review day by day until the exam, and what each item is likely to be recalled on
+    exam day: if the plan is followed, and if reviewing stops now."""
+
+    exam: date
+    days: tuple[tuple[date, tuple[str, ...]], ...]  # each day and the items it reviews
+    followed: Mapping[str, float]  # item -> predicted recall on exam day, plan followed
+    stopped: Mapping[str, float]  # item -> predicted recall on exam day, no more review
+    unreached: tuple[str, ...]  # items the plan never reaches at this daily load
+
+
+def plan_until(
+    items: Sequence[str], log: Mapping[str, Sequence[Review]], start: date, exam: date, per_day: int
+) -> Plan:
+    """A day-by-day plan from ``start`` to the day before ``exam``: each day at most
+    ``per_day`` items, those due first (the least likely recalled first), then new ones in
+    the order given; each review is taken to be graded Good, as a plan must assume."""
+    from fsrs import Card, Rating
+
+    scheduler = _scheduler()
+    cards = {}
+    for item in items:
+        reviews = sorted(log.get(item, ()), key=lambda review: (review.day, review.anki or 0))
+        if reviews:
+            card = Card(card_id=0, due=_noon(reviews[0].day))
+            for review in reviews:
+                card, _ = scheduler.review_card(card, Rating[review.grade.capitalize()], _noon(review.day))
+            cards[item] = card
+
+    def recall_on(day: date) -> dict[str, float]:
+        return {
+            item: scheduler.get_card_retrievability(cards[item], _noon(day)) if item in cards else 0.0
+            for item in items
+        }
+
+    stopped = recall_on(exam)
+    days = []
+    day = start
+    while day < exam:
+        due = sorted(
+            (item for item in items if item in cards and cards[item].due.date() <= day),
+            key=lambda item: scheduler.get_card_retrievability(cards[item], _noon(day)),
+        )
+        chosen = (due + [item for item in items if item not in cards])[:per_day]
+        for item in chosen:
+            card = cards.get(item) or Card(card_id=0, due=_noon(day))
+            cards[item], _ = scheduler.review_card(card, Rating.Good, _noon(day))
+        days.append((day, tuple(chosen)))
+        day = date.fromordinal(day.toordinal() + 1)
+    unreached = tuple(item for item in items if item not in cards)
+    return Plan(exam, tuple(days), recall_on(exam), stopped, unreached)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from .dates import parse_date
@@ -742,13 +743,14 @@ def _validate_topic(raw: RawTopic, sources: set[str] | None, check: _Checker) ->
     )
 
 
-SYLLABUS_KEYS = ("title", "groups")
+SYLLABUS_KEYS = ("title", "exam", "groups")
 GROUP_KEYS = ("title", "topics")
 
 
 def _validate_syllabus(file: YamlFile | None, topic_ids: tuple[str, ...], check: _Checker) -> Syllabus | None:
-    """``notes/syllabus.yaml``: ``title:`` and ``groups: [{title, topics: [ids]}]``."""
-    fields = _document(file, check, SYLLABUS_FILE, SYLLABUS_KEYS, ("groups",)) if file else None
+    """``notes/syllabus.yaml``: ``title:``, ``exam:`` (the exam's day, which review --plan
+    plans towards) and ``groups: [{title, topics: [ids]}]``."""
+    fields = _document(file, check, SYLLABUS_FILE, SYLLABUS_KEYS, ()) if file else None
     if not fields:
         return None
     assert file is not None and file.document is not None  # it has fields
@@ -770,12 +772,18 @@ def _validate_syllabus(file: YamlFile | None, topic_ids: tuple[str, ...], check:
                 placed[topic] = where
         if title:
             groups.append(SyllabusGroup(title, tuple(topic for topic in topics if topic in topic_ids)))
-    for topic in topic_ids:
+    for topic in topic_ids if "groups" in fields else ():
         if topic not in placed:
             check.log.warning(
                 file.document.location, f"topic '{topic}' is in no group; the combined book prints it last"
             )
-    return Syllabus(check.text(fields.get("title"), "title"), tuple(groups), file.document.location)
+    exam = check.text(fields.get("exam"), "exam")
+    try:
+        exam_day = date.fromisoformat(exam) if exam else None
+    except ValueError:
+        check.log.error(fields["exam"].location, f"'exam' must be a day written YYYY-MM-DD, not '{exam}'")
+        exam_day = None
+    return Syllabus(check.text(fields.get("title"), "title"), tuple(groups), file.document.location, exam_day)
 
 
 def validate_project(raw: RawProject) -> Corpus:

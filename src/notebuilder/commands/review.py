@@ -26,7 +26,7 @@ from ..errors import Location, NoteError, Problem, UsageError
 from ..markup import BOLD_SPAN
 from ..pdf import write_pdf
 from ..render import layout_directories, make_environment, render_layout
-from ..revision import Memory, Review, due_items, parse_grade, with_grade
+from ..revision import Memory, Review, due_items, parse_grade, plan_until, with_grade
 from ..selftest import blanked
 
 REVIEW = "review"  # at the project's root, beside notes/: the student's grades
@@ -149,6 +149,50 @@ def plan_review(root: Path, out: Path, topics: tuple[str, ...], day: date, count
     by_key = {item.key: item for item in items}
     chosen = due_items([item.key for item in items], logs, day, count)
     return [AskedItem(code, by_key[key], memory) for code, (key, memory) in enumerate(chosen, start=1)]
+
+
+def exam_plan(root: Path, out: Path, topics: tuple[str, ...], start: date, per_day: int) -> str:
+    """``review --plan``: each topic's predicted recall on exam day (``exam:`` in
+    notes/syllabus.yaml), with the plan followed and without more review, and the plan
+    day by day, at most ``per_day`` items a day. Returns the text to show."""
+    corpus = check_project(root, topics)
+    exam = corpus.syllabus.exam if corpus.syllabus else None
+    if exam is None:
+        raise UsageError("no exam date: add a line such as 'exam: 2027-05-24' to notes/syllabus.yaml")
+    if exam <= start:
+        raise UsageError(f"the exam ({exam.isoformat()}) is not after {start.isoformat()}; nothing to plan")
+    if per_day < 1:
+        raise UsageError("--per-day must be at least 1")
+    items = project_items(root, out, topics)
+    logs: dict[str, tuple[Review, ...]] = {}
+    for topic in sorted({item.topic for item in items}):
+        logs |= {f"{topic}/{point}": reviews for point, reviews in read_log(root, topic).items()}
+    plan = plan_until([item.key for item in items], logs, start, exam, per_day)
+    titles = {item.topic: item.topic_title for item in items}
+    lines = [
+        f"Exam on {exam.isoformat()}, {(exam - start).days} days from {start.isoformat()}; "
+        f"at most {per_day} item{'s' if per_day != 1 else ''} a day.",
+        "",
+        "Predicted recall on exam day   with the plan   if you stop now",
+    ]
+    for topic, title in titles.items():
+        keys = [item.key for item in items if item.topic == topic]
+        followed = sum(plan.followed[key] for key in keys) / len(keys)
+        stopped = sum(plan.stopped[key] for key in keys) / len(keys)
+        lines.append(f"  {title[:28]:<28} {followed:>12.0%} {stopped:>17.0%}")
+    if plan.unreached:
+        lines.append(
+            f"  {len(plan.unreached)} item{'s are' if len(plan.unreached) != 1 else ' is'} never reached "
+            f"at {per_day} a day: raise --per-day"
+        )
+    lines += ["", "Plan"]
+    for day, chosen in plan.days:
+        counts: dict[str, int] = {}
+        for key in chosen:
+            counts[key.split("/")[0]] = counts.get(key.split("/")[0], 0) + 1
+        shown = ", ".join(f"{topic} {count}" for topic, count in counts.items()) or "nothing due"
+        lines.append(f"  {day.strftime('%a')} {day.isoformat()}  {len(chosen):>3}  {shown}")
+    return "\n".join(lines) + "\n"
 
 
 def print_review(root: Path, out: Path, topics: tuple[str, ...], day: date, count: int) -> tuple[Path, int]:
