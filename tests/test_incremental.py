@@ -3,6 +3,7 @@ changed, and each changed mind map is laid out by Graphviz exactly once."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -89,7 +90,9 @@ def test_an_edit_lays_out_only_the_maps_that_show_it(tmp_path: Path, graphviz_ru
     build(options)
     rewritten = changed(after, files(directory))
     assert graphviz_runs == []
-    assert rewritten == {"booklet.pdf", "booklet.epub", "notes.json", "selftest.pdf"}
+    assert rewritten == {"booklet.pdf", "booklet.epub", "notes.json", "selftest.pdf", "editions.json"}
+    editions = json.loads((directory / "editions.json").read_text())["editions"]
+    assert [edition["number"] for edition in editions] == [1, 2]  # the words changed: a new edition
 
     # A new day re-renders every page (the date is printed), but no map is laid out again.
     graphviz_runs.clear()

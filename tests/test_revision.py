@@ -268,3 +268,23 @@ def test_review_plan_reads_the_exam_from_the_syllabus(tmp_path: Path):
     (wrong / "notes" / "syllabus.yaml").write_text("exam: next May\n")
     refused = run_notebuilder("check", "--root", str(wrong))
     assert refused.returncode == 1 and "'exam' must be a day written YYYY-MM-DD" in refused.stderr
+
+
+@pytest.mark.e2e
+def test_a_duplex_review_sheet_starts_its_answers_on_a_sheet_of_their_own(tmp_path: Path):
+    from conftest import pdf_page_count, run_notebuilder
+
+    project = tmp_path / "subjects"
+    shutil.copytree(SUBJECTS, project)
+    for duplex in ((), ("--duplex",)):
+        day = DAY + timedelta(days=len(duplex))
+        printed = run_notebuilder(
+            "review", "--root", str(project), "--date", day.isoformat(), "--count", "3", *duplex
+        )
+        assert printed.returncode == 0, printed.stderr
+        pdf = project / "build" / "review" / f"{day.isoformat()}.pdf"
+        pages = pdf_page_count(pdf)
+        answers = next(page for page in range(1, pages + 1) if "Answers" in pdftotext(pdf, page, page))
+        assert answers == (3 if duplex else 2)  # duplex: a recto, so the answers tear off alone
+        if duplex:
+            assert pdftotext(pdf, 2, 2).strip() == ""  # the blank back carries no running head

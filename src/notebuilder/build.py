@@ -24,12 +24,14 @@ from .assemble import assemble_book, assemble_document
 from .cache import decode, encode, keep, prune, recall
 from .cache import unwritable as cache_problems
 from .dedupe import Deduplication, deduplicate, forget_readings
+from .editions import changes, edition_before, snapshot
 from .errors import Location, NoteError, Problem, UsageError
 from .fonts import installed_fonts, missing_glyphs
 from .load import SYLLABUS_FILE, load_project, topic_ids
 from .mindmap import stop_running_tools
 from .model import Book, Corpus, Document, Topic
 from .outputs import Output, RenderContext, WriteContext, book_outputs, topic_outputs
+from .outputs.edition import read_editions
 from .pool import WorkerPool, cyclic_gc_paused, run_side_by_side, sweep_stale_scratch, worker_count
 from .render import layout_directories, make_environment
 from .scaffold import default_author
@@ -51,6 +53,7 @@ class BuildOptions:
     selftest: str = "all"  # which points the self-test asks about: all | priority | figures
     pdf_variant: str = "pdf/ua-1"  # tagged for screen readers (12% slower); pdf/a-3a: archived, tagged; none
     duplex: bool | None = None  # printed on both sides; None: as each topic.yaml says (default no)
+    mark_changes: bool = False  # bar in the booklet's margin the points changed since the last print
 
 
 @dataclass(frozen=True)
@@ -236,6 +239,7 @@ def shared_inputs_digest(root: Path, options: BuildOptions, build_date: str):
                 options.selftest,
                 options.pdf_variant,
                 options.duplex,
+                options.mark_changes,
                 build_date,
                 default_author(),  # the e-book's creator when topic.yaml names none
             )
@@ -291,6 +295,7 @@ class _Unit:
     outputs: tuple[Output, ...]
     stamp: str  # the digest of every input: when the stamp matches, nothing is done at all
     epoch: int
+    marked: frozenset[str] = frozenset()  # points to bar in the margin (build --mark-changes)
 
 
 def _stamp_text(unit: _Unit) -> str:
@@ -492,6 +497,15 @@ class _Writer:
                 flight.batch.close(failed=True)
 
 
+def changed_since_last_print(directory: Path, document: Document) -> frozenset[str]:
+    """The points new or changed since the last edition printed that differs from them."""
+    now = snapshot(document)
+    base = edition_before(read_editions(directory)["editions"], now, None)
+    if base is None:
+        return frozenset()
+    return frozenset(change.point for change in changes(base["points"], now) if change.kind != "removed")
+
+
 def _orphans(out: Path, topics: set[str]) -> list[Path]:
     """Output folders a build wrote (they hold its manifest) for topics no longer there."""
     if not out.is_dir():
@@ -566,7 +580,10 @@ def build(
                 continue
             document = assemble_document(corpus, topic, deduplicated[topic.id].points, epoch)
             outputs = tuple(topic_outputs(document, options.formats))
-            yield _Unit(topic.id, out / topic.id, document, outputs, digest, epoch)
+            marked = (
+                changed_since_last_print(out / topic.id, document) if options.mark_changes else frozenset()
+            )
+            yield _Unit(topic.id, out / topic.id, document, outputs, digest, epoch, marked)
         if options.combined and corpus.topics:
             digest = book_digest(inputs_shared, root, corpus)
             done = None if options.force else _stamped_outputs(out / COMBINED, stamp_name, digest)
@@ -593,7 +610,8 @@ def build(
                 pool = writer.pool or writer.start(warm=("weasyprint",) if "pdf" in options.formats else ())
                 pool.check_stops()
                 try:
-                    planned = _plan(unit, context, outputs_shared, options.force)
+                    unit_context = dataclasses.replace(context, marked=unit.marked)
+                    planned = _plan(unit, unit_context, outputs_shared, options.force)
                 except NoteError as error:
                     problems.extend(error.problems)
                     continue

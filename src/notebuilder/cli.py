@@ -111,6 +111,11 @@ def _parser() -> argparse.ArgumentParser:
         "--combined", action="store_true", help="also the combined book of every topic, in <out>/combined/"
     )
     build_command.add_argument(
+        "--mark-changes",
+        action="store_true",
+        help="bar in the booklet's margin every point new or changed since the last print (see: changes)",
+    )
+    build_command.add_argument(
         "--bundle",
         action="store_true",
         help="also copy every topic's PDFs, EPUB and deck into <out>/bundle/, named for their topic",
@@ -167,6 +172,9 @@ def _parser() -> argparse.ArgumentParser:
         help="plan day by day until the exam (exam: in notes/syllabus.yaml) and predict recall on the day",
     )
     review_command.add_argument("--per-day", type=int, default=20, help="the plan's daily limit (default 20)")
+    review_command.add_argument(
+        "--duplex", action="store_true", help="printed on both sides: the answers start a sheet of their own"
+    )
     grade_command = commands.add_parser("grade", help="record the boxes ticked on a review sheet")
     grade_command.add_argument("day", metavar="DATE", type=_day, help="the sheet's date, YYYY-MM-DD")
     grade_command.add_argument(
@@ -176,6 +184,18 @@ def _parser() -> argparse.ArgumentParser:
         "--file", type=Path, help="marks read from a file, separated by spaces or lines"
     )
     grade_command.add_argument("--root", type=Path, default=Path("."))
+    changes_command = with_out(
+        with_root(
+            commands.add_parser(
+                "changes", help="what changed since an earlier print: <out>/TOPIC/changes.pdf"
+            )
+        )
+    )
+    changes_command.add_argument(
+        "--since",
+        metavar="DATE|EDITION",
+        help="an edition's number, or a day YYYY-MM-DD (default: the last print that differs from the notes)",
+    )
     anki_command = with_out(
         commands.add_parser("import-anki", help="bring back the reviews made in Anki (.colpkg, or .apkg)")
     )
@@ -400,6 +420,7 @@ def _build(arguments) -> int:
         arguments.selftest,
         arguments.pdf_variant,
         arguments.duplex,
+        arguments.mark_changes,
     )
 
     def notice(message: str) -> None:
@@ -487,7 +508,9 @@ def _review(arguments) -> int:
             end="",
         )
         return EXIT_OK
-    pdf, count = print_review(arguments.root, _out(arguments), tuple(arguments.topics), day, arguments.count)
+    pdf, count = print_review(
+        arguments.root, _out(arguments), tuple(arguments.topics), day, arguments.count, arguments.duplex
+    )
     print(f"{count} item{'s' if count != 1 else ''} to review on {day.isoformat()}: {pdf}")
     return EXIT_OK
 
@@ -512,6 +535,21 @@ def _grade(arguments) -> int:
         f"{recorded} grade{'s' if recorded != 1 else ''} recorded for {arguments.day.isoformat()}"
         + (f" ({unchanged} already so)" if unchanged else "")
     )
+    return EXIT_OK
+
+
+def _changes(arguments) -> int:
+    from .commands.changes import print_changes
+
+    for found in print_changes(arguments.root, _out(arguments), tuple(arguments.topics), arguments.since):
+        if found.pdf is None:
+            print(f"{found.topic}: no earlier edition to compare with (each PDF build keeps one)")
+            continue
+        counts = found.counts
+        print(
+            f"{found.topic}: {counts['new']} new, {counts['changed']} changed, {counts['removed']} removed "
+            f"since edition {found.since}: {found.pdf}"
+        )
     return EXIT_OK
 
 
@@ -557,6 +595,7 @@ COMMANDS = {
     "review": _review,
     "grade": _grade,
     "import-anki": _import_anki,
+    "changes": _changes,
 }
 
 

@@ -105,10 +105,23 @@ def render_layout(environment: jinja2.Environment, name: str, root: Path, **cont
 
 
 def render_booklet(
-    environment: jinja2.Environment, document: Document, root: Path, paper: str = "a4", duplex: bool = False
+    environment: jinja2.Environment,
+    document: Document,
+    root: Path,
+    paper: str = "a4",
+    duplex: bool = False,
+    marked: frozenset[str] = frozenset(),
 ) -> str:
+    """The booklet's HTML; the points in ``marked`` (changed since the last print) carry a
+    change bar in the margin."""
     return render_layout(
-        environment, "booklet.html.j2", root, doc=document, page_size=PAPER_SIZES[paper], duplex=duplex
+        environment,
+        "booklet.html.j2",
+        root,
+        doc=document,
+        page_size=PAPER_SIZES[paper],
+        duplex=duplex,
+        marked=sorted(marked),
     )
 
 

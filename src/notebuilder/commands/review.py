@@ -195,7 +195,9 @@ def exam_plan(root: Path, out: Path, topics: tuple[str, ...], start: date, per_d
     return "\n".join(lines) + "\n"
 
 
-def print_review(root: Path, out: Path, topics: tuple[str, ...], day: date, count: int) -> tuple[Path, int]:
+def print_review(
+    root: Path, out: Path, topics: tuple[str, ...], day: date, count: int, duplex: bool = False
+) -> tuple[Path, int]:
     """Print the review sheet for ``day`` and keep what it asks; returns the PDF and its item count."""
     asked = plan_review(root, out, topics, day, count)
     sheet = _sheet_path(root, day)
@@ -211,7 +213,7 @@ def print_review(root: Path, out: Path, topics: tuple[str, ...], day: date, coun
             f"the review sheet of {day.isoformat()} has grades recorded already, so it is not printed again "
             f"with other items; print another day's sheet (--date)"
         )
-    html = render_layout(make_environment(root), "review.html.j2", root, day=day, asked=asked)
+    html = render_layout(make_environment(root), "review.html.j2", root, day=day, asked=asked, duplex=duplex)
     target = out / REVIEW / f"{day.isoformat()}.pdf"
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=".nb-tmp-", suffix=".pdf", dir=target.parent)

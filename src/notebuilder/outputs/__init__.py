@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from . import booklet, combined, comparison, deck, epub, notes_data, selftest, sheets
+from . import booklet, combined, comparison, deck, edition, epub, notes_data, selftest, sheets
 from .base import HtmlPdf, Output, RenderContext, WriteContext
 
 __all__ = ["HtmlPdf", "Output", "RenderContext", "WriteContext", "book_outputs", "topic_outputs"]
@@ -28,6 +28,7 @@ def topic_outputs(document, formats: Sequence[str]) -> list[Output]:
     makers: list[Callable[[Any], list[Output]]] = [
         notes_data.outputs,
         booklet.outputs,
+        edition.outputs,
         selftest.outputs,
         comparison.outputs,
         sheets.outputs,

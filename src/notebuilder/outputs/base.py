@@ -24,6 +24,7 @@ class RenderContext:
     layout_cache: Path | None = None  # where mind-map layouts are kept between builds
     duplex: bool | None = None  # printed on both sides; None: as each topic.yaml says
     author: str = ""  # the e-book's creator when topic.yaml names no author
+    marked: frozenset[str] = frozenset()  # points changed since the last print: barred in the margin
 
     def duplex_for(self, topic) -> bool:
         return topic.duplex if self.duplex is None else self.duplex

@@ -12,7 +12,9 @@ class Booklet(HtmlPdf):
 
     def render(self, context: RenderContext, document) -> str:
         duplex = context.duplex_for(document.topic)
-        return render_booklet(context.environment, document, context.root, context.paper, duplex)
+        return render_booklet(
+            context.environment, document, context.root, context.paper, duplex, context.marked
+        )
 
 
 def outputs(document) -> list[Output]:
