@@ -257,3 +257,55 @@ def test_self_test_can_ask_only_priority_points_or_points_with_figures():
     assert 0 < figures.blank_count < everything.blank_count
     assert priority.blank_count < everything.blank_count
     assert all(re.search(r"\d", str(q.html)) for s in figures.sections for q in s.questions)
+
+
+def _shown(html) -> str:
+    """A question as a student reads it: each blank as [n]."""
+    text = re.sub(
+        r'<span class="blank"[^>]*><span class="k"><span class="unseen">blank </span>(\d+)</span></span>',
+        r"[\1]",
+        str(html),
+    )
+    return re.sub(r"<[^>]+>", "", text)
+
+
+def test_only_names_terms_figures_and_dates_are_asked_not_general_phrases():
+    from notebuilder.selftest import blanked, worth_asking
+
+    html, answers = blanked(
+        "Both seek **regional stability**, **repo rate** cuts and **Article 21** rights.", 1
+    )
+    assert [str(answer) for _, answer in answers] == ["repo rate", "Article 21"]
+    assert "<strong>regional stability</strong>" in str(html)
+    assert all(
+        map(worth_asking, ["dyarchy", "five writs", "1976", "FOIP", "cash reserve ratio", "green hydrogen"])
+    )
+    assert not any(
+        map(worth_asking, ["regional stability", "technology transfer", "sustainable development"])
+    )
+
+
+def test_an_answer_in_another_form_or_in_plain_words_elsewhere_is_the_same_blank():
+    from notebuilder.errors import Location
+    from notebuilder.model import GlossaryEntry
+    from notebuilder.selftest import blanked, glossary_aliases
+
+    asked: dict[str, int] = {}
+    record: dict[str, tuple[int, str]] = {}
+    _, answers = blanked("**The Quad** met in **2024**.", 1, asked=asked, record=record)
+    assert [number for number, _ in answers] == [1, 2]
+    again, more = blanked("The **Quad's** leaders spoke.", 3, asked=asked, record=record)
+    assert more == () and _shown(again) == "The [1] leaders spoke."  # asked once, the same blank
+    aliases = glossary_aliases([GlossaryEntry("FOIP", "Free and Open Indo-Pacific", Location("g.yaml"))])
+    asked.clear()
+    blanked("Japan's **FOIP** vision.", 5, asked=asked, aliases=aliases, record=record)
+    assert record["foip"] == (5, "FOIP")
+    html, answers = blanked(
+        "Leaders of the Quad back a Free and Open Indo-Pacific, as agreed in **2017**.",
+        6,
+        asked={},
+        aliases=aliases,
+        elsewhere=record,
+    )
+    assert _shown(html) == "Leaders of [1] back a [5], as agreed in [6]."  # nothing gives another away
+    assert [str(answer) for _, answer in answers] == ["2017"]
