@@ -288,3 +288,24 @@ def test_a_duplex_review_sheet_starts_its_answers_on_a_sheet_of_their_own(tmp_pa
         assert answers == (3 if duplex else 2)  # duplex: a recto, so the answers tear off alone
         if duplex:
             assert pdftotext(pdf, 2, 2).strip() == ""  # the blank back carries no running head
+
+
+@pytest.mark.e2e
+def test_grades_survive_a_killed_build(tmp_path: Path):
+    """Review state is the student's: a build killed while writing leaves review/ alone."""
+    import signal
+
+    from conftest import run_notebuilder, start_build, wait_until_writing
+
+    project = tmp_path / "subjects"
+    shutil.copytree(SUBJECTS, project)
+    root = ("--root", str(project))
+    assert run_notebuilder("review", *root, "--date", DAY.isoformat(), "--count", "2").returncode == 0
+    assert run_notebuilder("grade", DAY.isoformat(), "1g", "2a", *root).returncode == 0
+    before = {path: path.read_bytes() for path in sorted((project / "review").rglob("*.json"))}
+    process = start_build(project, "--format", "pdf", "--force")
+    wait_until_writing(process, project / "build")
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=60)
+    assert {path: path.read_bytes() for path in sorted((project / "review").rglob("*.json"))} == before
+    assert not list((project / "review").rglob(".nb-tmp-*"))
