@@ -306,7 +306,8 @@ def assemble_book(corpus: Corpus, points: dict[str, tuple[Point, ...]], build_ep
         for group, topic in order
     )
     title = corpus.syllabus.title if corpus.syllabus and corpus.syllabus.title else "Revision notes"
-    return Book(title, parts, numbered, build_epoch)
+    language = corpus.syllabus.language if corpus.syllabus else "en"
+    return Book(title, parts, numbered, build_epoch, language)
 
 
 def build_timeline(sections: list[DocSection], date_style: str = "short") -> tuple[TimelineEntry, ...]:

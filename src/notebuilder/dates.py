@@ -156,7 +156,7 @@ _ISO_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _ISO_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
-def display_date(text: str | int | None, style: str = "short") -> str:
+def display_date(text: str | int | None, style: str = "short", language: str = "en") -> str:
     """A date as the reader sees it, one style everywhere: ``2025-08-21`` becomes
     "21 Aug 2025" (short), "21 August 2025" (long) or stays "2025-08-21" (iso); a month
     ("2025-08") likewise; a year, a span or a BC date is shown as written."""
@@ -169,6 +169,13 @@ def display_date(text: str | int | None, style: str = "short") -> str:
     month = day or _ISO_MONTH.match(text)
     if not month or not 1 <= int(month[2]) <= 12:
         return text
+    if language != "en":  # the language's month names, from Babel's calendar
+        from datetime import date
+
+        from .i18n import format_day, format_month
+
+        when = date(int(month[1]), int(month[2]), int(day[3]) if day else 1)
+        return format_day(when, language, style) if day else format_month(when, language, style)
     name = MONTH_NAMES[int(month[2]) - 1]
     name = name if style == "long" else name[:3]
     return f"{int(day[3])} {name} {month[1]}" if day else f"{name} {month[1]}"

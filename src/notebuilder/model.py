@@ -148,6 +148,7 @@ class Syllabus:
     groups: tuple[SyllabusGroup, ...]
     location: Location
     exam: date | None = None  # the exam's day: review --plan plans towards it
+    language: str = "en"  # the combined book's shared furniture: its contents, sources, running heads
 
 
 @dataclass(frozen=True)
@@ -408,6 +409,7 @@ class Book:
     parts: tuple[Part, ...]
     sources: tuple[NumberedSource, ...]
     build_epoch: int
+    language: str = "en"  # the shared furniture's language (notes/syllabus.yaml's language:)
 
     @property
     def build_date(self) -> str:

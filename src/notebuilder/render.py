@@ -17,6 +17,7 @@ from markupsafe import Markup, escape
 
 from .dates import display_date
 from .errors import Location, NoteError, Problem, printable
+from .i18n import css_page_counter, translations
 from .load import outside_project
 from .markup import curly_quotes
 from .model import Book, Document
@@ -47,6 +48,7 @@ def make_environment(root: Path) -> jinja2.Environment:
         if problems:
             raise NoteError(problems)
     environment = jinja2.Environment(
+        extensions=["jinja2.ext.i18n"],
         loader=jinja2.FileSystemLoader([str(path) for path in layout_directories(root)]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -56,7 +58,8 @@ def make_environment(root: Path) -> jinja2.Environment:
         finalize=_printed,
     )
     environment.filters["printable"] = _file_name
-    environment.filters["date"] = display_date  # one date style everywhere: {{ d | date(style) }}
+    environment.filters["date"] = _date  # one date style everywhere: {{ d | date(style) }}
+    environment.globals["page_counter"] = _page_counter  # "page 3 of 22" in CSS, in the language
     return environment
 
 
@@ -66,6 +69,17 @@ def _printed(value):
     if isinstance(value, str) and not isinstance(value, Markup):
         return curly_quotes(value)
     return value
+
+
+@jinja2.pass_context
+def _date(context, text, style: str = "short") -> str:
+    return display_date(text, style, context.get("language", "en"))
+
+
+@jinja2.pass_context
+def _page_counter(context, template: str = "page %(page)s of %(pages)s") -> Markup:
+    """CSS content for a running page number, in the language of the page."""
+    return Markup(css_page_counter(context.get("language", "en"), template))
 
 
 def _file_name(name: str) -> Markup:
@@ -82,10 +96,14 @@ def _layout_location(filename: str | None, line: int | None, root: Path) -> Loca
     return Location(shown, line or 1, 1)
 
 
-def render_layout(environment: jinja2.Environment, name: str, root: Path, **context) -> str:
-    """Render one layout; layout mistakes become NoteErrors with the layout's file and line."""
+def render_layout(
+    environment: jinja2.Environment, name: str, root: Path, language: str = "en", **context
+) -> str:
+    """Render one layout in ``language`` (the words notebuilder prints come from its
+    catalogue, i18n.py); layout mistakes become NoteErrors with the layout's file and line."""
+    environment.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
     try:
-        return environment.get_template(name).render(**context)
+        return environment.get_template(name).render(language=language, **context)
     except jinja2.TemplateSyntaxError as error:
         raise NoteError.at(
             _layout_location(error.filename, error.lineno, root), f"layout syntax error: {error.message}"
@@ -118,6 +136,7 @@ def render_booklet(
         environment,
         "booklet.html.j2",
         root,
+        document.topic.language,
         doc=document,
         page_size=PAPER_SIZES[paper],
         duplex=duplex,
@@ -128,7 +147,14 @@ def render_booklet(
 def render_comparison(
     environment: jinja2.Environment, document: Document, root: Path, paper: str = "a4"
 ) -> str:
-    return render_layout(environment, "comparison.html.j2", root, doc=document, page_size=PAPER_SIZES[paper])
+    return render_layout(
+        environment,
+        "comparison.html.j2",
+        root,
+        document.topic.language,
+        doc=document,
+        page_size=PAPER_SIZES[paper],
+    )
 
 
 @dataclass(frozen=True)
@@ -145,32 +171,48 @@ def render_mindmaps(
     environment: jinja2.Environment, document: Document, pages: Sequence[SheetDrawing], count: int, root: Path
 ) -> str:
     """Mind-map sheets, a page each, in one HTML document (of ``count`` sheets in all)."""
-    return render_layout(environment, "mindmaps.html.j2", root, doc=document, pages=pages, count=count)
+    return render_layout(
+        environment, "mindmaps.html.j2", root, document.topic.language, doc=document, pages=pages, count=count
+    )
 
 
 def render_epub_html(environment: jinja2.Environment, document: Document, sheets, root: Path) -> str:
-    return render_layout(environment, "epub.html.j2", root, doc=document, sheets=sheets)
+    return render_layout(
+        environment, "epub.html.j2", root, document.topic.language, doc=document, sheets=sheets
+    )
 
 
 def render_combined(
     environment: jinja2.Environment, book: Book, root: Path, paper: str = "a4", duplex: bool = False
 ) -> str:
     return render_layout(
-        environment, "combined.html.j2", root, book=book, page_size=PAPER_SIZES[paper], duplex=duplex
+        environment,
+        "combined.html.j2",
+        root,
+        book.language,
+        book=book,
+        page_size=PAPER_SIZES[paper],
+        duplex=duplex,
     )
 
 
 def render_combined_epub(environment: jinja2.Environment, book: Book, sheets: dict, root: Path) -> str:
-    return render_layout(environment, "combined-epub.html.j2", root, book=book, sheets=sheets)
+    return render_layout(environment, "combined-epub.html.j2", root, book.language, book=book, sheets=sheets)
 
 
 def render_selftest(
     environment: jinja2.Environment, test, root: Path, paper: str = "a4", duplex: bool = False
 ) -> str:
     return render_layout(
-        environment, "selftest.html.j2", root, test=test, page_size=PAPER_SIZES[paper], duplex=duplex
+        environment,
+        "selftest.html.j2",
+        root,
+        test.document.topic.language,
+        test=test,
+        page_size=PAPER_SIZES[paper],
+        duplex=duplex,
     )
 
 
 def render_coverage(environment: jinja2.Environment, topic, results, root: Path) -> str:
-    return render_layout(environment, "coverage.html.j2", root, topic=topic, results=results)
+    return render_layout(environment, "coverage.html.j2", root, topic.language, topic=topic, results=results)

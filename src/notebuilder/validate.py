@@ -743,7 +743,7 @@ def _validate_topic(raw: RawTopic, sources: set[str] | None, check: _Checker) ->
     )
 
 
-SYLLABUS_KEYS = ("title", "exam", "groups")
+SYLLABUS_KEYS = ("title", "exam", "language", "groups")
 GROUP_KEYS = ("title", "topics")
 
 
@@ -783,7 +783,13 @@ def _validate_syllabus(file: YamlFile | None, topic_ids: tuple[str, ...], check:
     except ValueError:
         check.log.error(fields["exam"].location, f"'exam' must be a day written YYYY-MM-DD, not '{exam}'")
         exam_day = None
-    return Syllabus(check.text(fields.get("title"), "title"), tuple(groups), file.document.location, exam_day)
+    return Syllabus(
+        check.text(fields.get("title"), "title"),
+        tuple(groups),
+        file.document.location,
+        exam_day,
+        check.text(fields.get("language"), "language") or "en",
+    )
 
 
 def validate_project(raw: RawProject) -> Corpus:

@@ -54,6 +54,7 @@ def print_changes(root: Path, out: Path, topics: tuple[str, ...], since: str | N
             environment,
             "changes.html.j2",
             root,
+            topic.language,
             topic=topic,
             since=base,
             latest=editions[-1],

@@ -1,0 +1,87 @@
+"""The words notebuilder itself prints, in the topic's language (gettext, through Babel).
+
+Every word of the booklet's furniture ("Contents", "Sources differ", "page 3 of 22", the
+self-test's instructions) is a message in the layouts (``{{ _("Contents") }}``) or in the
+code (:func:`gettext`), and its translation is in ``locale/<language>.po``, a catalogue
+Babel reads (English is the messages themselves; ``en.po`` lists them). A language with no
+catalogue prints English. Dates are written with Babel's calendar for the language:
+"21 August 2025", "21 अगस्त 2025".
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+
+LOCALE_DIRECTORY = Path(__file__).parent / "locale"
+
+
+@functools.lru_cache(maxsize=8)
+def translations(language: str):
+    """The catalogue of ``language`` as gettext translations (NullTranslations without one)."""
+    import gettext
+    import io
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    path = LOCALE_DIRECTORY / f"{language}.po"
+    if not path.is_file():
+        return gettext.NullTranslations()
+    with path.open("rb") as file:
+        catalog = read_po(file, locale=language)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    return gettext.GNUTranslations(compiled)
+
+
+def gettext(language: str, message: str) -> str:
+    return translations(language).gettext(message)
+
+
+def ngettext(language: str, singular: str, plural: str, count: int) -> str:
+    return translations(language).ngettext(singular, plural, count)
+
+
+def css_page_counter(language: str, template: str = "page %(page)s of %(pages)s") -> str:
+    """A running page number as CSS ``content`` ("page " counter(page) " of "
+    counter(pages)), in the language's words and order."""
+    words = gettext(language, template)
+    parts = re.split(r"(%\((?:page|pages)\)s)", words)
+    tokens = []
+    for part in parts:
+        if part == "%(page)s":
+            tokens.append("counter(page)")
+        elif part == "%(pages)s":
+            tokens.append("counter(pages)")
+        elif part:
+            tokens.append('"' + part.replace("\\", "\\\\").replace('"', '\\"') + '"')
+    return " ".join(tokens)
+
+
+def format_day(day, language: str, style: str) -> str:
+    """A day as the language writes it: 21 Aug 2025 (short), 21 August 2025 (long)."""
+    from babel.dates import format_date
+
+    pattern = "d MMMM y" if style == "long" else "d MMM y"
+    return format_date(day, format=pattern, locale=language if _known(language) else "en")
+
+
+def format_month(day, language: str, style: str) -> str:
+    from babel.dates import format_date
+
+    pattern = "MMMM y" if style == "long" else "MMM y"
+    return format_date(day, format=pattern, locale=language if _known(language) else "en")
+
+
+@functools.lru_cache(maxsize=16)
+def _known(language: str) -> bool:
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        Locale.parse(language)
+        return True
+    except (UnknownLocaleError, ValueError):
+        return False
