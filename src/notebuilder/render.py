@@ -60,6 +60,8 @@ def make_environment(root: Path) -> jinja2.Environment:
     environment.filters["printable"] = _file_name
     environment.filters["date"] = _date  # one date style everywhere: {{ d | date(style) }}
     environment.globals["page_counter"] = _page_counter  # "page 3 of 22" in CSS, in the language
+    environment.globals["Markup"] = Markup  # markup placed into a translated sentence
+    environment.filters["curly"] = curly_quotes  # printed quotes in text placed into a sentence
     return environment
 
 
