@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from .dates import parse_date
 from .extract import PAGE_MARKER
 from .figures import numbered_references, read_quantities
-from .markup import plain_text, stem
+from .markup import DEVANAGARI_WORD, HINDI_STOPWORDS, plain_text, stem
 from .model import Fragment, Source
 
 NAMES_SHARE = 0.6
@@ -51,12 +51,17 @@ _FURNITURE = re.compile(
     r"\b(?:road|nagar|street|floor|pin\s?code)\b.*\d{6}",
     re.IGNORECASE,
 )
-_CONTENT_WORD = re.compile(r"[A-Za-z][A-Za-z]+")  # hyphens and dashes split: Japan-India, Japan–India
-_STOP = frozenset(
-    """about above after again also among and are around been before being between both but can could
+_CONTENT_WORD = re.compile(
+    rf"[A-Za-z][A-Za-z]+|{DEVANAGARI_WORD}"
+)  # hyphens and dashes split: Japan-India, Japan–India
+_STOP = (
+    frozenset(
+        """about above after again also among and are around been before being between both but can could
     does during each from further have having here into its itself more most much must only other over
     same should some such than that their them then there these they this those through under until very
     were what when where which while will with within would your""".split()
+    )
+    | HINDI_STOPWORDS
 )
 
 

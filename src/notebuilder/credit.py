@@ -38,23 +38,25 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .figures import numeric_text, read_quantities
-from .markup import bold_spans, plain_text, stem
+from .markup import DEVANAGARI_WORD, HINDI_STOPWORDS, bold_spans, plain_text, stem
 from .model import Fragment, Statement
 
 NEGATION = re.compile(
-    r"\b(?:not(?!\s+(?:only|just|merely|least)\b)|never|cannot|no\s+longer|none|neither|nor)\b|n't\b",
+    r"\b(?:not(?!\s+(?:only|just|merely|least)\b)|never|cannot|no\s+longer|none|neither|nor)\b|n't\b"
+    r"|(?<![\u0900-\u097F])(?:नहीं|कभी\s+नहीं|मत)(?![\u0900-\u097F])",
     re.IGNORECASE,
 )
 # Where one clause ends and another begins, for finding what a negation applies to.
 _CLAUSE_BREAK = re.compile(
-    r"[;:.!?()]\s|[;:!?()]|,\s*(?:but|while|whereas|although|though|yet)\b|\s(?:but|whereas|although|though)\s"
+    r"[;:.!?()।]\s|[;:!?()।]|,\s*(?:but|while|whereas|although|though|yet)\b|\s(?:but|whereas|although|though)\s"
+    r"|\s(?:लेकिन|परंतु|किंतु|पर)\s"
 )
 # Words that carry nothing of what a clause asserts (auxiliaries, pronouns).
 _CLAUSE_FILLER = frozenset(
     """do does did doing is was are were be been being has have had will would shall should can could
     may might must it they this that these those he she there any ever yet""".split()
 )
-_TOKEN = re.compile(r"2\+2|\d+(?:\.\d+)?(?:st|nd|rd|th)?|[A-Za-z]+")
+_TOKEN = re.compile(rf"2\+2|\d+(?:\.\d+)?(?:st|nd|rd|th)?|[A-Za-z]+|{DEVANAGARI_WORD}")
 _MONTH_NAMES = "january february march april may june july august september october november december"
 _MONTHS = {month[:3]: month for month in _MONTH_NAMES.split()}
 _MONTH_YEAR = re.compile(
@@ -140,6 +142,14 @@ def negated_clauses(plain: str) -> tuple[tuple[str, str, str], ...]:
         return ()
     for clause in _CLAUSE_BREAK.split(plain):
         if match := NEGATION.search(clause):
+            if match[0][0] >= "\u0900":  # Hindi negates what stands before: "अधिकार नहीं है"
+                before = [
+                    word
+                    for word in re.findall(DEVANAGARI_WORD, clause[: match.start()])
+                    if word not in HINDI_STOPWORDS
+                ]
+                found.append((clause.strip(" ,"), match[0], stem(before[-1]) if before else ""))
+                continue
             after = [
                 word.lower()
                 for word in re.findall(r"[A-Za-z]+", clause[match.end() :])

@@ -37,6 +37,39 @@ MONTHS = {
     for name in names
 }
 _DASH = r"\s*[-–—/]\s*"
+
+# Dates written in Hindi read as their English forms: Devanagari digits (१९४७), month
+# names, and the eras ई.पू. / ईसा पूर्व (BCE) and ई. / ईस्वी (CE); "लगभग" is "c.".
+DEVANAGARI_DIGITS = str.maketrans("०१२३४५६७८९", "0123456789")
+_HINDI_WORDS = [
+    (r"ईसा\s*पूर्व|ई\.?\s*पू\.?", " bce"),
+    (r"ईस्वी\s*सन्?|ईसवी|ईस्वी|ई\.(?!\w)", " ce"),
+    (r"^(?:लगभग|करीब|क़रीब)\s*", "c. "),
+    (r"^सन्\s*", ""),
+    (r"(\d)(?:वीं|वी|वाँ|वां)\s+(?:सदी|शताब्दी)", r"\1th century"),
+]
+HINDI_MONTHS = {
+    "जनवरी": "january", "फ़रवरी": "february", "फरवरी": "february", "मार्च": "march",
+    "अप्रैल": "april", "मई": "may", "जून": "june", "जुलाई": "july", "अगस्त": "august",
+    "सितंबर": "september", "सितम्बर": "september", "अक्टूबर": "october", "अक्तूबर": "october",
+    "नवंबर": "november", "नवम्बर": "november", "दिसंबर": "december", "दिसम्बर": "december",
+}  # fmt: skip
+
+
+def _in_english(text: str) -> str:
+    """A date written in Hindi, its words and digits as the English forms parse_date reads."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFC", text).translate(DEVANAGARI_DIGITS)
+    if text.isascii():
+        return text
+    for hindi, english in HINDI_MONTHS.items():
+        text = text.replace(unicodedata.normalize("NFC", hindi), english)
+    for pattern, english in _HINDI_WORDS:
+        text = re.sub(pattern, english, text)
+    return " ".join(text.split())
+
+
 _MONTH = r"([A-Za-z]{3,9})\.?"
 
 
@@ -59,7 +92,7 @@ def _second_year(first: int, text: str) -> int | None:
 
 def parse_date(text: str | int) -> DateSpan | None:
     label = str(text).strip()
-    value = re.sub(r"^(?:c\.|ca\.|circa)\s*", "", label.lower())
+    value = re.sub(r"^(?:c\.|ca\.|circa)\s*", "", _in_english(label).lower())
     if span := _with_era(value, label):
         return span
     if match := re.fullmatch(r"(\d{1,5})\s*(?:bc|bce|b\.c\.)", value):

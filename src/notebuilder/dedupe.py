@@ -89,7 +89,7 @@ from .figures import (
     read_quantities,
     reference_clash,
 )
-from .markup import bold_spans, plain_text, stem
+from .markup import DEVANAGARI_WORD, HINDI_STOPWORDS, bold_spans, plain_text, stem
 from .model import Citation, Conflict, Figure, Fragment, Member, Point, Statement, Topic
 
 MERGE_THRESHOLD = 0.50  # at or above: the same fact, merged (every pair of a group)
@@ -104,11 +104,14 @@ MIN_POSTINGS = 8
 MAX_POSTINGS = 24
 WEIGHTS = {"words": 0.40, "fuzzy": 0.15, "label": 0.15, "names": 0.20, "numbers": 0.10}
 
-STOPWORDS = frozenset(
-    """a an and are as at be been between both by for from has have in into is it its of on or over
+STOPWORDS = (
+    frozenset(
+        """a an and are as at be been between both by for from has have in into is it its of on or over
     such that the their them these this those to under was were which while with like e.g. i.e. also
     more most other than through via has had will can may must should could two they there these
     this its their""".split()
+    )
+    | HINDI_STOPWORDS
 )
 # Words that say how a sentence relates to others, never what it states: adding one to a
 # fragment must change nothing.
@@ -118,8 +121,10 @@ FILLERS = frozenset(
     remarkably crucially basically essentially actually""".split()
 )
 _FILLER = re.compile(rf"\b(?:{'|'.join(sorted(FILLERS))})\b,?\s*", re.IGNORECASE)
-_TOKEN = re.compile(r"2\+2|[A-Za-z][A-Za-z0-9]*(?:-[A-Z0-9][A-Za-z0-9]*)*|\d+(?:st|nd|rd|th)\b")
-_SENTENCE_END = re.compile(r"[.!?;:](?!\d)")
+_TOKEN = re.compile(  # a Devanagari word too (not the ending of 44वें: that is an ordinal)
+    rf"2\+2|[A-Za-z][A-Za-z0-9]*(?:-[A-Z0-9][A-Za-z0-9]*)*|\d+(?:st|nd|rd|th)\b|{DEVANAGARI_WORD}"
+)
+_SENTENCE_END = re.compile(r"[.!?;:।](?!\d)")
 # Titles and institutions that stand beside a name without being the thing a fact is about.
 # The words of figures and dates: a bold "**₹6,000 a year**" names no thing.
 _FIGURE_WORDS = frozenset(
@@ -210,7 +215,10 @@ class Deduplication:
 
 def numeric(word: str) -> bool:
     """Whether a word is a number ("seven", "XII"): a figure, not a name."""
-    return numeric_text(word) != word or bool(read_quantities(word))
+    as_digits = numeric_text(word)  # "अनुच्छेद" reads "Article": a name, not a number
+    return (as_digits != word and any(character.isdigit() for character in as_digits)) or bool(
+        read_quantities(word)
+    )
 
 
 def _without_fillers(text: str) -> str:
@@ -284,6 +292,11 @@ def extract_features(
         for token, _ in _capitalised(span)[0]
         if token[0].isalpha() and len(token) > 2 and token.lower() not in STOPWORDS and not numeric(token)
     }
+    # Hindi writes no capitals: what the notes set in bold are its names, and the numbered
+    # things it names ("अनुच्छेद 16": Article 16) are names too.
+    if any("\u0900" <= character <= "\u097f" for character in text):
+        names |= {term for term in bold_terms if "\u0900" <= term[0] <= "\u097f"}
+        names |= {f"{kind}#{number}" for kind, number in numbered_references(statement)}
     numbers = frozenset(f"{quantity.value:g}" for quantity in read_quantities(statement))
     terms = frozenset(words | names | {"=" + number for number in numbers})
     distinctive = frozenset((names | bold_terms) - _NOT_DISTINCTIVE - _FIGURE_WORDS)

@@ -218,9 +218,80 @@ def _substitute(
     return "".join(pieces), new_origin
 
 
+# Figures, dates and numbered things written in Hindi are read as their English forms (each
+# new character keeping where it came from, so a figure is shown as the text writes it):
+# Devanagari digits (१९४७), लाख and करोड़ with ₹ or रुपये, the number words एक to सौ
+# (एक only before a scale: it is also "a"), the eras ई.पू. and ई., and the numbered things
+# अनुच्छेद 21 (Article), 42वाँ संशोधन (the 42nd Amendment), अध्याय, भाग, अनुसूची, धारा.
+_DEVANAGARI = re.compile(r"[\u0900-\u097F]")
+_HINDI_LETTER = r"\u0900-\u0963\u0971-\u097F"  # letters and signs: not the danda, not digits
+_HINDI_NUMBERS = dict(
+    zip(
+        """दो तीन चार पाँच छह सात आठ नौ दस ग्यारह बारह तेरह चौदह पंद्रह सोलह सत्रह अठारह उन्नीस बीस इक्कीस
+        बाईस तेईस चौबीस पच्चीस छब्बीस सत्ताईस अट्ठाईस उनतीस तीस इकतीस बत्तीस तैंतीस चौंतीस पैंतीस छत्तीस
+        सैंतीस अड़तीस उनतालीस चालीस इकतालीस बयालीस तैंतालीस चवालीस पैंतालीस छियालीस सैंतालीस अड़तालीस उनचास
+        पचास इक्यावन बावन तिरेपन चौवन पचपन छप्पन सत्तावन अट्ठावन उनसठ साठ इकसठ बासठ तिरेसठ चौंसठ पैंसठ
+        छियासठ सड़सठ अड़सठ उनहत्तर सत्तर इकहत्तर बहत्तर तिहत्तर चौहत्तर पचहत्तर छिहत्तर सतहत्तर अठहत्तर
+        उनासी अस्सी इक्यासी बयासी तिरासी चौरासी पचासी छियासी सत्तासी अट्ठासी नवासी नब्बे इक्यानवे बानवे
+        तिरानवे चौरानवे पचानवे छियानवे सत्तानवे अट्ठानवे निन्यानवे""".split(),
+        range(2, 100),
+    )
+) | {"पांच": 5, "छः": 6, "छे": 6, "पन्द्रह": 15, "सौ": 100}
+_HINDI_WORDS = {
+    "लाख": "lakh", "लाखों": "lakh", "करोड़": "crore", "करोड": "crore", "हज़ार": "thousand", "हजार": "thousand",
+    "रुपये": "rupees", "रुपए": "rupees", "रुपया": "rupees", "रु.": "Rs.", "प्रतिशत": "per cent",
+    "फ़ीसदी": "per cent", "फीसदी": "per cent", "ईसा पूर्व": "BCE", "ई.पू.": "BCE", "ई. पू.": "BCE",
+    "ईस्वी": "CE", "ई.": "CE", "लगभग": "about", "करीब": "about",
+    "अनुच्छेद": "Article", "अध्याय": "Chapter", "भाग": "Part", "अनुसूची": "Schedule", "धारा": "Section",
+    "संशोधन": "Amendment",
+}  # fmt: skip
+_HINDI = re.compile(
+    "|".join(
+        [
+            r"[\u0966-\u096F]",  # a Devanagari digit
+            r"(?<=\d)(?:वाँ|वां|वीं|वें|वे|वा)(?![" + _HINDI_LETTER + "])",  # 42वाँ: an ordinal
+            r"(?<=\d)[कखग](?![" + _HINDI_LETTER + "])",  # 21क: Article 21A
+            rf"(?<![{_HINDI_LETTER}\w])एक(?=\s+(?:लाख|करोड़|करोड|हज़ार|हजार|सौ)(?![{_HINDI_LETTER}]))",
+            rf"(?<![{_HINDI_LETTER}\w])(?:"
+            + "|".join(
+                re.escape(word) for word in sorted({*_HINDI_NUMBERS, *_HINDI_WORDS}, key=len, reverse=True)
+            )
+            + rf")(?![{_HINDI_LETTER}])",
+        ]
+    )
+)
+
+
+def _in_english(match: re.Match) -> str:
+    found = match.group(0)
+    if "\u0966" <= found <= "\u096f":
+        return str(ord(found) - 0x0966)
+    if found == "एक":
+        return "1"
+    if found in "कखग":
+        return "ABC"["कखग".index(found)]
+    if found in _HINDI_NUMBERS:
+        return str(_HINDI_NUMBERS[found])
+    if found in _HINDI_WORDS:
+        return _HINDI_WORDS[found]
+    return "th"  # an ordinal's ending
+
+
 @functools.lru_cache(maxsize=65536)
 def _numeric(text: str) -> tuple[str, tuple[tuple[int, int], ...] | None]:
     """The numeric text, and where each of its characters came from (None: unchanged)."""
+    if _DEVANAGARI.search(text) is None:
+        return _numeric_words(text)
+    origin = [(index, index + 1) for index in range(len(text))]
+    english, origin = _substitute(text, origin, _HINDI, _in_english)
+    more, further = _numeric_words(english)
+    if further is None:
+        return more, tuple(origin)
+    return more, tuple((origin[start][0], origin[end - 1][1]) for start, end in further)
+
+
+def _numeric_words(text: str) -> tuple[str, tuple[tuple[int, int], ...] | None]:
+    """English number words, dozens, counting Roman numerals and fractions as digits."""
     lower_words = set(_LOWER_WORD.findall(text.lower()))
     words, dozen = not lower_words.isdisjoint(_WORDS_TO_READ), "dozen" in lower_words
     roman_count = _ROMAN_RUN.search(text) and _ROMAN_COUNT.search(text)

@@ -17,6 +17,25 @@ from pathlib import Path
 LOCALE_DIRECTORY = Path(__file__).parent / "locale"
 
 
+def N_(message: str) -> str:
+    """Marks a message for the catalogues that is translated where it is used, by value."""
+    return message
+
+
+MESSAGES_USED_BY_VALUE = (
+    N_("page %(page)s of %(pages)s"),  # running page numbers (css_page_counter)
+    N_("self-test · page %(page)s of %(pages)s"),
+    # A source's kind, as the sources list prints it.
+    N_("coaching notes"),
+    N_("personal note"),
+    N_("academy handout"),
+    N_("newspaper"),
+    N_("book"),
+    N_("government"),
+    N_("other"),
+)
+
+
 @functools.lru_cache(maxsize=8)
 def translations(language: str):
     """The catalogue of ``language`` as gettext translations (NullTranslations without one)."""
@@ -62,17 +81,18 @@ def css_page_counter(language: str, template: str = "page %(page)s of %(pages)s"
 
 
 def format_day(day, language: str, style: str) -> str:
-    """A day as the language writes it: 21 Aug 2025 (short), 21 August 2025 (long)."""
+    """A day as the language writes it: "21 अगस्त 2025". Months are written out whatever
+    the style: the abbreviations (अग॰) are not what a reader of the language expects."""
     from babel.dates import format_date
 
-    pattern = "d MMMM y" if style == "long" else "d MMM y"
+    pattern = "d MMMM y"
     return format_date(day, format=pattern, locale=language if _known(language) else "en")
 
 
 def format_month(day, language: str, style: str) -> str:
     from babel.dates import format_date
 
-    pattern = "MMMM y" if style == "long" else "MMM y"
+    pattern = "MMMM y"
     return format_date(day, format=pattern, locale=language if _known(language) else "en")
 
 

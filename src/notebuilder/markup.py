@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 
 from markupsafe import Markup, escape
 
@@ -52,10 +53,45 @@ def plain_text(text: str) -> str:
     return _ITALIC.sub(r"\1", _BOLD.sub(r"\1", text))
 
 
+# Hindi's function words (postpositions, auxiliaries, pronouns, conjunctions): they state
+# nothing a fact could share or lack.
+HINDI_STOPWORDS = frozenset(
+    """के का की को में से पर और है हैं था थे थी ने एक यह वह ये वे इस उस इन उन लिए तथा भी कर करता करती
+    करते किया किए गया गई गए हुआ हुई हुए हो होता होती होते जो कि तो ही न नहीं द्वारा साथ बाद पहले अपने
+    अपनी अपना या व एवं जैसे जब तक सकता सकती सकते रहा रही रहे वाले वाली वाला हेतु प्रति अब""".split()
+)
+DEVANAGARI_WORD = r"(?<!\d)[\u0900-\u0963\u0971-\u097F]+"  # its vowel signs are not \w to re
+_NASAL_BEFORE_CONSONANT = re.compile("[ङञणनम]\u094d(?=[\u0915-\u0939])")
+# Endings of Hindi nouns and verbs (plural, oblique, gender, tense), longest first: a light
+# stemmer, as Ramanathan and Rao's, so that "अधिकारों", "अधिकार" and "करता", "करती" meet.
+_HINDI_ENDINGS = tuple(
+    sorted(
+        """ाएंगी ाएंगे ाऊंगी ाऊंगा ाइयाँ ाइयों ाइयां ताएँ ताओं ियाँ ियों ियां ाएँ ाओं ाएं ुओं ुएँ ुएं ों ें ीं ाँ ां
+        ता ती ते ना नी ने ो े ी ा ि ु ू""".split(),
+        key=len,
+        reverse=True,
+    )
+)
+
+
+def hindi_form(word: str) -> str:
+    """A Devanagari word as dedupe compares it: NFC, without nukta (ज़ as ज), chandrabindu
+    as anusvara, a nasal half-letter before a consonant as anusvara (सम्बन्ध as संबंध), and
+    without its ending."""
+    word = unicodedata.normalize("NFC", word).replace("\u093c", "").replace("\u0901", "\u0902")
+    word = _NASAL_BEFORE_CONSONANT.sub("\u0902", word)
+    for ending in _HINDI_ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= 2:
+            return word[: -len(ending)]
+    return word
+
+
 @functools.lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A plural's singular, roughly: "rights" -> "right", "policies" -> "policy",
-    "taxes" -> "tax", "dialogues" -> "dialogue"."""
+    "taxes" -> "tax", "dialogues" -> "dialogue"; a Hindi word's :func:`hindi_form`."""
+    if word and "\u0900" <= word[0] <= "\u097f":
+        return hindi_form(word)
     if len(word) <= 4 or not word.endswith("s") or word.endswith(("ss", "us", "is")):
         return word
     if word.endswith("ies"):

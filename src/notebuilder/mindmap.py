@@ -38,6 +38,7 @@ from pathlib import Path
 
 from .cache import keep, recall
 from .errors import Location, NoteError, ToolError
+from .i18n import gettext, ngettext
 from .markup import curly_quotes, plain_text
 from .model import DocPoint, DocSection, Document
 from .pool import die_with_parent, run_side_by_side, scratch_folder, worker_count
@@ -91,6 +92,7 @@ class MindMapSheet:
     centre: str
     branches: tuple[Branch, ...]
     location: Location  # where to point a student whose map is too full
+    language: str = "en"  # the topic's: the words the sheet adds ("Other", its outline)
 
     @property
     def label_count(self) -> int:
@@ -103,7 +105,13 @@ class MindMapSheet:
             f"{branch.label}: {'; '.join(branch.leaves)}." if branch.leaves else f"{branch.label}."
             for branch in self.branches
         )
-        return f"Mind map of {self.centre}, {len(self.branches)} branches. {branches}"
+        said = ngettext(
+            self.language,
+            "Mind map of %(centre)s, %(num)s branch.",
+            "Mind map of %(centre)s, %(num)s branches.",
+            len(self.branches),
+        )
+        return f"{said % {'centre': self.centre, 'num': len(self.branches)}} {branches}"
 
 
 @dataclass(frozen=True)
@@ -132,16 +140,16 @@ def _styled(labels_by_branch: list[tuple[str, tuple[str, ...]]]) -> tuple[Branch
     )
 
 
-def _section_branches(section: DocSection) -> tuple[Branch, ...]:
+def _section_branches(section: DocSection, language: str = "en") -> tuple[Branch, ...]:
     points = section.points
     if any(item.point.branch for item in points):
         groups: dict[str, list[str]] = {}
         for item in points:
-            groups.setdefault(item.point.branch or "Other", []).append(leaf_label(item))
+            groups.setdefault(item.point.branch or gettext(language, "Other"), []).append(leaf_label(item))
         return _styled(
             sorted(
                 ((name, tuple(leaves)) for name, leaves in groups.items()),
-                key=lambda group: (group[0] == "Other", group[0]),
+                key=lambda group: (group[0] == gettext(language, "Other"), group[0]),
             )
         )
     if len(points) <= DIRECT_LEAVES:
@@ -173,7 +181,8 @@ def _section_branches(section: DocSection) -> tuple[Branch, ...]:
     branches = [(tag_label(tag, texts), tuple(map(leaf_label, tagged[tag]))) for tag in named]
     if len(others) >= biggest:
         return _styled(branches + [(leaf_label(item), ()) for item in others])
-    return _styled(branches + ([("Other", tuple(map(leaf_label, others)))] if others else []))
+    other = gettext(language, "Other")
+    return _styled(branches + ([(other, tuple(map(leaf_label, others)))] if others else []))
 
 
 def tag_label(tag: str, texts: str) -> str:
@@ -211,7 +220,7 @@ def plan_sheets(document: Document) -> tuple[MindMapSheet, ...]:
     shorts = {section.id: section.short or section.title for section in document.topic.sections}
     overview = MindMapSheet(
         id="overview",
-        title=curly_quotes(f"{document.topic.title}: overview"),
+        title=curly_quotes(document.topic.title + ": " + gettext(document.topic.language, "overview")),
         centre=curly_quotes(document.topic.title),
         branches=_styled(
             [
@@ -220,14 +229,16 @@ def plan_sheets(document: Document) -> tuple[MindMapSheet, ...]:
             ]
         ),
         location=document.topic.location,
+        language=document.topic.language,
     )
     sections = tuple(
         MindMapSheet(
             id=section.id,
             title=curly_quotes(f"{section.number}. {section.title}"),
             centre=curly_quotes(section.title),
-            branches=_section_branches(section),
+            branches=_section_branches(section, document.topic.language),
             location=locations[section.id],
+            language=document.topic.language,
         )
         for section in document.sections
         if len(section.points) >= MIN_SHEET_POINTS

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 
 from .figures import read_quantities
+from .i18n import gettext
 from .markup import BOLD_SPAN, ITALIC_SPAN, curly_quotes, plain_text
 from .metrics import printed_width
 from .model import DocConflict, Document, Point
@@ -68,7 +69,7 @@ def _italics(html: str) -> str:
     return ITALIC_SPAN.sub(r"<em>\1</em>", html)
 
 
-def _disputed(answer: str, conflicts: tuple[DocConflict, ...]) -> Markup:
+def _disputed(answer: str, conflicts: tuple[DocConflict, ...], language: str = "en") -> Markup:
     """ "(sources differ: ~$43 billion [1]; $40 billion [3])" when the answer states a figure
     on which the sources differ; else nothing."""
     found = read_quantities(answer)
@@ -88,7 +89,11 @@ def _disputed(answer: str, conflicts: tuple[DocConflict, ...]) -> Markup:
                 )
             )
     return (
-        Markup(f' <span class="differ">(sources differ: {" · ".join(notes)})</span>') if notes else Markup()
+        Markup(' <span class="differ">(')
+        + escape(gettext(language, "sources differ: %(figures)s")) % {"figures": Markup(" · ".join(notes))}
+        + Markup(")</span>")
+        if notes
+        else Markup()
     )
 
 
@@ -138,14 +143,15 @@ def worth_asking(answer: str) -> bool:
     return len(words) <= 1 or not all(word in GENERIC or len(word) <= 3 for word in words)
 
 
-def _blank(answer: str, number: int) -> str:
+def _blank(answer: str, number: int, language: str = "en") -> str:
+    said = escape(gettext(language, "blank"))
     return (  # read aloud, and copied, as "blank 17"; seen as a rule numbered 17
         f'<span class="blank" style="width: {blank_width(answer)}em">'
-        f'<span class="k"><span class="unseen">blank </span>{number}</span></span>'
+        f'<span class="k"><span class="unseen">{said} </span>{number}</span></span>'
     )
 
 
-def _plain_piece(text: str, phrases: dict[str, int]) -> str:
+def _plain_piece(text: str, phrases: dict[str, int], language: str = "en") -> str:
     """Text between bold spans, escaped; an answer asked elsewhere on the sheet that it
     states in plain words ("the Quad", or the expansion of an acronym asked) is that
     answer's blank, so it gives nothing away. ``phrases``: each answer's key by number."""
@@ -158,7 +164,7 @@ def _plain_piece(text: str, phrases: dict[str, int]) -> str:
         if number is None:
             continue
         pieces.append(_italics(str(escape(text[position : match.start()]))))
-        pieces.append(_blank(match.group(0), number))
+        pieces.append(_blank(match.group(0), number, language))
         position = match.end()
     pieces.append(_italics(str(escape(text[position:]))))
     return "".join(pieces)
@@ -173,6 +179,7 @@ def blanked(
     aliases: dict[str, str] | None = None,
     elsewhere: dict[str, tuple[int, str]] | None = None,
     record: dict[str, tuple[int, str]] | None = None,
+    language: str = "en",
 ) -> tuple[Markup, tuple[tuple[int, Markup], ...]]:
     """The text with its bold spans as numbered blanks from ``first`` on, and the answers.
 
@@ -202,15 +209,15 @@ def blanked(
         after = text[match.end() :]
         closing = re.match(r"^\s*\)", after)
         if GLOSSED.search(before) and closing:  # "(**FOIP**)": left out with its brackets
-            pieces.append(_plain_piece(GLOSSED.sub("", before).rstrip(), phrases))
+            pieces.append(_plain_piece(GLOSSED.sub("", before).rstrip(), phrases, language))
             position = match.end() + closing.end()
             continue
-        pieces.append(_plain_piece(before, phrases))
+        pieces.append(_plain_piece(before, phrases, language))
         answer = plain_text(match.group(1))
         key = _answer_key(answer, aliases)
         gloss = GLOSS_AFTER.match(after)
         if key in asked:  # asked before on this sheet: the same blank, answered once
-            pieces.append(_blank(answer, asked[key]))
+            pieces.append(_blank(answer, asked[key], language))
             position = match.end() + (gloss.end() if gloss else 0)
             continue
         heading_states = stated and re.search(rf"(?<!\w){re.escape(_answer_key(answer))}(?!\w)", stated)
@@ -226,13 +233,18 @@ def blanked(
         if record is not None:
             record[key] = (number, answer)
         glossed = Markup(f' <span class="gloss">({escape(gloss.group(1))})</span>') if gloss else Markup()
-        pieces.append(_blank(answer, number))
+        pieces.append(_blank(answer, number, language))
         answers.append(
-            (number, Markup(_italics(str(escape(match.group(1))))) + glossed + _disputed(answer, conflicts))
+            (
+                number,
+                Markup(_italics(str(escape(match.group(1)))))
+                + glossed
+                + _disputed(answer, conflicts, language),
+            )
         )
         position = match.end() + (gloss.end() if gloss else 0)
         number += 1
-    pieces.append(_plain_piece(text[position:], phrases))
+    pieces.append(_plain_piece(text[position:], phrases, language))
     return Markup("".join(pieces)), tuple(answers)
 
 
@@ -267,6 +279,7 @@ def plan_selftest(document: Document, only: str = "all") -> SelfTest:
                     aliases,
                     elsewhere,
                     shown,
+                    document.topic.language,
                 )
                 if not answers:  # every answer it holds was asked before
                     continue

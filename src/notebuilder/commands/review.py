@@ -61,7 +61,9 @@ def recall_items(document) -> list[RecallItem]:
         for entry in section.points:
             if not BOLD_SPAN.search(entry.point.text):
                 continue
-            question, answers = blanked(entry.point.text, 1, entry.conflicts)
+            question, answers = blanked(
+                entry.point.text, 1, entry.conflicts, language=document.topic.language
+            )
             items.append(
                 RecallItem(
                     document.topic.id, entry.point.id, document.topic.title, section.title, question, answers
