@@ -147,7 +147,9 @@ def spoken_list(items: tuple[str, ...] | list[str]) -> str:
     return " and ".join([", ".join(items[:-1]), items[-1]]) if len(items) > 1 else "".join(items)
 
 
-def _doc_point(point: Point, numbers: dict[str, int], date_style: str = "short") -> DocPoint:
+def _doc_point(
+    point: Point, numbers: dict[str, int], date_style: str = "short", language: str = "en"
+) -> DocPoint:
     """The point's text cited to the sources that state all of it, then what the others add."""
     fact, *more = point.statements or (Statement("fact", point.text, point.citations, ()),)
 
@@ -162,7 +164,7 @@ def _doc_point(point: Point, numbers: dict[str, int], date_style: str = "short")
     date = str(point.date) if point.date else ""
     text = plain_text(fact.text)
     opens_with_date = bool(date) and text.startswith(date)
-    shown = display_date(date, date_style)
+    shown = display_date(date, date_style, language)
     dated_in_text = bool(date) and (
         date in text or shown in text or _OPENING_DATE.match(text) is not None or _names_its_year(text, date)
     )
@@ -245,7 +247,9 @@ def assemble_document(
                 id=section.id,
                 title=section.title,
                 number=number,
-                points=tuple(_doc_point(point, numbers, topic.date_style) for point in in_section),
+                points=tuple(
+                    _doc_point(point, numbers, topic.date_style, topic.language) for point in in_section
+                ),
             )
         )
     comparisons = tuple(
@@ -267,7 +271,7 @@ def assemble_document(
         sources=sources,
         build_epoch=build_epoch,
         figures=figures_table(topic, sources),
-        timeline=build_timeline(sections, topic.date_style),
+        timeline=build_timeline(sections, topic.date_style, topic.language),
         comparisons=comparisons,
         glossary=topic.glossary,
     )
@@ -310,7 +314,9 @@ def assemble_book(corpus: Corpus, points: dict[str, tuple[Point, ...]], build_ep
     return Book(title, parts, numbered, build_epoch, language)
 
 
-def build_timeline(sections: list[DocSection], date_style: str = "short") -> tuple[TimelineEntry, ...]:
+def build_timeline(
+    sections: list[DocSection], date_style: str = "short", language: str = "en"
+) -> tuple[TimelineEntry, ...]:
     """Every dated point, oldest first; ties keep section order, then id.
 
     An entry is the point's own wording (its lead's label) with the markers of the
@@ -328,7 +334,7 @@ def build_timeline(sections: list[DocSection], date_style: str = "short") -> tup
                 date = str(item.point.date)
                 label = inline_html(_leading_date(wording, date) or wording)
                 entry = TimelineEntry(
-                    display_date(date, date_style),
+                    display_date(date, date_style, language),
                     label,
                     section,
                     item.markers,

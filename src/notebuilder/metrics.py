@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import shutil
 import subprocess
+import unicodedata
 
 
 @functools.cache
@@ -30,10 +31,21 @@ def _advances(family: str) -> dict[int, float] | None:
         return None
 
 
-def printed_width(text: str, family: str) -> float | None:
-    """The width of ``text`` set in ``family``, in ems (a character the font lacks counts as
-    one em, as a fallback font's glyph may be that wide); None if the font cannot be read."""
+def printed_width(text: str, family: str, *fallbacks: str) -> float | None:
+    """The width of ``text`` set in ``family``, in ems: a character it lacks is taken from
+    the first of ``fallbacks`` that has it (as the "Noto Serif Devanagari" a Hindi word is
+    printed in), a vowel sign or other combining mark adds nothing, and a character no font
+    has counts as one em; None if the font cannot be read. Conjuncts print narrower than
+    their letters' sum: the width is an upper bound, which is what a blank needs."""
     advances = _advances(family)
     if advances is None:
         return None
-    return sum(advances.get(ord(character), 1.0) for character in text)
+    others = [found for found in map(_advances, fallbacks) if found is not None]
+    width = 0.0
+    for character in text:
+        if unicodedata.category(character) == "Mn":
+            continue
+        code = ord(character)
+        known = advances if code in advances else next((found for found in others if code in found), None)
+        width += known[code] if known is not None else 1.0
+    return width

@@ -59,7 +59,7 @@ LINE_EMS = 40.0  # the question column, in ems of the text size: no blank is wid
 def blank_width(answer: str) -> float:
     """Room to write an answer by hand, in ems of the text: 1.3 times the answer as it would
     print in the text's bold, at least 4 ems, at most a line."""
-    printed = printed_width(answer, "Noto Serif:bold")
+    printed = printed_width(answer, "Noto Serif:bold", "Noto Serif Devanagari:bold")
     if printed is None:  # no fontconfig: a generous estimate of the bold serif
         printed = 0.62 * len(answer)
     return round(min(LINE_EMS, max(4.0, BLANK_ROOM * printed + 0.5)), 1)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 
 from ..cards import plan_cards
+from ..i18n import gettext, ngettext
 from ..mindmap import plan_sheets
 from ..render import render_combined, render_combined_epub
 from .base import Output, RenderContext
@@ -21,14 +22,17 @@ def book_metadata(book, author: str) -> dict[str, str]:
     authors = {part.document.topic.author for part in book.parts}
     return {
         "creator": authors.pop() if len(authors) == 1 and None not in authors else author,
-        "title": f"{book.title}: combined revision book",
-        "lang": "en",
+        "title": book.title + ": " + gettext(book.language, "combined revision book"),
+        "lang": book.language,
         "date": book.build_date,
         "identifier": "urn:uuid:"
         + str(uuid.uuid5(uuid.NAMESPACE_URL, "notebuilder:combined:" + ",".join(topics))),
-        "description": f"{len(book.parts)} topic{'s' if len(book.parts) != 1 else ''} in one book, "
-        f"compiled from {len(book.sources)} sources.",
-        "toc-title": "Contents",
+        "description": ngettext(
+            book.language, "%(num)s topic in one book", "%(num)s topics in one book", len(book.parts)
+        )
+        % {"num": len(book.parts)},
+        "toc-title": gettext(book.language, "Contents"),
+        "cover-words": gettext(book.language, "Combined revision book"),
     }
 
 

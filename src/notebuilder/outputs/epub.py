@@ -7,11 +7,13 @@ import errno
 import functools
 import os
 import re
+import shutil
 import uuid
 from html.parser import HTMLParser
 from pathlib import Path
 
 from ..errors import ToolError
+from ..i18n import gettext, ngettext
 from ..mindmap import plan_sheets
 from ..pool import scratch_folder
 from ..render import layout_directories, render_epub_html
@@ -32,14 +34,22 @@ def epub_metadata(document, author: str) -> dict[str, str]:
     """The EPUB's metadata; ``author`` names its creator when topic.yaml names none (an
     e-reader shows "Unknown" for a book without one)."""
     topic = document.topic
+    language = topic.language
     metadata = {
-        "title": f"{topic.title}: revision notes",
+        "title": topic.title + ": " + gettext(language, "revision notes"),
         "subtitle": f"{topic.paper} · {topic.subject}",
-        "lang": topic.language,
+        "lang": language,
         "date": document.build_date,
         "identifier": "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, "notebuilder:" + topic.id)),
-        "description": f"Revision notes on {topic.title}, compiled from {len(document.sources)} sources.",
-        "toc-title": "Contents",  # the heading of the contents, not the book's title again
+        "description": ngettext(
+            language,
+            "Revision notes on %(title)s, compiled from %(num)s source.",
+            "Revision notes on %(title)s, compiled from %(num)s sources.",
+            len(document.sources),
+        )
+        % {"title": topic.title, "num": len(document.sources)},
+        "toc-title": gettext(language, "Contents"),  # the contents' heading, not the book's title again
+        "cover-words": gettext(language, "Revision notes"),
     }
     # The student's own name, publisher and rights, when topic.yaml gives them; never "notebuilder".
     for name, value in (
@@ -73,6 +83,7 @@ class Epub(Output):
             "stylesheet": stylesheet_text(context.root),
             "glossary": self.glossary(document),
             "split_level": self.split_level,
+            "fonts": embedded_fonts(self.metadata(document, context.author)["lang"]),
         }
 
     def write(self, payload: dict, target: Path, context: WriteContext) -> None:
@@ -85,6 +96,7 @@ class Epub(Output):
             payload["stylesheet"],
             cover,
             payload["split_level"],
+            payload["fonts"],
         )
         finish_epub(target, payload["glossary"])
 
@@ -112,6 +124,33 @@ def _font(query: str, size: int):
         return ImageFont.load_default(size)
 
 
+def _weight(font_file: str) -> str:
+    return "bold" if "Bold" in Path(font_file).name else "normal"
+
+
+def _sans_for(text: str) -> str:
+    return (
+        "Noto Sans Devanagari"
+        if any("\u0900" <= character <= "\u097f" for character in text)
+        else "Noto Sans"
+    )
+
+
+# The fonts an e-book in a language embeds: a Kindle or Kobo may have no Devanagari font,
+# and one that lacks conjuncts breaks every other word. (Fonts are system files, read like
+# the ones WeasyPrint prints with; nothing is fetched.)
+EMBEDDED_FONTS = {
+    "hi": ("Noto Serif Devanagari", ("Noto Serif Devanagari:regular", "Noto Serif Devanagari:bold"))
+}
+
+
+def embedded_fonts(language: str) -> tuple[str, tuple[str, ...]]:
+    """The family and the font files an EPUB in ``language`` embeds (none for English)."""
+    family, queries = EMBEDDED_FONTS.get(language, ("", ()))
+    files = tuple(found for found in (_font_file(query) for query in queries) if found.endswith(".ttf"))
+    return family, files
+
+
 def cover_image(metadata: dict[str, str]) -> bytes:
     """The EPUB's cover, a PNG made from the title, the paper and subject (and the author):
     what a Kindle or Kobo library shows as the book's tile."""
@@ -127,15 +166,18 @@ def cover_image(metadata: dict[str, str]) -> bytes:
     draw.rectangle((margin, 300, width - margin, 306), fill="#e69f00")
     kicker = metadata.get("subtitle", "")
     draw.text((margin, 200), kicker.upper(), font=_font("Noto Sans:bold", 56), fill="#ffffff")
-    title = metadata["title"].removesuffix(": revision notes").removesuffix(": combined revision book")
-    title_font = _font("Noto Serif:bold", 150)
+    title = metadata["title"].rsplit(": ", 1)[0]
+    devanagari = any("\u0900" <= character <= "\u097f" for character in title)
+    title_font = _font("Noto Serif Devanagari:bold" if devanagari else "Noto Serif:bold", 150)
     y = 420
     for line in textwrap.wrap(title, 16)[:6]:
         draw.text((margin, y), line, font=title_font, fill="#ffffff")
         y += 185
-    draw.text((margin, y + 60), "Revision notes", font=_font("Noto Sans", 80), fill="#cfd8e3")
+    words = metadata.get("cover-words", "Revision notes")
+    draw.text((margin, y + 60), words, font=_font(_sans_for(words), 80), fill="#cfd8e3")
     if metadata.get("creator"):
-        draw.text((margin, height - 300), metadata["creator"], font=_font("Noto Sans", 70), fill="#ffffff")
+        creator = metadata["creator"]
+        draw.text((margin, height - 300), creator, font=_font(_sans_for(creator), 70), fill="#ffffff")
     buffer = io.BytesIO()
     image.save(buffer, "PNG")
     return buffer.getvalue()
@@ -155,6 +197,7 @@ def write_epub(
     stylesheet: str | None = None,
     cover: bytes | None = None,
     split_level: int = 1,
+    fonts: tuple[str, tuple[str, ...]] = ("", ()),
 ) -> None:
     """Convert the EPUB-flavoured HTML to EPUB3 with the bundled pandoc, one file for each
     heading of ``split_level`` (an e-reader opens a small file at once).
@@ -182,9 +225,11 @@ def write_epub(
         "--resource-path=.",
         *([f"--css={STYLESHEET}"] if stylesheet is not None else []),
         *(["--epub-cover-image=cover.png"] if cover is not None else []),
+        *(f"--epub-embed-font={Path(file).name}" for file in fonts[1]),
     ]
     for name, value in sorted(metadata.items()):
-        arguments.append(f"--metadata={name}:{value}")
+        if name != "cover-words":  # the cover's own line, drawn above
+            arguments.append(f"--metadata={name}:{value}")
     environment = {
         "PATH": os.environ.get("PATH", ""),
         "HOME": os.environ.get("HOME", "/tmp"),
@@ -192,6 +237,16 @@ def write_epub(
         "SOURCE_DATE_EPOCH": str(build_epoch),  # dates inside the EPUB, and its zip entries
     }
     with scratch_folder("pandoc") as folder:
+        family, files = fonts
+        for file in files:
+            shutil.copyfile(file, Path(folder, Path(file).name))
+        if files and stylesheet is not None:  # the embedded font, as the text's own
+            faces = "".join(
+                f'@font-face {{ font-family: "{family}"; font-weight: {_weight(file)}; '
+                f'src: url("../fonts/{Path(file).name}"); }}\n'
+                for file in files
+            )
+            stylesheet = f'{faces}body {{ font-family: "{family}", serif; }}\n{stylesheet}'
         if stylesheet is not None:
             Path(folder, STYLESHEET).write_text(stylesheet, encoding="utf-8")
         if cover is not None:
