@@ -11,7 +11,7 @@ import pytest
 import yaml
 from conftest import TESTS
 
-from notebuilder.build import check_project, deduplicate_topics
+from notebuilder.build import assemble_topic, check_project, deduplicate_topics
 from notebuilder.dates import display_date, parse_date
 from notebuilder.figures import numbered_references, read_quantities
 
@@ -293,3 +293,45 @@ def test_blanks_and_clozes_fall_on_word_boundaries():
                 text[match.end() : match.end() + 1],
             )
             assert not inside_a_word(before, after), (card.fields[0], before, after)
+
+
+@pytest.mark.e2e
+def test_a_hindi_topic_beside_an_english_one_in_a_combined_book(tmp_path: Path):
+    """Each topic's booklet speaks its own language in one build, and the combined book's
+    shared furniture follows the syllabus's language: here Hindi, with an English part."""
+    import shutil
+
+    from conftest import BASE_PROJECT, run_notebuilder
+
+    project = tmp_path / "mixed"
+    shutil.copytree(HINDI, project)
+    shutil.copytree(BASE_PROJECT / "notes" / "demo", project / "notes" / "demo")
+    for seed in ("alpha.txt", "beta.txt"):
+        shutil.copy(BASE_PROJECT / "seeds" / seed, project / "seeds" / seed)
+    english = yaml.safe_load((BASE_PROJECT / "seeds" / "sources.yaml").read_text(encoding="utf-8"))["sources"]
+    registry = yaml.safe_load((project / "seeds" / "sources.yaml").read_text(encoding="utf-8"))
+    registry["sources"] += english
+    (project / "seeds" / "sources.yaml").write_text(
+        yaml.safe_dump(registry, allow_unicode=True), encoding="utf-8"
+    )
+    (project / "notes" / "syllabus.yaml").write_text(
+        "title: संयुक्त नोट्स\nlanguage: hi\ngroups:\n  - title: GS2\n    topics: [maulik-adhikar, demo]\n",
+        encoding="utf-8",
+    )
+    from notebuilder.build import assemble_book
+    from notebuilder.render import make_environment, render_booklet, render_combined
+
+    corpus = check_project(project)
+    deduplicated = deduplicate_topics(corpus)
+    environment = make_environment(project)
+    documents = {topic.id: assemble_topic(corpus, topic, 0) for topic in corpus.topics}
+    english_html = render_booklet(environment, documents["demo"], project)
+    hindi_html = render_booklet(environment, documents["maulik-adhikar"], project)
+    assert ">Contents<" in english_html and "विषय-सूची" in hindi_html  # one environment, two languages
+    assert "समयरेखा" not in english_html and ">Timeline<" not in hindi_html
+    book = assemble_book(corpus, {topic.id: deduplicated[topic.id].points for topic in corpus.topics}, 0)
+    combined = render_combined(environment, book, project)
+    assert '<html lang="hi">' in combined and 'lang="en"' in combined  # the English part keeps its own
+    assert "विषय-सूची" in combined and ">Timeline<" not in combined
+    built = run_notebuilder("build", "--root", str(project), "--combined", "--format", "epub")
+    assert built.returncode == 0, built.stderr

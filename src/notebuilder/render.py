@@ -8,6 +8,7 @@ layout is reported as a :class:`NoteError` at the layout's file and line.
 from __future__ import annotations
 
 import traceback
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,12 +99,26 @@ def _layout_location(filename: str | None, line: int | None, root: Path) -> Loca
     return Location(shown, line or 1, 1)
 
 
+_LANGUAGES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _in_language(environment: jinja2.Environment, language: str) -> jinja2.Environment:
+    """The environment with ``language``'s catalogue installed: an overlay of its own per
+    language, as a layout's imported macros keep the words of the language first rendered."""
+    overlays = _LANGUAGES.setdefault(environment, {})
+    if language not in overlays:
+        overlay = environment.overlay()
+        overlay.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
+        overlays[language] = overlay
+    return overlays[language]
+
+
 def render_layout(
     environment: jinja2.Environment, name: str, root: Path, language: str = "en", **context
 ) -> str:
     """Render one layout in ``language`` (the words notebuilder prints come from its
     catalogue, i18n.py); layout mistakes become NoteErrors with the layout's file and line."""
-    environment.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
+    environment = _in_language(environment, language)
     try:
         return environment.get_template(name).render(language=language, **context)
     except jinja2.TemplateSyntaxError as error:
