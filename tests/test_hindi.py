@@ -335,3 +335,65 @@ def test_a_hindi_topic_beside_an_english_one_in_a_combined_book(tmp_path: Path):
     assert "विषय-सूची" in combined and ">Timeline<" not in combined
     built = run_notebuilder("build", "--root", str(project), "--combined", "--format", "epub")
     assert built.returncode == 0, built.stderr
+
+
+@pytest.mark.e2e
+def test_an_english_topic_with_hindi_terms_and_a_glossary_entry_in_both(tmp_path: Path):
+    from conftest import make_project, pdf_page_count, run_notebuilder
+
+    from notebuilder.render import make_environment, render_booklet
+
+    notes = """defaults:
+  source: alpha
+  section: history
+fragments:
+  - id: rte
+    text: The **Right to Education** (**शिक्षा का अधिकार**) made schooling free for children of **6 to 14**.
+  - id: rte-again
+    source: beta
+    text: Schooling free for children aged **6 to 14** is the **Right to Education** (**शिक्षा का अधिकार**).
+  - id: isa
+    section: trade
+    text: The **ISA** was launched in **2015**.
+"""
+    glossary = "glossary:\n  ISA: {expansion: International Solar Alliance, hi: अंतर्राष्ट्रीय सौर गठबंधन}\n"
+    project = make_project(
+        tmp_path / "bilingual", {"notes/demo/notes.yaml": notes, "notes/demo/glossary.yaml": glossary}
+    )
+    corpus = check_project(project)
+    (result,) = deduplicate_topics(corpus).values()
+    merged = [point for point in result.points if len(point.members) == 2]
+    assert [sorted(member.fragment for member in point.members) for point in merged] == [["rte", "rte-again"]]
+    html = render_booklet(make_environment(project), assemble_topic(corpus, corpus.topics[0], 0), project)
+    assert 'International Solar Alliance · <span lang="hi">अंतर्राष्ट्रीय सौर गठबंधन</span>' in html
+    assert run_notebuilder("build", "--root", str(project), "--format", "pdf").returncode == 0
+    assert pdf_page_count(project / "build" / "demo" / "booklet.pdf") >= 3
+    wrong = project / "notes" / "demo" / "glossary.yaml"
+    wrong.write_text("glossary:\n  ISA: {hindi: सौर}\n", encoding="utf-8")
+    refused = run_notebuilder("check", "--root", str(project))
+    assert refused.returncode == 1
+    assert (
+        "'hindi' is not a language code" in refused.stderr and "'ISA' needs its expansion" in refused.stderr
+    )
+
+
+@pytest.mark.e2e
+@pytest.mark.skipif(
+    __import__("shutil").which("ebook-convert") is None,
+    reason="Calibre is not installed (apt-get install calibre)",
+)
+def test_calibre_makes_a_kindle_book_with_the_conjuncts_in_its_text(hindi_build: Path, tmp_path: Path):
+    import subprocess
+    import unicodedata
+    import zipfile
+
+    kindle = tmp_path / "booklet.azw3"
+    converted = subprocess.run(
+        ["ebook-convert", str(hindi_build / "booklet.epub"), str(kindle)], capture_output=True, text=True
+    )
+    assert converted.returncode == 0 and "Traceback" not in converted.stderr, converted.stdout[-2000:]
+    back = tmp_path / "back.htmlz"
+    assert subprocess.run(["ebook-convert", str(kindle), str(back)], capture_output=True).returncode == 0
+    with zipfile.ZipFile(back) as unpacked:
+        text = unicodedata.normalize("NFC", unpacked.read("index.html").decode())
+    assert [word for word in CONJUNCTS if word not in text] == []

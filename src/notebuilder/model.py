@@ -103,6 +103,7 @@ class GlossaryEntry:
     term: str
     expansion: str
     location: Location
+    translations: tuple[tuple[str, str], ...] = ()  # (language, the term in it): ("hi", "सौर गठबंधन")
 
 
 @dataclass(frozen=True)

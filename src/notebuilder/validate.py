@@ -588,9 +588,23 @@ def _validate_glossary(file: YamlFile | None, check: _Checker) -> tuple[Glossary
         return ()
     entries = []
     for term, value in node.value.items():
-        expansion = check.text(value, term)
+        translations: list[tuple[str, str]] = []
+        if value is not None and value.is_mapping:  # ISA: {expansion: …, hi: …}
+            for key, given in value.value.items():
+                if key != "expansion" and not re.fullmatch(r"[a-z]{2,3}", key):
+                    check.log.error(
+                        value.key_locations[key],
+                        f"'{key}' is not a language code; an entry is {{expansion: …, hi: …}}",
+                    )
+                elif key != "expansion" and (said := check.text(given, key)):
+                    translations.append((key, said))
+            expansion = check.text(value.value.get("expansion"), "expansion")
+            if "expansion" not in value.value:
+                check.log.error(value.location, f"'{term}' needs its expansion: {{expansion: …, hi: …}}")
+        else:
+            expansion = check.text(value, term)
         if expansion:
-            entries.append(GlossaryEntry(term, expansion, node.key_locations[term]))
+            entries.append(GlossaryEntry(term, expansion, node.key_locations[term], tuple(translations)))
     return tuple(sorted(entries, key=lambda entry: entry.term.casefold()))
 
 
