@@ -264,3 +264,16 @@ LONGEST_FIRST = (
 
 def pytest_collection_modifyitems(items) -> None:
     items.sort(key=lambda item: item.name not in LONGEST_FIRST)
+
+
+def labelled_pair_failures(pairs: dict, points: dict, warned: set) -> tuple[list, list]:
+    """Hand-labelled pairs the dedupe got wrong: "same" pairs neither merged nor warned
+    about, and "different" pairs merged (``points``: fragment id -> its point;
+    ``warned``: the pairs of fragment ids a warning names)."""
+    missed = [
+        pair
+        for pair in pairs["same"]
+        if points[pair[0]] is not points[pair[1]] and frozenset(pair) not in warned
+    ]
+    merged = [pair for pair in pairs["different"] if points[pair[0]] is points[pair[1]]]
+    return missed, merged

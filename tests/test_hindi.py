@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import TESTS
+from conftest import TESTS, labelled_pair_failures
 
 from notebuilder.build import assemble_topic, check_project, deduplicate_topics
 from notebuilder.dates import display_date, parse_date
@@ -55,14 +55,7 @@ def test_hindi_pairs_merge_or_warn_and_different_facts_never_merge():
     assert len(PAIRS["same"]) >= 20 and len(PAIRS["different"]) >= 20
     points = {member.fragment: point for point in result.points for member in point.members}
     warned = {frozenset(re.findall(r"'([a-z0-9-]+)'", warning.message)[:2]) for warning in result.warnings}
-    missed = [
-        pair
-        for pair in PAIRS["same"]
-        if points[pair[0]] is not points[pair[1]] and frozenset(pair) not in warned
-    ]
-    assert missed == []
-    merged = [pair for pair in PAIRS["different"] if points[pair[0]] is points[pair[1]]]
-    assert merged == []
+    assert labelled_pair_failures(PAIRS, points, warned) == ([], [])
     disputed = [point for point in result.points if point.conflicts]
     assert [conflict.quantity for point in disputed for conflict in point.conflicts] == ["शिक्षा व्यय"]
 

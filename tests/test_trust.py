@@ -19,7 +19,16 @@ from pathlib import Path
 import pytest
 import roman
 import yaml
-from conftest import REPO, ROOTS, SUBJECTS, SYLLABUS, TESTS, pdftotext, run_notebuilder
+from conftest import (
+    REPO,
+    ROOTS,
+    SUBJECTS,
+    SYLLABUS,
+    TESTS,
+    labelled_pair_failures,
+    pdftotext,
+    run_notebuilder,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -262,14 +271,7 @@ def test_subject_pairs_detector_alone_merges_or_warns_and_never_merges_different
     points = point_of(results)
     per_subject = Counter(subject_of(first) for first, _ in PAIRS["same"] + PAIRS["different"])
     assert min(per_subject[subject] for subject in ("polity", "economy", "history")) >= 40, per_subject
-    missed = [
-        pair
-        for pair in PAIRS["same"]
-        if points[pair[0]] is not points[pair[1]] and frozenset(pair) not in warned
-    ]
-    assert missed == []
-    merged = [pair for pair in PAIRS["different"] if points[pair[0]] is points[pair[1]]]
-    assert merged == []
+    assert labelled_pair_failures(PAIRS, points, warned) == ([], [])
 
 
 @pytest.mark.e2e
