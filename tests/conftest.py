@@ -277,3 +277,27 @@ def labelled_pair_failures(pairs: dict, points: dict, warned: set) -> tuple[list
     ]
     merged = [pair for pair in pairs["different"] if points[pair[0]] is points[pair[1]]]
     return missed, merged
+
+
+ACE = Path(__file__).parents[1] / ".venv" / "ace" / "node_modules" / ".bin" / "ace-cli"
+
+
+def ace_report(epub: Path, tmp_path: Path) -> tuple[list[tuple[str, str | None]], str]:
+    """DAISY Ace's violations in an EPUB, (rule, file) each, and its outcome. make test
+    installs both (npm @daisy/ace-cli, Debian's chromium): a missing one fails, never skips."""
+    assert ACE.exists() and shutil.which("chromium"), "DAISY Ace or chromium is missing: run make test"
+    report = tmp_path / "ace"
+    subprocess.run(
+        [str(ACE), "--outdir", str(report), "--force", str(epub)],
+        capture_output=True,
+        env={**os.environ, "PUPPETEER_EXECUTABLE_PATH": shutil.which("chromium") or ""},
+        timeout=300,
+        check=True,
+    )
+    result = json.loads((report / "report.json").read_text())
+    violations = [
+        (assertion["earl:test"]["dct:title"], document.get("earl:testSubject", {}).get("url"))
+        for document in result["assertions"]
+        for assertion in document.get("assertions", [])
+    ]
+    return violations, result["earl:result"]["earl:outcome"]

@@ -390,3 +390,10 @@ def test_calibre_makes_a_kindle_book_with_the_conjuncts_in_its_text(hindi_build:
     with zipfile.ZipFile(back) as unpacked:
         text = unicodedata.normalize("NFC", unpacked.read("index.html").decode())
     assert [word for word in CONJUNCTS if word not in text] == []
+
+
+@pytest.mark.e2e
+def test_daisy_ace_finds_no_violations_in_the_hindi_epub(hindi_build: Path, tmp_path: Path):
+    from conftest import ace_report
+
+    assert ace_report(hindi_build / "booklet.epub", tmp_path) == ([], "pass")
