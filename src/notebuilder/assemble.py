@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from .dates import display_date, parse_date
+from .dates import DEVANAGARI_DIGITS, display_date, parse_date
 from .figures import figures_agree, quantity_keys
 from .markup import inline_html, plain_text
 from .model import (
@@ -162,7 +162,7 @@ def _doc_point(
         return DocStatement(statement.kind, html, _markers(statement.citations, numbers))
 
     date = str(point.date) if point.date else ""
-    text = plain_text(fact.text)
+    text = plain_text(fact.text).translate(DEVANAGARI_DIGITS)  # (२००२) gives the year 2002
     opens_with_date = bool(date) and text.startswith(date)
     shown = display_date(date, date_style, language)
     dated_in_text = bool(date) and (
