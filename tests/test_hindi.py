@@ -398,3 +398,17 @@ def test_daisy_ace_finds_no_violations_in_the_hindi_epub(hindi_build: Path, tmp_
     from conftest import ace_report
 
     assert ace_report(hindi_build / "booklet.epub", tmp_path) == ([], "pass")
+
+
+def test_hindi_seeds_are_read_sentence_by_sentence_and_the_notes_cover_them():
+    """A Hindi seed's sentences end at the danda; its title is a heading ("III" in a
+    line does not make it one in capitals); every statement is captured by the notes."""
+    from notebuilder.coverage import source_coverage
+    from notebuilder.scaffold import source_text
+
+    corpus = check_project(HINDI)
+    (topic,) = corpus.topics
+    for source in corpus.sources:
+        found = source_coverage(source, source_text(HINDI, source), topic.fragments, {}, topic.title)
+        citing = [fragment for fragment in topic.fragments if source.id in fragment.source_ids]
+        assert found.share() == (len(citing), len(citing)), [item.text for item in found.uncovered]

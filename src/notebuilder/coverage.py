@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from .dates import parse_date
 from .extract import PAGE_MARKER
 from .figures import numbered_references, read_quantities
-from .markup import DEVANAGARI_WORD, HINDI_STOPWORDS, plain_text, stem
+from .markup import DEVANAGARI_WORD, HINDI_STOPWORDS, in_capitals, plain_text, stem
 from .model import Fragment, Source
 
 NAMES_SHARE = 0.6
@@ -94,11 +94,11 @@ def _is_heading(text: str) -> bool:
     """A title, not a statement: a short line that does not end as a sentence does, a
     line in capitals ("WHY IS THIS IN THE NEWS?"), or a short question ("Why in news?")."""
     words = text.split()
-    if text.isupper() and any(character.isalpha() for character in text):
+    if in_capitals(text):
         return True
     if len(words) <= 8 and text.rstrip().endswith("?"):
         return True
-    return len(words) <= 8 and not text.rstrip().endswith((".", "!", ";")) and not read_quantities(text)
+    return len(words) <= 8 and not text.rstrip().endswith((".", "!", ";", "।")) and not read_quantities(text)
 
 
 _BYLINE = re.compile(
@@ -143,7 +143,8 @@ def sentences(text: str) -> list[str]:
     """A paragraph's sentences (pysbd), never cut after an abbreviation: "in c. 322 BCE",
     "e.g. Henry Dundas", "The Govt. of India Act"."""
     parts: list[str] = []
-    for part in (part.strip() for part in _segmenter().segment(text)):
+    language = "hi" if re.search("[\u0900-\u097f]", text) else "en"  # pysbd splits Hindi at the danda
+    for part in (part.strip() for part in _segmenter(language).segment(text)):
         if parts and _ABBREVIATION_END.search(parts[-1]):
             parts[-1] = f"{parts[-1]} {part}"
         elif part:
@@ -161,11 +162,11 @@ def _ignored(number: int, text: str, ignore: tuple[str, ...]) -> bool:
     return False
 
 
-@functools.lru_cache(maxsize=1)
-def _segmenter():
+@functools.lru_cache(maxsize=2)
+def _segmenter(language: str = "en"):
     import pysbd
 
-    return pysbd.Segmenter(language="en", clean=False)
+    return pysbd.Segmenter(language=language, clean=False)
 
 
 _LABEL = re.compile(r"^[A-Z][\w&,'’() -]{0,70}?:\s+(?=\S)")  # "Corporate Presence: …", a heading in a line

@@ -25,6 +25,7 @@ from collections import Counter
 from pathlib import Path
 
 from .errors import UsageError
+from .markup import in_capitals
 
 PAGE_MARKER = re.compile(r"^<!-- page (\d+) -->$")
 PLAIN_SUFFIXES = (".txt", ".md", ".markdown", ".text")
@@ -32,7 +33,7 @@ PANDOC_SUFFIXES = {".html": "html", ".htm": "html", ".docx": "docx", ".odt": "od
 READABLE_SUFFIXES = (*PLAIN_SUFFIXES, *PANDOC_SUFFIXES, ".pdf")
 
 _BULLET = re.compile(r"^(?:[-–•*▪●◦]|\d{1,2}[.)])\s+")
-_SENTENCE_END = re.compile(r"""[.!?]["'”’)\]]*$""")
+_SENTENCE_END = re.compile(r"""[.!?।॥]["'”’)\]]*$""")  # the danda ends a Hindi sentence
 _PAGE_NUMBER = re.compile(r"^(?:page\s*)?[-–(]?\s*\d{1,4}\s*[-–)]?(?:\s*(?:of|/)\s*\d{1,4})?$", re.IGNORECASE)
 _MIN_TEXT_PER_PAGE = 20  # characters: fewer, and the page is a picture (a scan)
 
@@ -42,9 +43,10 @@ def _is_heading(line: str) -> bool:
     words = line.split()
     if not words or len(words) > 12 or _BULLET.match(line):
         return False
-    if line.isupper() and any(character.isalpha() for character in line):
+    if in_capitals(line):
         return True  # "CHAPTER 4", "WHY IS THIS IN THE NEWS?"
-    return not re.search(r"[.,;:!?]$", line) and (line[0].isupper() or line[0].isdigit())
+    capitalised = line[0].isupper() or line[0].isdigit() or "\u0900" <= line[0] <= "\u097f"  # Hindi: no case
+    return not re.search(r"[.,;:!?।]$", line) and capitalised
 
 
 def _join(before: str, after: str, hyphenated: set[str]) -> str:
@@ -118,7 +120,7 @@ def prose(lines: list[str]) -> list[str]:
             following = next_line(index)
             if (
                 _is_heading(line)
-                and (len(line) < 0.75 * width or line.isupper())
+                and (len(line) < 0.75 * width or in_capitals(line))
                 and (not following or not following[:1].islower())
             ):
                 flush()

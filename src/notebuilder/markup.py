@@ -74,6 +74,13 @@ _HINDI_ENDINGS = tuple(
 )
 
 
+def in_capitals(text: str) -> bool:
+    """Whether a line is set in capitals ("WHY IS THIS IN THE NEWS?"): most of its letters
+    are capitals. (``str.isupper`` says so of a Hindi line with "III" in it.)"""
+    letters = [character for character in text if character.isalpha()]
+    return bool(letters) and sum(character.isupper() for character in letters) >= 0.8 * len(letters)
+
+
 def hindi_form(word: str) -> str:
     """A Devanagari word as dedupe compares it: NFC, without nukta (ज़ as ज), chandrabindu
     as anusvara, a nasal half-letter before a consonant as anusvara (सम्बन्ध as संबंध), and
