@@ -146,7 +146,7 @@ def test_an_output_that_is_a_folder_changes_none_of_the_topics_files(tmp_path: P
 def test_a_worker_killed_under_the_build_fails_it_within_seconds_naming_the_output(tmp_path: Path):
     project = tmp_path / "project"
     shutil.copytree(SYLLABUS, project)  # three topics: the workers are busy for a while
-    process = start_build(project, "--format", "pdf", "--combined")
+    process = start_build(project, "--format", "all", "--combined")  # every output: work left to kill
     deadline = time.monotonic() + 60
     while not list((project / "build").rglob(".nb-tmp-*")) and time.monotonic() < deadline:
         time.sleep(0.01)  # the workers are writing now

@@ -412,3 +412,25 @@ def test_hindi_seeds_are_read_sentence_by_sentence_and_the_notes_cover_them():
         found = source_coverage(source, source_text(HINDI, source), topic.fragments, {}, topic.title)
         citing = [fragment for fragment in topic.fragments if source.id in fragment.source_ids]
         assert found.share() == (len(citing), len(citing)), [item.text for item in found.uncovered]
+
+
+def test_a_letter_typed_in_either_form_is_one_text(tmp_path: Path):
+    """ज़ typed as one character (U+095B) or as ज and a nukta: the notes hold one form
+    (NFC), so a point, its card and its typed answer are the same text."""
+    from conftest import make_project
+
+    from notebuilder.cards import plan_cards
+
+    notes = (
+        "defaults:\n  source: alpha\n  section: history\nfragments:\n"
+        '  - id: precomposed\n    text: "**\u095bमीन** का अधिकार एक कानूनी अधिकार है।"\n'
+        '  - id: decomposed\n    source: beta\n    text: "**\u091c\u093cमीन** का अधिकार एक कानूनी अधिकार है।"\n'
+    )
+    project = make_project(tmp_path / "nfc", {"notes/demo/notes.yaml": notes})
+    corpus = check_project(project)
+    texts = {fragment.id: fragment.text for fragment in corpus.topics[0].fragments}
+    assert texts["precomposed"] == texts["decomposed"] and "\u095b" not in texts["precomposed"]
+    (result,) = deduplicate_topics(corpus).values()
+    assert [len(point.members) for point in result.points] == [2]  # one fact, from both sources
+    cards = [card for card in plan_cards(assemble_topic(corpus, corpus.topics[0], 0)) if card.kind == "cloze"]
+    assert "{{c1::\u091c\u093cमीन}}" in cards[0].fields[0]

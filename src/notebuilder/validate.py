@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -144,7 +145,9 @@ class _Checker:
                     "can hold; delete it (a YAML escape such as \\0 or \\x01 makes one)",
                 )
                 return None
-            return value.strip()
+            # One form for one text: "ज़" typed as one character or as ज and a nukta prints,
+            # merges and is answered alike (an Anki card compares typed answers code by code).
+            return unicodedata.normalize("NFC", value.strip())
         if allow_number and isinstance(value, (int, float)) and not isinstance(value, bool):
             return str(value)
         self.log.error(node.location, f"'{field}' must be text, not {_kind_of(value)}")
