@@ -434,3 +434,15 @@ def test_a_letter_typed_in_either_form_is_one_text(tmp_path: Path):
     assert [len(point.members) for point in result.points] == [2]  # one fact, from both sources
     cards = [card for card in plan_cards(assemble_topic(corpus, corpus.topics[0], 0)) if card.kind == "cloze"]
     assert "{{c1::\u091c\u093cमीन}}" in cards[0].fields[0]
+
+
+def test_the_hindi_cards_speak_hindi():
+    from notebuilder.cards import plan_cards
+
+    corpus = check_project(HINDI)
+    cards = plan_cards(assemble_topic(corpus, corpus.topics[0], 0))
+    (conflict,) = [card for card in cards if card.kind == "conflict"]
+    assert conflict.fields[0] == "मौलिक अधिकार · शिक्षा व्यय: हर स्रोत क्या देता है?"
+    backs = " ".join(card.fields[1] for card in cards if card.kind == "cloze")
+    assert "स्रोत: [" in backs and "शिक्षा व्यय पर स्रोतों में मतभेद:" in backs
+    assert not re.search(r"Sources|Also|says this too|what does each", backs + conflict.fields[0])

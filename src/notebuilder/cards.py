@@ -22,8 +22,9 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from markupsafe import escape
+from markupsafe import Markup, escape
 
+from .i18n import gettext, ngettext
 from .markup import BOLD_SPAN, ITALIC_SPAN, curly_quotes
 from .model import DocPoint, Document
 
@@ -78,21 +79,38 @@ def _sources_line(markers, titles: dict[int, str], numbers: dict[int, int]) -> s
     return "; ".join(f"[{numbers[marker.number]}] {escape(titles[marker.number])}" for marker in markers)
 
 
-def _back(item: DocPoint, titles: dict[int, str], numbers: dict[int, int]) -> str:
-    lines = [f"<div class='sources'>Sources: {_sources_line(item.markers, titles, numbers)}</div>"]
+def _back(item: DocPoint, titles: dict[int, str], numbers: dict[int, int], language: str = "en") -> str:
+    """The back of a point's card, in the topic's language: its sources, what others add
+    or leave out, and where the sources differ."""
+    said = _sources_line(item.markers, titles, numbers)
+    lines = [f"<div class='sources'>{escape(gettext(language, 'Sources'))}: {said}</div>"]
     for statement in item.more:
         sources = _sources_line(statement.markers, titles, numbers)
         if statement.kind == "also":
-            lines.append(f"<div class='also'>Also: {statement.html} ({sources})</div>")
+            line = escape(gettext(language, "Also: %(text)s (%(sources)s)")) % {
+                "text": Markup(statement.html),
+                "sources": Markup(sources),
+            }
         else:
-            says = "say" if len(statement.markers) > 1 else "says"
-            lines.append(f"<div class='also'>{sources} {says} this too, without {statement.html}.</div>")
+            line = escape(
+                ngettext(
+                    language,
+                    "%(sources)s says this too, without %(details)s.",
+                    "%(sources)s say this too, without %(details)s.",
+                    len(statement.markers),
+                )
+            ) % {"sources": Markup(sources), "details": Markup(statement.html)}
+        lines.append(f"<div class='also'>{line}</div>")
     for conflict in item.conflicts:
         figures = " · ".join(
             f"{escape(figure.value)} [{', '.join(str(numbers[m.number]) for m in figure.markers)}]"
             for figure in conflict.figures
         )
-        lines.append(f"<div class='differ'>Sources differ on {escape(conflict.quantity)}: {figures}</div>")
+        differ = escape(gettext(language, "Sources differ on %(quantity)s: %(figures)s")) % {
+            "quantity": conflict.quantity,
+            "figures": Markup(figures),
+        }
+        lines.append(f"<div class='differ'>{differ}</div>")
     return "".join(lines)
 
 
@@ -114,12 +132,21 @@ def plan_cards(document: Document) -> tuple[Card, ...]:
             text, clozes = cloze_text(point.text)
             if clozes:
                 cards.append(
-                    Card("cloze", (topic.id, point.id), deck, (text, _back(item, titles, numbers)), tags)
+                    Card(
+                        "cloze",
+                        (topic.id, point.id),
+                        deck,
+                        (text, _back(item, titles, numbers, topic.language)),
+                        tags,
+                    )
                 )
             for conflict in item.conflicts:
                 # The figure is asked for, not the sources: what each gives, with the topic named.
                 quantity = conflict.quantity[:1].upper() + conflict.quantity[1:]
-                question = f"{escape(topic.title)} · {escape(quantity)}: what does each source give?"
+                question = str(
+                    escape(gettext(topic.language, "%(topic)s · %(quantity)s: what does each source give?"))
+                    % {"topic": topic.title, "quantity": quantity}
+                )
                 answer = "".join(
                     f"<div>{escape(figure.value)}: {_sources_line(figure.markers, titles, numbers)}</div>"
                     for figure in conflict.figures
