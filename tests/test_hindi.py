@@ -240,6 +240,8 @@ def test_the_hindi_furniture_dates_and_epub(hindi_build: Path, tmp_path: Path):
     assert any(name.startswith("EPUB/fonts/NotoSerifDevanagari") for name in names)
     assert [word for word in CONJUNCTS if word not in text] == []
     assert "2002:" not in text  # "(२००२)" in the text gives the date: no label says it again
+    assert "सामग्री का आरंभ" in text and "उद्धृत:" in text  # the landmarks, the notes' backlinks
+    assert "Cited in" not in text and "Start of content" not in text
     report = epubcheck(epub, tmp_path)
     assert report["messages"] == []
 

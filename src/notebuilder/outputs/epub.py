@@ -98,7 +98,7 @@ class Epub(Output):
             payload["split_level"],
             payload["fonts"],
         )
-        finish_epub(target, payload["glossary"])
+        finish_epub(target, payload["glossary"], payload["metadata"]["lang"])
 
 
 COVER_SIZE = (1600, 2400)  # e-reader libraries want at least 1600 px on the long side
@@ -291,7 +291,7 @@ _NOT_MARKED = {
 }
 
 
-def finish_epub(target: Path, glossary: dict[str, str]) -> None:
+def finish_epub(target: Path, glossary: dict[str, str], language: str = "en") -> None:
     """What pandoc leaves out, added to the EPUB it wrote, each file read and written as
     XML (the zip is rewritten entry by entry, with the same dates, so the bytes stay
     reproducible):
@@ -304,6 +304,8 @@ def finish_epub(target: Path, glossary: dict[str, str]) -> None:
     * the landmarks name the start of the content, the back matter and the bibliography;
     * the accessibility metadata states what is true of this book (no images: no
       ``alternativeText`` claim) with a summary.
+
+    The words it adds ("Cited in", the landmarks) are in the book's ``language``.
     """
     import zipfile
 
@@ -314,13 +316,13 @@ def finish_epub(target: Path, glossary: dict[str, str]) -> None:
     for name, root in roots.items():
         section = root.find(f".//{{{XHTML}}}section")
         chapters[name] = (section.get("id") or "") if section is not None else ""
-    _link_notes_both_ways(roots)
+    _link_notes_both_ways(roots, language)
     finished = []
     for info, data in entries:
         if info.filename in chapters:
             data = _written(_finish_chapter(roots[info.filename], chapters[info.filename], glossary))
         elif info.filename.endswith("nav.xhtml"):
-            data = _written(_with_landmarks(_xml(data), chapters))
+            data = _written(_with_landmarks(_xml(data), chapters, language))
         elif info.filename.endswith(".opf"):
             data = _written(_finish_package(_xml(data)))
         finished.append((info, data))
@@ -381,7 +383,7 @@ def _finish_chapter(root, chapter: str, glossary: dict[str, str]):
     return root
 
 
-def _link_notes_both_ways(roots: dict) -> None:
+def _link_notes_both_ways(roots: dict, language: str = "en") -> None:
     """Make every source marker a note reference that Kindle and Kobo show in a pop-up:
     each link gets an id and is a ``noteref`` in superscript, and the source's entry in
     the bibliography links back to each place that cites it ("Cited in §2 (1, 2); Timeline";
@@ -399,7 +401,8 @@ def _link_notes_both_ways(roots: dict) -> None:
         number = re.match(r"(\d+)\.\s", title)
         opening = next((head for head in root.iter(f"{{{XHTML}}}h1") if _opens_part(head)), None)
         if opening is not None:
-            part = "Part " + "".join(opening.itertext()).strip().split(".", 1)[0] + " "
+            number_of_part = "".join(opening.itertext()).strip().split(".", 1)[0]
+            part = gettext(language, "Part %(number)s") % {"number": number_of_part} + " "
         if heading is opening and opening is not None:
             where = title
         else:
@@ -435,7 +438,7 @@ def _link_notes_both_ways(roots: dict) -> None:
             citing = cited.get(entry.get("id") or "")
             if not citing or not (entry.get("id") or "").startswith("source-"):
                 continue
-            _add_text(entry, " Cited in ")
+            _add_text(entry, " " + gettext(language, "Cited in") + " ")
             for index, (where, references) in enumerate(citing):
                 _add_text(entry, "; " if index else "")
                 if len(references) == 1:
@@ -504,7 +507,7 @@ def _mark_acronyms(body, glossary: dict[str, str]) -> None:
     walk(body)
 
 
-def _with_landmarks(root, chapters: dict[str, str]):
+def _with_landmarks(root, chapters: dict[str, str], language: str = "en"):
     nav = next((nav for nav in root.iter(f"{{{XHTML}}}nav") if nav.get(_EPUB_TYPE) == "landmarks"), None)
     listing = nav.find(f"{{{XHTML}}}ol") if nav is not None else None
     if listing is None:
@@ -521,14 +524,14 @@ def _with_landmarks(root, chapters: dict[str, str]):
     body = next((name for name, chapter in ordered if chapter not in BACK_MATTER), None)
     back = next((name for name, chapter in ordered if chapter in BACK_MATTER), None)
     if body:
-        item("bodymatter", "Start of content", body.removeprefix("EPUB/"))
+        item("bodymatter", gettext(language, "Start of content"), body.removeprefix("EPUB/"))
     if back:
-        item("backmatter", "Back matter", back.removeprefix("EPUB/"))
+        item("backmatter", gettext(language, "Back matter"), back.removeprefix("EPUB/"))
     for name, chapter in ordered:
         if chapter == "sources":
-            item("bibliography", "Sources", name.removeprefix("EPUB/") + "#sources")
+            item("bibliography", gettext(language, "Sources"), name.removeprefix("EPUB/") + "#sources")
         if chapter == "glossary":
-            item("glossary", "Glossary", name.removeprefix("EPUB/") + "#glossary")
+            item("glossary", gettext(language, "Glossary"), name.removeprefix("EPUB/") + "#glossary")
     return root
 
 
