@@ -12,6 +12,7 @@ import re
 
 from .dates import DEVANAGARI_DIGITS, display_date, parse_date
 from .figures import figures_agree, quantity_keys
+from .i18n import gettext
 from .markup import inline_html, plain_text
 from .model import (
     Book,
@@ -297,7 +298,8 @@ def book_order(corpus: Corpus) -> list[tuple[str, Topic]]:
         (topic for topic in corpus.topics if topic.id not in listed),
         key=lambda topic: (topic.paper, topic.title),
     )
-    return placed + [("Other topics", topic) for topic in rest]
+    other = gettext(corpus.syllabus.language, "Other topics")
+    return placed + [(other, topic) for topic in rest]
 
 
 def assemble_book(corpus: Corpus, points: dict[str, tuple[Point, ...]], build_epoch: int) -> Book:
@@ -309,8 +311,12 @@ def assemble_book(corpus: Corpus, points: dict[str, tuple[Point, ...]], build_ep
         Part(group, assemble_document(corpus, topic, points[topic.id], build_epoch, numbered))
         for group, topic in order
     )
-    title = corpus.syllabus.title if corpus.syllabus and corpus.syllabus.title else "Revision notes"
     language = corpus.syllabus.language if corpus.syllabus else "en"
+    title = (
+        corpus.syllabus.title
+        if corpus.syllabus and corpus.syllabus.title
+        else gettext(language, "Revision notes")
+    )
     return Book(title, parts, numbered, build_epoch, language)
 
 
