@@ -45,16 +45,23 @@ def _noon(day: date) -> datetime:
     return datetime.combine(day, time(12), UTC)
 
 
-def memory(reviews: Sequence[Review], on: date) -> Memory:
-    """An item's memory on the day ``on``, from its reviews (replayed in date order)."""
+def _replayed(scheduler, reviews: Sequence[Review]):
+    """The FSRS card after its reviews, replayed in date order (paper and Anki alike)."""
     from fsrs import Card, Rating
 
+    ordered = _in_order(reviews)
+    card = Card(card_id=0, due=_noon(ordered[0].day))
+    for review in ordered:
+        card, _ = scheduler.review_card(card, Rating[review.grade.capitalize()], _noon(review.day))
+    return card
+
+
+def memory(reviews: Sequence[Review], on: date) -> Memory:
+    """An item's memory on the day ``on``, from its reviews."""
     if not reviews:
         return Memory(None, None, None)
     scheduler = _scheduler()
-    card = Card(card_id=0, due=_noon(min(review.day for review in reviews)))
-    for review in sorted(reviews, key=lambda review: (review.day, review.anki or 0)):
-        card, _ = scheduler.review_card(card, Rating[review.grade.capitalize()], _noon(review.day))
+    card = _replayed(scheduler, reviews)
     recall = scheduler.get_card_retrievability(card, _noon(on))
     return Memory(card.due.date(), recall, card.stability)
 
@@ -122,14 +129,7 @@ def plan_until(
     from fsrs import Card, Rating
 
     scheduler = _scheduler()
-    cards = {}
-    for item in items:
-        reviews = sorted(log.get(item, ()), key=lambda review: (review.day, review.anki or 0))
-        if reviews:
-            card = Card(card_id=0, due=_noon(reviews[0].day))
-            for review in reviews:
-                card, _ = scheduler.review_card(card, Rating[review.grade.capitalize()], _noon(review.day))
-            cards[item] = card
+    cards = {item: _replayed(scheduler, log[item]) for item in items if log.get(item)}
 
     def recall_on(day: date) -> dict[str, float]:
         return {

@@ -142,12 +142,18 @@ def project_items(root: Path, out: Path, topics: tuple[str, ...]) -> list[Recall
     return items
 
 
-def plan_review(root: Path, out: Path, topics: tuple[str, ...], day: date, count: int) -> list[AskedItem]:
-    """The items to ask on ``day``, coded 1, 2, 3… in the order they are printed."""
-    items = project_items(root, out, topics)
+def _logs(root: Path, items: list[RecallItem]) -> dict[str, tuple[Review, ...]]:
+    """The grades of the items' topics, by item key (each topic's log read once)."""
     logs: dict[str, tuple[Review, ...]] = {}
     for topic in sorted({item.topic for item in items}):
         logs |= {f"{topic}/{point}": reviews for point, reviews in read_log(root, topic).items()}
+    return logs
+
+
+def plan_review(root: Path, out: Path, topics: tuple[str, ...], day: date, count: int) -> list[AskedItem]:
+    """The items to ask on ``day``, coded 1, 2, 3… in the order they are printed."""
+    items = project_items(root, out, topics)
+    logs = _logs(root, items)
     by_key = {item.key: item for item in items}
     chosen = due_items([item.key for item in items], logs, day, count)
     return [AskedItem(code, by_key[key], memory) for code, (key, memory) in enumerate(chosen, start=1)]
@@ -166,9 +172,7 @@ def exam_plan(root: Path, out: Path, topics: tuple[str, ...], start: date, per_d
     if per_day < 1:
         raise UsageError("--per-day must be at least 1")
     items = project_items(root, out, topics)
-    logs: dict[str, tuple[Review, ...]] = {}
-    for topic in sorted({item.topic for item in items}):
-        logs |= {f"{topic}/{point}": reviews for point, reviews in read_log(root, topic).items()}
+    logs = _logs(root, items)
     plan = plan_until([item.key for item in items], logs, start, exam, per_day)
     titles = {item.topic: item.topic_title for item in items}
     lines = [
