@@ -14,6 +14,7 @@ from conftest import TESTS, labelled_pair_failures
 from notebuilder.build import assemble_topic, check_project, deduplicate_topics
 from notebuilder.dates import display_date, parse_date
 from notebuilder.figures import numbered_references, read_quantities
+from notebuilder.metrics import font_file
 
 HINDI = TESTS / "data" / "hindi"
 PAIRS = yaml.safe_load((TESTS / "cases" / "hindi-pairs.yaml").read_text(encoding="utf-8"))
@@ -74,12 +75,6 @@ def hindi_build(tmp_path_factory) -> Path:
         built_once(tmp_path_factory, "hindi-build", "--root", str(HINDI), "--format", "all")
         / "maulik-adhikar"
     )
-
-
-def _font_file(query: str) -> str:
-    import subprocess
-
-    return subprocess.run(["fc-match", "--format=%{file}", query], capture_output=True, text=True).stdout
 
 
 def _outline(font, name: str):
@@ -176,9 +171,7 @@ def test_conjuncts_are_drawn_as_harfbuzz_shapes_them_with_no_missing_glyph(hindi
     and no glyph is .notdef."""
     runs, missing = _drawn(hindi_build / name)
     assert missing == 0
-    files = [
-        _font_file(f"{family}:{weight}") for family in DEVANAGARI_FONTS for weight in ("regular", "bold")
-    ]
+    files = [font_file(f"{family}:{weight}") for family in DEVANAGARI_FONTS for weight in ("regular", "bold")]
     for word in CONJUNCTS:
         shapes = [_shaped(word, path) for path in files]
         assert any(_contains(run, shape) for run in runs for shape in shapes), (name, word)

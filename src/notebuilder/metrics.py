@@ -12,18 +12,26 @@ import unicodedata
 
 
 @functools.cache
+def font_file(query: str) -> str:
+    """The file of the installed font fontconfig picks for ``query`` (e.g. "Noto Serif:bold");
+    "" where there is no fontconfig."""
+    if shutil.which("fc-match") is None:
+        return ""
+    found = subprocess.run(["fc-match", "--format=%{file}", query], capture_output=True, text=True)
+    return found.stdout if found.returncode == 0 else ""
+
+
+@functools.cache
 def _advances(family: str) -> dict[int, float] | None:
     """Each character's advance in ems, in the font fontconfig picks for ``family``
     (e.g. "Noto Serif:bold"); None where there is no fontconfig or no such font."""
-    if shutil.which("fc-match") is None:
-        return None
-    found = subprocess.run(["fc-match", "--format=%{file}", family], capture_output=True, text=True)
-    if found.returncode != 0 or not found.stdout:
+    path = font_file(family)
+    if not path:
         return None
     from fontTools.ttLib import TTFont
 
     try:
-        font = TTFont(found.stdout, lazy=True, fontNumber=0)
+        font = TTFont(path, lazy=True, fontNumber=0)
         per_em = font["head"].unitsPerEm
         metrics = font["hmtx"]
         return {code: metrics[glyph][0] / per_em for code, glyph in font.getBestCmap().items()}

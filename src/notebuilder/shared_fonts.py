@@ -34,9 +34,11 @@ def _installed_font(postscript_name: str):
     if shutil.which("fc-list") is None:
         return None
     listing = subprocess.run(
-        ["fc-list", f":postscriptname={postscript_name}", "file"], capture_output=True, text=True
-    ).stdout.split()
-    files = sorted(line.rstrip(":") for line in listing if line.endswith((".ttf:", ".otf:")))
+        ["fc-list", "--format=%{file}\n", f":postscriptname={postscript_name}"],
+        capture_output=True,
+        text=True,
+    ).stdout.splitlines()  # a path may hold spaces
+    files = sorted(line for line in listing if line.endswith((".ttf", ".otf")))
     if not files:
         return None
     font = TTFont(files[0], lazy=True)

@@ -4,7 +4,6 @@ HTML (chapters per section, the timeline, tables, mind maps as outlines, sources
 from __future__ import annotations
 
 import errno
-import functools
 import os
 import re
 import shutil
@@ -14,6 +13,7 @@ from pathlib import Path
 
 from ..errors import ToolError
 from ..i18n import gettext, ngettext
+from ..metrics import font_file
 from ..mindmap import plan_sheets
 from ..pool import scratch_folder
 from ..render import layout_directories, render_epub_html
@@ -104,22 +104,12 @@ class Epub(Output):
 COVER_SIZE = (1600, 2400)  # e-reader libraries want at least 1600 px on the long side
 
 
-@functools.lru_cache(maxsize=8)
-def _font_file(query: str) -> str:
-    import subprocess
-
-    try:
-        return subprocess.run(["fc-match", "-f", "%{file}", query], capture_output=True, text=True).stdout
-    except OSError:
-        return ""
-
-
 def _font(query: str, size: int):
     """A Noto font by fontconfig pattern, at ``size`` pixels (Pillow's own font if none)."""
     from PIL import ImageFont
 
     try:
-        return ImageFont.truetype(_font_file(query), size)
+        return ImageFont.truetype(font_file(query), size)
     except (OSError, ValueError):
         return ImageFont.load_default(size)
 
@@ -147,7 +137,7 @@ EMBEDDED_FONTS = {
 def embedded_fonts(language: str) -> tuple[str, tuple[str, ...]]:
     """The family and the font files an EPUB in ``language`` embeds (none for English)."""
     family, queries = EMBEDDED_FONTS.get(language, ("", ()))
-    files = tuple(found for found in (_font_file(query) for query in queries) if found.endswith(".ttf"))
+    files = tuple(found for found in (font_file(query) for query in queries) if found.endswith(".ttf"))
     return family, files
 
 
