@@ -205,10 +205,10 @@ def display_date(text: str | int | None, style: str = "short", language: str = "
     if language != "en":  # the language's month names, from Babel's calendar
         from datetime import date
 
-        from .i18n import format_day, format_month
+        from .i18n import written_date
 
         when = date(int(month[1]), int(month[2]), int(day[3]) if day else 1)
-        return format_day(when, language, style) if day else format_month(when, language, style)
+        return written_date(when, language, with_day=bool(day))
     name = MONTH_NAMES[int(month[2]) - 1]
     name = name if style == "long" else name[:3]
     return f"{int(day[3])} {name} {month[1]}" if day else f"{name} {month[1]}"

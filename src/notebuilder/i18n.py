@@ -80,19 +80,12 @@ def css_page_counter(language: str, template: str = "page %(page)s of %(pages)s"
     return " ".join(tokens)
 
 
-def format_day(day, language: str, style: str) -> str:
-    """A day as the language writes it: "21 अगस्त 2025". Months are written out whatever
-    the style: the abbreviations (अग॰) are not what a reader of the language expects."""
+def written_date(day, language: str, with_day: bool = True) -> str:
+    """A day ("21 अगस्त 2025"), or its month, as the language writes it. Months are written
+    out whatever the topic's date style: abbreviations (अग॰) are not what its reader expects."""
     from babel.dates import format_date
 
-    pattern = "d MMMM y"
-    return format_date(day, format=pattern, locale=language if _known(language) else "en")
-
-
-def format_month(day, language: str, style: str) -> str:
-    from babel.dates import format_date
-
-    pattern = "MMMM y"
+    pattern = "d MMMM y" if with_day else "MMMM y"
     return format_date(day, format=pattern, locale=language if _known(language) else "en")
 
 
