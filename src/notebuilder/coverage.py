@@ -114,7 +114,10 @@ _ABBREVIATION_END = re.compile(
     r"approx|est|lt|gen|col|capt|sr|jr|fig|vol|pp?|ch|ed|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.$",
     re.IGNORECASE,
 )
-_NAME = re.compile(r"[A-Z][\w'’&-]*(?:\s+(?:(?:of|for|and|the|on|in|de)\s+)?[A-Z][\w'’&-]*)+")
+# A run of capitalised words, through "of", "and", "for", "on", "de" and "&" ("Board of
+# Control", "Mahmud of Ghazni"), not through a bare "the" ("the Governor of Bengal the
+# Governor-General" is two names).
+NAME_RUN = re.compile(r"(?<![\w*])(?:[A-Z][\w’'&-]*(?:\s+(?:of the|of|and|for|on|de|&)?\s*[A-Z][\w’'&-]*)*)")
 _NOT_ACRONYMS = frozenset({"BC", "BCE", "AD", "CE"})
 _OPENING = frozenset(
     """the a an this that these those in on by at it its as for from with of under after before since
@@ -126,7 +129,7 @@ def _distinctive(text: str) -> frozenset[str]:
     """The names a statement could not be stated without: runs of capitalised words
     ("Board of Control", "Warren Hastings") and acronyms ("SCRI"), lower-case."""
     found = set()
-    for match in _NAME.finditer(text):
+    for match in NAME_RUN.finditer(text):
         for part in re.split(r"\s+and\s+", match.group(0)):  # "Ahmedabad and Hamamatsu": two names
             words = part.split()
             while words and words[0].lower() in _OPENING:

@@ -17,16 +17,13 @@ from __future__ import annotations
 import json
 import re
 
-from .coverage import Statement, read_seed
+from .coverage import NAME_RUN, Statement, read_seed
 from .dates import parse_date
 from .dedupe import WARN_THRESHOLD, extract_features, idf_weights, score_pair
 from .figures import Quantity, read_quantities
 from .markup import stem
 from .model import Citation, Fragment, Source, Topic
 
-_NAME_RUN = re.compile(
-    r"(?<![\w*])(?:[A-Z][\w’'&-]*(?:\s+(?:of the|of|and|for|on|&)?\s*[A-Z][\w’'&-]*)*)"
-)  # not through a bare "the": "the Governor of Bengal the Governor-General" is two names
 _REFERENCE = re.compile(
     r"\b(?:\d+(?:st|nd|rd|th)(?:\s+[A-Z][\w-]*)+|[A-Z][a-z]+\s+(?:\d+[A-Z]?|[IVXLC]{1,6})\b(?![.,]\d))"
 )  # the 44th Amendment; Article 300A; Part III
@@ -58,7 +55,7 @@ def _bold(text: str) -> str:
         start = text.find(quantity.text)
         if start >= 0:
             spans.append((start, start + len(quantity.text)))
-    for match in _NAME_RUN.finditer(text):
+    for match in NAME_RUN.finditer(text):
         start, value = match.start(), match.group(0).strip()
         if match.start() == 0 or re.search(r"[.:;!?]\s*$", text[: match.start()]):
             # A sentence's first word is capitalised whatever it is: "A Supreme Court",
