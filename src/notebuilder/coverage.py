@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from .dates import parse_date
 from .extract import PAGE_MARKER
 from .figures import numbered_references, read_quantities
-from .markup import DEVANAGARI_WORD, HINDI_STOPWORDS, in_capitals, plain_text, stem
+from .markup import DEVANAGARI_WORD, HINDI_STOPWORDS, devanagari, in_capitals, plain_text, stem
 from .model import Fragment, Source
 
 NAMES_SHARE = 0.6
@@ -146,7 +146,7 @@ def sentences(text: str) -> list[str]:
     """A paragraph's sentences (pysbd), never cut after an abbreviation: "in c. 322 BCE",
     "e.g. Henry Dundas", "The Govt. of India Act"."""
     parts: list[str] = []
-    language = "hi" if re.search("[\u0900-\u097f]", text) else "en"  # pysbd splits Hindi at the danda
+    language = "hi" if devanagari(text) else "en"  # pysbd splits Hindi at the danda
     for part in (part.strip() for part in _segmenter(language).segment(text)):
         if parts and _ABBREVIATION_END.search(parts[-1]):
             parts[-1] = f"{parts[-1]} {part}"

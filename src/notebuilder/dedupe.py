@@ -89,7 +89,7 @@ from .figures import (
     read_quantities,
     reference_clash,
 )
-from .markup import DEVANAGARI_WORD, HINDI_STOPWORDS, bold_spans, plain_text, stem
+from .markup import DEVANAGARI_WORD, HINDI_STOPWORDS, bold_spans, devanagari, plain_text, stem
 from .model import Citation, Conflict, Figure, Fragment, Member, Point, Statement, Topic
 
 MERGE_THRESHOLD = 0.50  # at or above: the same fact, merged (every pair of a group)
@@ -294,8 +294,8 @@ def extract_features(
     }
     # Hindi writes no capitals: what the notes set in bold are its names, and the numbered
     # things it names ("अनुच्छेद 16": Article 16) are names too.
-    if any("\u0900" <= character <= "\u097f" for character in text):
-        names |= {term for term in bold_terms if "\u0900" <= term[0] <= "\u097f"}
+    if devanagari(text):
+        names |= {term for term in bold_terms if devanagari(term[:1])}
         names |= {f"{kind}#{number}" for kind, number in numbered_references(statement)}
     numbers = frozenset(f"{quantity.value:g}" for quantity in read_quantities(statement))
     terms = frozenset(words | names | {"=" + number for number in numbers})

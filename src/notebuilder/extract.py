@@ -25,7 +25,7 @@ from collections import Counter
 from pathlib import Path
 
 from .errors import UsageError
-from .markup import in_capitals
+from .markup import devanagari, in_capitals
 
 PAGE_MARKER = re.compile(r"^<!-- page (\d+) -->$")
 PLAIN_SUFFIXES = (".txt", ".md", ".markdown", ".text")
@@ -45,7 +45,7 @@ def _is_heading(line: str) -> bool:
         return False
     if in_capitals(line):
         return True  # "CHAPTER 4", "WHY IS THIS IN THE NEWS?"
-    capitalised = line[0].isupper() or line[0].isdigit() or "\u0900" <= line[0] <= "\u097f"  # Hindi: no case
+    capitalised = line[0].isupper() or line[0].isdigit() or devanagari(line[0])  # Hindi has no case
     return not re.search(r"[.,;:!?।]$", line) and capitalised
 
 

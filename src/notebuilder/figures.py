@@ -36,7 +36,7 @@ import roman
 from text_to_num import alpha2digit
 
 from .dates import MONTHS
-from .markup import stem
+from .markup import devanagari, stem
 
 _UNITS = (
     "zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|"
@@ -223,7 +223,6 @@ def _substitute(
 # Devanagari digits (१९४७), लाख and करोड़ with ₹ or रुपये, the number words एक to सौ
 # (एक only before a scale: it is also "a"), the eras ई.पू. and ई., and the numbered things
 # अनुच्छेद 21 (Article), 42वाँ संशोधन (the 42nd Amendment), अध्याय, भाग, अनुसूची, धारा.
-_DEVANAGARI = re.compile(r"[\u0900-\u097F]")
 _HINDI_LETTER = r"\u0900-\u0963\u0971-\u097F"  # letters and signs: not the danda, not digits
 _HINDI_NUMBERS = dict(
     zip(
@@ -280,7 +279,7 @@ def _in_english(match: re.Match) -> str:
 @functools.lru_cache(maxsize=65536)
 def _numeric(text: str) -> tuple[str, tuple[tuple[int, int], ...] | None]:
     """The numeric text, and where each of its characters came from (None: unchanged)."""
-    if _DEVANAGARI.search(text) is None:
+    if not devanagari(text):
         return _numeric_words(text)
     origin = [(index, index + 1) for index in range(len(text))]
     english, origin = _substitute(text, origin, _HINDI, _in_english)

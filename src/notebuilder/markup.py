@@ -74,6 +74,11 @@ _HINDI_ENDINGS = tuple(
 )
 
 
+def devanagari(text: str) -> bool:
+    """Whether the text has a Devanagari character (Hindi: no capitals, its own fonts)."""
+    return any("\u0900" <= character <= "\u097f" for character in text)
+
+
 def in_capitals(text: str) -> bool:
     """Whether a line is set in capitals ("WHY IS THIS IN THE NEWS?"): most of its letters
     are capitals. (``str.isupper`` says so of a Hindi line with "III" in it.)"""
@@ -97,7 +102,7 @@ def hindi_form(word: str) -> str:
 def stem(word: str) -> str:
     """A plural's singular, roughly: "rights" -> "right", "policies" -> "policy",
     "taxes" -> "tax", "dialogues" -> "dialogue"; a Hindi word's :func:`hindi_form`."""
-    if word and "\u0900" <= word[0] <= "\u097f":
+    if devanagari(word[:1]):
         return hindi_form(word)
     if len(word) <= 4 or not word.endswith("s") or word.endswith(("ss", "us", "is")):
         return word

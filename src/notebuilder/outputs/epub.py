@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..errors import ToolError
 from ..i18n import gettext, ngettext
+from ..markup import devanagari
 from ..metrics import font_file
 from ..mindmap import plan_sheets
 from ..pool import scratch_folder
@@ -77,13 +78,14 @@ class Epub(Output):
         return {entry.term: entry.expansion for entry in document.topic.glossary}
 
     def render(self, context: RenderContext, document) -> dict:
+        metadata = self.metadata(document, context.author)
         return {
             "html": self.html(context, document),
-            "metadata": self.metadata(document, context.author),
+            "metadata": metadata,
             "stylesheet": stylesheet_text(context.root),
             "glossary": self.glossary(document),
             "split_level": self.split_level,
-            "fonts": embedded_fonts(self.metadata(document, context.author)["lang"]),
+            "fonts": embedded_fonts(metadata["lang"]),
         }
 
     def write(self, payload: dict, target: Path, context: WriteContext) -> None:
@@ -119,11 +121,7 @@ def _weight(font_file: str) -> str:
 
 
 def _sans_for(text: str) -> str:
-    return (
-        "Noto Sans Devanagari"
-        if any("\u0900" <= character <= "\u097f" for character in text)
-        else "Noto Sans"
-    )
+    return "Noto Sans Devanagari" if devanagari(text) else "Noto Sans"
 
 
 # The fonts an e-book in a language embeds: a Kindle or Kobo may have no Devanagari font,
@@ -157,8 +155,7 @@ def cover_image(metadata: dict[str, str]) -> bytes:
     kicker = metadata.get("subtitle", "")
     draw.text((margin, 200), kicker.upper(), font=_font("Noto Sans:bold", 56), fill="#ffffff")
     title = metadata["title"].rsplit(": ", 1)[0]
-    devanagari = any("\u0900" <= character <= "\u097f" for character in title)
-    title_font = _font("Noto Serif Devanagari:bold" if devanagari else "Noto Serif:bold", 150)
+    title_font = _font("Noto Serif Devanagari:bold" if devanagari(title) else "Noto Serif:bold", 150)
     y = 420
     for line in textwrap.wrap(title, 16)[:6]:
         draw.text((margin, y), line, font=title_font, fill="#ffffff")
