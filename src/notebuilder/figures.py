@@ -35,7 +35,7 @@ from decimal import Decimal
 import roman
 from text_to_num import alpha2digit
 
-from .dates import MONTHS
+from .dates import DEVANAGARI_DIGITS, MONTHS
 from .markup import devanagari, stem
 
 _UNITS = (
@@ -264,7 +264,7 @@ _HINDI = re.compile(
 def _in_english(match: re.Match) -> str:
     found = match.group(0)
     if "\u0966" <= found <= "\u096f":
-        return str(ord(found) - 0x0966)
+        return found.translate(DEVANAGARI_DIGITS)
     if found == "एक":
         return "1"
     if found in "कखग":
