@@ -271,3 +271,22 @@ def test_an_explainer_s_byline_dateline_and_question_headings_are_not_statements
         17: "advert",
     }
     assert statements[-1].heading == "What did the bill propose?"
+
+
+def test_plain_text_a_line_a_statement_is_registered_as_it_is(tmp_path: Path):
+    """Only a hard-wrapped text gets a prose copy: notes written a statement a line are
+    read as they are, so coverage's line numbers are the file's own."""
+    from notebuilder.extract import hard_wrapped
+
+    assert hard_wrapped((SOURCES / "chapter.txt").read_text(encoding="utf-8").splitlines())
+    hindi = ["मौलिक अधिकार", "संविधान का भाग III मौलिक अधिकारों से संबंधित है और अनुच्छेद 14 विधि के"]
+    assert hard_wrapped([*hindi, "समक्ष समता की गारंटी देता है।"] * 3)
+    project = make_project(tmp_path / "project")
+    seed = TESTS / "data" / "subjects" / "seeds" / "economy-notes.txt"
+    registered = run_notebuilder(
+        "new-source", str(seed), "--id", "notes", "--title", "Notes", "--root", str(project)
+    )  # fmt: skip
+    assert registered.returncode == 0, registered.stderr
+    entry = yaml.safe_load((project / "seeds" / "sources.yaml").read_text(encoding="utf-8"))["sources"][-1]
+    assert entry["id"] == "notes" and "text" not in entry
+    assert not (project / "seeds" / "economy-notes.txt.md").exists()

@@ -18,6 +18,7 @@ and runs the two tools.
 
 from __future__ import annotations
 
+import itertools
 import re
 import shutil
 import subprocess
@@ -65,10 +66,32 @@ def _join(before: str, after: str, hyphenated: set[str]) -> str:
 _OPEN_ENDED = re.compile(r"(?:\b(?:the|of|and|in|for|to|a|an|on|at|with|from|by)|[,&–-])$", re.IGNORECASE)
 
 
+def hard_wrapped(lines: list[str]) -> bool:
+    """Whether the text breaks its lines inside sentences (a textbook's hard wrap, a PDF's
+    lines) rather than writing a paragraph, a statement or a heading a line: at least one
+    line in ten ends mid-sentence with the sentence going on, lower-case (or in Hindi,
+    which has no case), on the next."""
+    filled = [line.strip() for line in lines if line.strip() and not PAGE_MARKER.match(line.strip())]
+    going_on = sum(
+        1
+        for line, following in itertools.pairwise(filled)
+        if not _SENTENCE_END.search(line)
+        and (following[:1].islower() or (devanagari(following[:1]) and not _is_heading(line)))
+    )
+    return bool(filled) and going_on >= 0.1 * len(filled)
+
+
 def prose(lines: list[str]) -> list[str]:
     """Hard-wrapped lines (page markers among them) as blocks, one per line: paragraphs
     joined, headings as ``## …``, list items as ``- …``, page markers kept. A paragraph
-    that runs over a page or a column goes on: its page's marker comes after it."""
+    that runs over a page or a column goes on: its page's marker comes after it. A text
+    that is not :func:`hard_wrapped` keeps its lines: each is a block of its own."""
+    if not hard_wrapped(lines):
+        return [
+            "## " + line.lstrip("#").strip() if line.startswith("#") or _is_heading(line) else line
+            for line in (raw.strip() for raw in lines)
+            if line
+        ]
     text = "\n".join(lines)
     hyphenated = {match.lower() for match in re.findall(r"\b\w+-\w+\b", text)}
     lengths = sorted(len(line.strip()) for line in lines if line.strip() and not PAGE_MARKER.match(line))

@@ -11,7 +11,7 @@ import shutil
 from pathlib import Path
 
 from .errors import UsageError
-from .extract import PLAIN_SUFFIXES, READABLE_SUFFIXES, extract_text
+from .extract import PLAIN_SUFFIXES, READABLE_SUFFIXES, extract_text, hard_wrapped
 from .load import SOURCES_FILE, parse_yaml
 from .validate import ID_PATTERN, SOURCE_KINDS
 
@@ -137,8 +137,8 @@ def new_source(
 ) -> Path:
     """Register a seed in ``seeds/sources.yaml``, appended after the others so that the
     file's comments and order stay as they are; a file outside ``seeds/`` is copied in.
-    A document that is not already prose, one paragraph a line (a PDF, a web page, a Word
-    or OpenDocument file, an EPUB, hard-wrapped text), is kept as it is, and its prose
+    A document that is not plain text a line a statement (a PDF, a web page, a Word or
+    OpenDocument file, an EPUB, hard-wrapped text) is kept as it is, and its prose
     (extract.py) is written beside it as ``<file>.md``, registered as the source's
     ``text:``: what ``draft`` and ``coverage`` read, with the PDF's page numbers."""
     if not ID_PATTERN.match(source_id):
@@ -162,10 +162,10 @@ def new_source(
     if any(entry.get("file") == file.name for entry in entries if isinstance(entry, dict)):
         raise UsageError(f"seeds/{file.name} is already registered in seeds/{SOURCES_FILE}")
     extracted = extract_text(file) if file.suffix.lower() in READABLE_SUFFIXES else None
-    original = (
-        file.read_text(encoding="utf-8", errors="replace") if file.suffix.lower() in PLAIN_SUFFIXES else None
-    )
-    text_file = seeds / f"{file.name}.md" if extracted is not None and extracted != original else None
+    if file.suffix.lower() in PLAIN_SUFFIXES:  # plain text a line a statement is read as it is
+        lines = file.read_text(encoding="utf-8", errors="replace").splitlines()
+        extracted = extracted if hard_wrapped(lines) else None
+    text_file = seeds / f"{file.name}.md" if extracted is not None else None
     if text_file is not None and text_file.exists():
         raise UsageError(f"{text_file} already exists; rename the file, notebuilder never overwrites a seed")
     entry = {"id": source_id, "file": file.name, "title": title}
