@@ -74,9 +74,12 @@ _HINDI_ENDINGS = tuple(
 )
 
 
+_A_DEVANAGARI_CHARACTER = re.compile("[\u0900-\u097f]")
+
+
 def devanagari(text: str) -> bool:
     """Whether the text has a Devanagari character (Hindi: no capitals, its own fonts)."""
-    return any("\u0900" <= character <= "\u097f" for character in text)
+    return _A_DEVANAGARI_CHARACTER.search(text) is not None
 
 
 def in_capitals(text: str) -> bool:

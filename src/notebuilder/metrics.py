@@ -1,7 +1,8 @@
-"""How wide text prints: advance widths read from the installed font that fontconfig
-picks for a family (``fc-match``), with fontTools. Not pure: it reads a font file, once
-per family and process. Used where a layout must leave room for words it does not print
-(a self-test's blanks)."""
+"""Installed fonts, as fontconfig finds them: the file it picks for a family
+(``fc-match``) or that has a PostScript name (``fc-list``), and how wide text prints in it
+(advance widths, with fontTools). Not pure: it reads font files, once per font and process.
+Used where a layout must leave room for words it does not print (a self-test's blanks) and
+where a PDF's fonts are traced back to the fonts they were cut from."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import functools
 import shutil
 import subprocess
 import unicodedata
+from pathlib import Path
 
 
 @functools.cache
@@ -19,6 +21,47 @@ def font_file(query: str) -> str:
         return ""
     found = subprocess.run(["fc-match", "--format=%{file}", query], capture_output=True, text=True)
     return found.stdout if found.returncode == 0 else ""
+
+
+@functools.lru_cache(maxsize=16)
+def installed_font(postscript_name: str):
+    """The installed font with this PostScript name (fontTools, lazily read), or None."""
+    from fontTools.ttLib import TTFont
+
+    if shutil.which("fc-list") is None:
+        return None
+    listing = subprocess.run(
+        ["fc-list", "--format=%{file}\n", f":postscriptname={postscript_name}"],
+        capture_output=True,
+        text=True,
+    ).stdout.splitlines()  # a path may hold spaces
+    files = sorted(line for line in listing if line.endswith((".ttf", ".otf")))
+    if not files:
+        return None
+    font = TTFont(files[0], lazy=True)
+    return (font, Path(files[0])) if "glyf" in font else None
+
+
+def glyph_outline(font, glyphs, glyph_name: str) -> tuple:
+    """What a glyph of a font (fontTools, and its glyph set) draws, its components drawn
+    out, and how far it advances: the same for a glyph and its copy in any subset."""
+    from fontTools.pens.recordingPen import DecomposingRecordingPen
+
+    pen = DecomposingRecordingPen(glyphs)
+    glyphs[glyph_name].draw(pen)
+    return font["hmtx"][glyph_name][0], tuple(pen.value)
+
+
+@functools.lru_cache(maxsize=8192)
+def installed_outline(postscript_name: str, glyph_name: str) -> tuple:
+    """:func:`glyph_outline` of a glyph of the installed font with this PostScript name."""
+    font, _ = installed_font(postscript_name)
+    return glyph_outline(font, _installed_glyphs(postscript_name), glyph_name)
+
+
+@functools.lru_cache(maxsize=16)
+def _installed_glyphs(postscript_name: str):
+    return installed_font(postscript_name)[0].getGlyphSet()
 
 
 @functools.cache

@@ -7,10 +7,14 @@ elsewhere on disk (:func:`make_url_fetcher`).
 from __future__ import annotations
 
 import functools
+import io
 import itertools
 import os
 from collections.abc import Sequence
 from pathlib import Path
+
+from .markup import devanagari
+from .text_layer import add_actual_text
 
 
 def _inside(path: Path, directories: Sequence[Path]) -> bool:
@@ -78,14 +82,22 @@ def write_pdf(
     variant: str | None = None,
 ) -> int:
     """Print HTML to a PDF with WeasyPrint, whole (``variant``: e.g. "pdf/ua-1", tagged with
-    its structure, language and title shown); returns the page count."""
+    its structure, language and title shown; Devanagari words carry their text,
+    :mod:`.text_layer`); returns the page count."""
     document = lay_out_pages(html, base_directory, allowed_directories)
     tagged = variant not in (None, "none")
+    printed = io.BytesIO() if devanagari(html) else target
     document.write_pdf(
-        target,
+        printed,
         pdf_variant=variant if tagged else None,
         finisher=functools.partial(_finish, link_descriptions(html) if tagged else {}),
     )
+    if printed is not target:
+        import pikepdf
+
+        with pikepdf.open(printed) as pdf:
+            add_actual_text(pdf, html)
+            save_pdf(pdf, target)
     return len(document.pages)
 
 
@@ -148,7 +160,8 @@ def write_pdf_with_drawings(
     drawings: dict[str, bytes],
     variant: str | None = None,
 ) -> int:
-    """Print HTML with WeasyPrint (in ``variant``, as :func:`write_pdf`), then lay each
+    """Print HTML with WeasyPrint (in ``variant``, as :func:`write_pdf`; Devanagari words
+    carry their text, :mod:`.text_layer`), then lay each
     drawing, a one-page PDF, into the box of the element whose id it is keyed by (scaled to
     fit, centred); the PDF opens showing its title and bookmarks. In a tagged PDF the
     element stands for the drawing (an ``img`` with its ``alt``: a Figure with its
@@ -182,6 +195,7 @@ def write_pdf_with_drawings(
                     marked = _marked_as(pdf, number, figure) if tagged else None
                     _lay_onto(pdf.pages[number], drawn, slot, pikepdf.Name(f"/Drawing-{name}"), marked)
         share_fonts(pdf, fonts)
+        add_actual_text(pdf, html)
         pdf.Root.PageMode = pikepdf.Name.UseOutlines  # opens with its bookmarks shown, as write_pdf's
         pdf.Root.ViewerPreferences = pikepdf.Dictionary(DisplayDocTitle=True)
         save_pdf(pdf, target)

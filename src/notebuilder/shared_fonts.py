@@ -14,35 +14,14 @@ Not pure: it reads installed font files.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import io
-import shutil
-import subprocess
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
+from .metrics import glyph_outline, installed_font, installed_outline
+
 _WIN_ANSI = bytes(range(256)).decode("cp1252", errors="replace")
-
-
-@functools.lru_cache(maxsize=16)
-def _installed_font(postscript_name: str):
-    """The installed font with this PostScript name (fontTools, lazily read), or None."""
-    from fontTools.ttLib import TTFont
-
-    if shutil.which("fc-list") is None:
-        return None
-    listing = subprocess.run(
-        ["fc-list", "--format=%{file}\n", f":postscriptname={postscript_name}"],
-        capture_output=True,
-        text=True,
-    ).stdout.splitlines()  # a path may hold spaces
-    files = sorted(line for line in listing if line.endswith((".ttf", ".otf")))
-    if not files:
-        return None
-    font = TTFont(files[0], lazy=True)
-    return (font, Path(files[0])) if "glyf" in font else None
 
 
 def _same_glyph(subset, original, name: str, installed_name: str) -> bool:
@@ -53,26 +32,6 @@ def _same_glyph(subset, original, name: str, installed_name: str) -> bool:
         return False
     components = mine.components if mine.isComposite() else []
     return all(_same_glyph(subset, original, part.glyphName, part.glyphName) for part in components)
-
-
-@functools.lru_cache(maxsize=4096)
-def _installed_outline(postscript_name: str, glyph_name: str):
-    font, _ = _installed_font(postscript_name)
-    return _outline(font, _installed_glyphs(postscript_name), glyph_name)
-
-
-@functools.lru_cache(maxsize=16)
-def _installed_glyphs(postscript_name: str):
-    return _installed_font(postscript_name)[0].getGlyphSet()
-
-
-def _outline(font, glyphs, glyph_name: str):
-    """What a glyph draws (components drawn out) and how far it advances."""
-    from fontTools.pens.recordingPen import DecomposingRecordingPen
-
-    pen = DecomposingRecordingPen(glyphs)
-    glyphs[glyph_name].draw(pen)
-    return font["hmtx"][glyph_name][0], tuple(pen.value)
 
 
 @dataclass
@@ -96,7 +55,7 @@ def _traced(font_dictionary) -> tuple[str, _Use] | None:
     if descriptor is None or "/FontFile2" not in descriptor:
         return None
     postscript_name = str(described.BaseFont)[1:].partition("+")[2] or str(described.BaseFont)[1:]
-    installed = _installed_font(postscript_name)
+    installed = installed_font(postscript_name)
     if installed is None:
         return None
     original, _ = installed
@@ -119,9 +78,9 @@ def _traced(font_dictionary) -> tuple[str, _Use] | None:
         if len(text) != 1 or ord(text) not in by_unicode:
             return None  # a ligature or an unmapped glyph: which installed glyph it is is unsure
         installed_name = by_unicode[ord(text)]
-        if not _same_glyph(subset, original, glyph_name, installed_name) and _outline(
+        if not _same_glyph(subset, original, glyph_name, installed_name) and glyph_outline(
             subset, subset_glyphs, glyph_name
-        ) != _installed_outline(postscript_name, installed_name):
+        ) != installed_outline(postscript_name, installed_name):
             return None
         glyph_id = original.getGlyphID(installed_name)
         use.glyph_ids.add(glyph_id)
@@ -167,7 +126,7 @@ def share_fonts(pdf, font_dictionaries) -> None:
         if traced is not None:
             by_font.setdefault(traced[0], []).append(traced[1])
     for postscript_name, uses in sorted(by_font.items()):
-        _, path = _installed_font(postscript_name)
+        _, path = installed_font(postscript_name)
         options = subsetting.Options()
         options.retain_gids = True
         options.notdef_outline = True
