@@ -428,14 +428,20 @@ def test_hindi_seeds_are_read_sentence_by_sentence_and_the_notes_cover_them():
     """A Hindi seed's sentences end at the danda; its title is a heading ("III" in a
     line does not make it one in capitals); every statement is captured by the notes."""
     from notebuilder.coverage import source_coverage
+    from notebuilder.render import make_environment, render_coverage
     from notebuilder.scaffold import source_text
 
     corpus = check_project(HINDI)
     (topic,) = corpus.topics
+    results = []
     for source in corpus.sources:
         found = source_coverage(source, source_text(HINDI, source), topic.fragments, {}, topic.title)
         citing = [fragment for fragment in topic.fragments if source.id in fragment.source_ids]
         assert found.share() == (len(citing), len(citing)), [item.text for item in found.uncovered]
+        results.append(found)
+    report = render_coverage(make_environment(HINDI), topic, results, HINDI)  # in Hindi too
+    assert f"{topic.title}: स्रोतों की कवरेज" in report and "किसी नोट-अंश में दर्ज" in report
+    assert "statements captured" not in report and "source coverage" not in report
 
 
 def test_a_letter_typed_in_either_form_is_one_text(tmp_path: Path):
