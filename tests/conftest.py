@@ -193,6 +193,34 @@ def epubcheck(epub: Path, tmp_path: Path) -> dict:
     return json.loads(report.read_text(encoding="utf-8"))
 
 
+def pdf_ua_errors(pdfs: list[Path], tmp_path: Path) -> list[tuple[str, str, str]]:
+    """outloud (PyPI: PDF/UA-1 and WCAG checks on pikepdf and PyMuPDF) on PDFs, in one run:
+    its errors (warnings are for a person to review), each as (path, rule, message)."""
+    report = tmp_path / "outloud.json"
+    run = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "outloud"),
+            "--json",
+            str(report),
+            "--fail-on",
+            "error",
+            *map(str, pdfs),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    results = json.loads(report.read_text())["results"]
+    assert len(results) == len(pdfs), run.stdout + run.stderr
+    errors = [
+        (result["path"], finding["rule"], finding["message"])
+        for result in results
+        for finding in result["findings"]
+        if finding["severity"] == "error"
+    ]
+    assert (run.returncode == 0) == (errors == []), run.stdout + run.stderr
+    return errors
+
+
 def built_once(tmp_path_factory, name: str, *arguments: str) -> Path:
     """``notebuilder build *arguments`` into a folder made once for the whole run: the
     pytest-xdist workers share it (the first to ask builds it, under a lock; the others

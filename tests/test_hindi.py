@@ -217,6 +217,17 @@ def test_a_printed_pdf_gives_its_hindi_words_back_as_text(hindi_build: Path, nam
 
 
 @pytest.mark.e2e
+def test_the_hindi_pdfs_pass_a_pdf_ua_checker(hindi_build: Path, tmp_path: Path):
+    """Every glyph shown maps to text (PDF/UA-1 7.21.7): WeasyPrint left a vowel sign drawn
+    before its consonant mapped to nothing, cairo some glyphs to U+FFFD."""
+    from conftest import pdf_ua_errors
+
+    pdfs = sorted(hindi_build.rglob("*.pdf"))
+    assert len(pdfs) > 5
+    assert pdf_ua_errors(pdfs, tmp_path) == []
+
+
+@pytest.mark.e2e
 def test_no_english_furniture_in_the_hindi_pdfs(hindi_build: Path):
     """No phrase notebuilder prints in English is left untranslated on a Hindi page."""
     from babel.messages.pofile import read_po

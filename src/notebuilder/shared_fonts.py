@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .metrics import glyph_outline, installed_font, installed_outline
+from .text_layer import to_unicode
 
 _WIN_ANSI = bytes(range(256)).decode("cp1252", errors="replace")
 
@@ -67,7 +68,7 @@ def _traced(font_dictionary) -> tuple[str, _Use] | None:
     if cid:
         if described.get("/CIDToGIDMap", "/Identity") != "/Identity" or "/ToUnicode" not in font_dictionary:
             return None
-        drawn = _to_unicode(font_dictionary.ToUnicode.read_bytes())
+        drawn = to_unicode(font_dictionary.ToUnicode.read_bytes())
         pairs = [(code, subset.getGlyphOrder()[code], text) for code, text in drawn.items()]
     else:
         if font_dictionary.get("/Encoding") != "/WinAnsiEncoding" or "cmap" not in subset:
@@ -89,24 +90,6 @@ def _traced(font_dictionary) -> tuple[str, _Use] | None:
         else:
             use.unicodes.add(ord(text))
     return postscript_name, use
-
-
-def _to_unicode(cmap: bytes) -> dict[int, str]:
-    """The single codes of a ToUnicode CMap (cairo writes bfchar entries and simple ranges)."""
-    import re
-
-    text = cmap.decode("latin-1")
-    hexadecimal = r"<([0-9a-fA-F]+)>\s*"
-    found: dict[int, str] = {}
-    for block in re.findall(r"beginbfchar(.*?)endbfchar", text, re.S):
-        for code, value in re.findall(hexadecimal * 2, block):
-            found[int(code, 16)] = bytes.fromhex(value).decode("utf-16-be")
-    for block in re.findall(r"beginbfrange(.*?)endbfrange", text, re.S):
-        for first, last, value in re.findall(hexadecimal * 3, block):
-            start = int(value, 16)
-            for offset, code in enumerate(range(int(first, 16), int(last, 16) + 1)):
-                found[code] = chr(start + offset)
-    return found
 
 
 def share_fonts(pdf, font_dictionaries) -> None:

@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import functools
 import io
+import itertools
 import re
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
 from .markup import devanagari
@@ -65,12 +66,19 @@ class _DrawnFont:
     font's, and the words that installed font may draw (its glyph ids to their text)."""
 
     def __init__(
-        self, embedded, codes_to_glyphs: list[int] | None, installed: str, words: dict, spaces: set[int]
+        self,
+        resource,
+        embedded,
+        codes_to_glyphs: list[int] | None,
+        installed: str,
+        shaping: _Shaping,
     ):
+        self.resource = resource  # the PDF's font dictionary
+        self.shown: set[int] = set()  # the codes the PDF draws with it
         self.embedded, self.embedded_glyphs = embedded, embedded.getGlyphSet()
         self.codes_to_glyphs = codes_to_glyphs
         self.installed = installed  # its PostScript name
-        self.words, self.spaces = words, spaces
+        self.words, self.spaces, self.glyph_texts = shaping.words, shaping.spaces, shaping.glyph_texts
         self._traced: dict[int, int | None] = {}
         self._by_advance: dict[int, list[int]] | None = None
 
@@ -128,6 +136,26 @@ def add_actual_text(pdf: Any, html: str) -> None:
             if drawing.get("/Subtype") == "/Form" and drawing.objgen not in marked:
                 marked.add(drawing.objgen)
                 _mark_words(pdf, drawing, drawing.get("/Resources", page.Resources), font_of)
+    for font in fonts.values():
+        if font is not None:
+            _name_every_glyph(font)
+
+
+def _name_every_glyph(font: _DrawnFont) -> None:
+    """Give each glyph the PDF draws in ``font`` a text of its own where it has none: PDF/UA
+    wants every glyph shown to map to text, and WeasyPrint maps a glyph drawn in a cluster
+    after its first (a vowel sign drawn before its consonant) to nothing, cairo some to
+    U+FFFD. (A word's ActualText is what reads; this is for a glyph alone.)"""
+    if "/ToUnicode" not in font.resource:
+        return
+    texts = to_unicode(font.resource.ToUnicode.read_bytes())
+    unnamed = [code for code in sorted(font.shown) if texts.get(code, "\ufffd") == "\ufffd"]
+    for code in unnamed:
+        glyph = font.installed_glyph(code)
+        if glyph in font.glyph_texts:
+            texts[code] = font.glyph_texts[glyph]
+    if unnamed:
+        font.resource.ToUnicode.write(to_unicode_cmap(texts))
 
 
 def _drawing_devanagari(resource, words: tuple[str, ...], languages: tuple[str, ...]) -> _DrawnFont | None:
@@ -151,19 +179,41 @@ def _drawing_devanagari(resource, words: tuple[str, ...], languages: tuple[str, 
     if isinstance(mapping, pikepdf.Stream):
         raw = mapping.read_bytes()
         codes_to_glyphs = [int.from_bytes(raw[index : index + 2], "big") for index in range(0, len(raw), 2)]
-    shaped, spaces = _shaped(installed[1], words, languages)
-    return _DrawnFont(embedded, codes_to_glyphs, postscript_name, shaped, spaces)
+    return _DrawnFont(
+        resource, embedded, codes_to_glyphs, postscript_name, _shaped(postscript_name, words, languages)
+    )
+
+
+@dataclass(frozen=True)
+class _Shaping:
+    """What an installed font draws the page's words with."""
+
+    words: dict[tuple[int, ...], str]  # each word's glyph ids, to the word
+    spaces: frozenset[int]  # its glyphs for a space and a no-break space
+    glyph_texts: dict[int, str]  # a glyph's own text, where it is known
 
 
 @functools.lru_cache(maxsize=8)
-def _shaped(path: Path, words: tuple[str, ...], languages: tuple[str, ...]) -> tuple[dict, set[int]]:
-    """The glyph ids HarfBuzz gives each word in the font at ``path`` (in each language the
-    page names: a language may choose its own forms), and the font's spaces."""
+def _shaped(postscript_name: str, words: tuple[str, ...], languages: tuple[str, ...]) -> _Shaping:
+    """The glyph ids HarfBuzz gives each word in the installed font (in each language the
+    page names: a language may choose its own forms), and the text of each glyph: the
+    character it is drawn for alone, else the letters its name spells in Adobe's glyph
+    list ("uni093F.01" is ि), else what is left of a cluster's letters when its other
+    glyphs have taken theirs (क्षा drawn as two glyphs, one of them ा: the other is क्ष)."""
     import uharfbuzz
+    from fontTools.agl import toUnicode
 
+    installed, path = installed_font(postscript_name)
+    order = installed.getGlyphOrder()
+    texts: dict[int, str] = {}
+    for code, name in sorted(installed.getBestCmap().items()):
+        texts.setdefault(installed.getGlyphID(name), chr(code))
+    for glyph, name in enumerate(order):
+        if glyph not in texts and toUnicode(name):
+            texts[glyph] = toUnicode(name)
     font = uharfbuzz.Font(uharfbuzz.Face(uharfbuzz.Blob(path.read_bytes())))
-    spaces = {font.get_nominal_glyph(ord(space)) for space in _SPACES} - {None}
     shaped: dict[tuple[int, ...], str] = {}
+    clusters: list[tuple[str, list[int]]] = []
     for language in languages:
         for word in words:
             buffer = uharfbuzz.Buffer()
@@ -172,8 +222,74 @@ def _shaped(path: Path, words: tuple[str, ...], languages: tuple[str, ...]) -> t
             if language:
                 buffer.language = language
             uharfbuzz.shape(font, buffer, {})
-            shaped.setdefault(tuple(info.codepoint for info in buffer.glyph_infos), word)
-    return shaped, spaces
+            glyphs = tuple(info.codepoint for info in buffer.glyph_infos)
+            shaped.setdefault(glyphs, word)
+            starts = [*sorted({info.cluster for info in buffer.glyph_infos}), len(word)]
+            for start, end in itertools.pairwise(starts):
+                drawn = [info.codepoint for info in buffer.glyph_infos if info.cluster == start]
+                clusters.append((word[start:end], drawn))
+    # A mark that draws nothing, where a sign moved away stood, takes no letters.
+    silent = {
+        glyph
+        for glyph, name in enumerate(order)
+        if installed["hmtx"][name][0] == 0 and installed["glyf"][name].numberOfContours == 0
+    }
+    for _ in range(3):  # a glyph named in one cluster may leave another's alone unnamed
+        for letters, drawn in clusters:
+            unnamed = [glyph for glyph in drawn if glyph not in texts and glyph not in silent]
+            if len(unnamed) == 1:
+                left = list(letters)
+                for glyph in drawn:
+                    for letter in texts.get(glyph, ""):
+                        if letter in left:
+                            left.remove(letter)
+                if left:
+                    texts[unnamed[0]] = "".join(left)
+    spaces = frozenset({font.get_nominal_glyph(ord(space)) for space in _SPACES} - {None})
+    return _Shaping(shaped, spaces, texts)
+
+
+def to_unicode(cmap: bytes) -> dict[int, str]:
+    """The texts a ToUnicode CMap gives its codes (bfchar entries and simple ranges, as
+    cairo and WeasyPrint write them; a code mapped to nothing is left out)."""
+    import re
+
+    text = cmap.decode("latin-1")
+    hexadecimal = r"<([0-9a-fA-F]+)>\s*"
+    found: dict[int, str] = {}
+    for block in re.findall(r"beginbfchar(.*?)endbfchar", text, re.S):
+        for code, value in re.findall(hexadecimal * 2, block):
+            found[int(code, 16)] = bytes.fromhex(value).decode("utf-16-be")
+    for block in re.findall(r"beginbfrange(.*?)endbfrange", text, re.S):
+        for first, last, value in re.findall(hexadecimal * 3, block):
+            start = int(value, 16)
+            for offset, code in enumerate(range(int(first, 16), int(last, 16) + 1)):
+                found[code] = chr(start + offset)
+    return found
+
+
+def to_unicode_cmap(texts: dict[int, str]) -> bytes:
+    """A ToUnicode CMap giving two-byte codes their texts."""
+    entries = [f"<{code:04x}> <{text.encode('utf-16-be').hex()}>" for code, text in sorted(texts.items())]
+    blocks = [entries[start : start + 100] for start in range(0, len(entries), 100)]  # at most 100 a block
+    return "\n".join(
+        [
+            "/CIDInit /ProcSet findresource begin",
+            "12 dict begin",
+            "begincmap",
+            "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
+            "/CMapName /Adobe-Identity-UCS def",
+            "/CMapType 2 def",
+            "1 begincodespacerange",
+            "<0000> <ffff>",
+            "endcodespacerange",
+            *(f"{len(block)} beginbfchar\n" + "\n".join(block) + "\nendbfchar" for block in blocks),
+            "endcmap",
+            "CMapName currentdict /CMap defineresource pop",
+            "end",
+            "end",
+        ]
+    ).encode("ascii")
 
 
 def _mark_words(pdf, content_owner, resources, font_of) -> None:
@@ -195,8 +311,9 @@ def _mark_words(pdf, content_owner, resources, font_of) -> None:
             for part in operands[0] if name == "TJ" else [operands[0]]:
                 if isinstance(part, pikepdf.String):
                     data = bytes(part)
-                    codes = (data[index : index + 2] for index in range(0, len(data) - 1, 2))
+                    codes = [data[index : index + 2] for index in range(0, len(data) - 1, 2)]
                     items.extend(("glyph", code, font) for code in codes)
+                    font.shown.update(int.from_bytes(code, "big") for code in codes)
                 else:
                     items.append(("move", part, None))
         else:
