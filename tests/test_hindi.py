@@ -368,7 +368,7 @@ def test_a_hindi_topic_beside_an_english_one_in_a_combined_book(tmp_path: Path):
 
 @pytest.mark.e2e
 def test_an_english_topic_with_hindi_terms_and_a_glossary_entry_in_both(tmp_path: Path):
-    from conftest import make_project, pdf_page_count, run_notebuilder
+    from conftest import make_project, pdf_page_count, pdftotext, run_notebuilder
 
     from notebuilder.render import make_environment, render_booklet
 
@@ -397,6 +397,8 @@ fragments:
     assert 'International Solar Alliance · <span lang="hi">अंतर्राष्ट्रीय सौर गठबंधन</span>' in html
     assert run_notebuilder("build", "--root", str(project), "--format", "pdf").returncode == 0
     assert pdf_page_count(project / "build" / "demo" / "booklet.pdf") >= 3
+    printed = " ".join(pdftotext(project / "build" / "demo" / "booklet.pdf").split())
+    assert "शिक्षा का अधिकार" in printed and "अंतर्राष्ट्रीय सौर गठबंधन" in printed  # Hindi in English reads too
     wrong = project / "notes" / "demo" / "glossary.yaml"
     wrong.write_text("glossary:\n  ISA: {hindi: सौर}\n", encoding="utf-8")
     refused = run_notebuilder("check", "--root", str(project))
