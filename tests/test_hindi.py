@@ -521,3 +521,18 @@ def test_only_a_word_the_page_was_printed_from_gets_its_text(tmp_path: Path):
     assert spans(html) == ["शिक्षा", "का", "मौलिक", "अधिकार"]
     assert spans(html.replace("शिक्षा ", "")) == ["का", "मौलिक", "अधिकार"]
     assert spans("<p>no Hindi at all</p>") == []
+
+
+def test_every_letter_on_an_e_book_cover_is_in_the_font_it_is_drawn_in():
+    """The cover draws each script in a family that has its letters: the Devanagari families
+    lack Latin capitals, so "GS2 · राजव्यवस्था" in one font drew boxes."""
+    from fontTools.ttLib import TTFont
+
+    from notebuilder.outputs.epub import cover_runs
+
+    for text in ("GS2 · राजव्यवस्था", "मौलिक अधिकार (Part III)", "India–Japan Relations"):
+        runs = cover_runs(text, "Noto Sans")
+        assert "".join(piece for piece, _ in runs) == text
+        for piece, family in runs:
+            letters = TTFont(font_file(f"{family}:bold"), lazy=True).getBestCmap()
+            assert [letter for letter in piece if ord(letter) not in letters] == [], (piece, family)

@@ -120,8 +120,26 @@ def _weight(font_file: str) -> str:
     return "bold" if "Bold" in Path(font_file).name else "normal"
 
 
-def _sans_for(text: str) -> str:
-    return "Noto Sans Devanagari" if devanagari(text) else "Noto Sans"
+def cover_runs(text: str, family: str) -> list[tuple[str, str]]:
+    """A cover line cut where its script changes, each piece with the family that has its
+    letters: Noto's Devanagari families have no Latin capitals, its Latin ones no Devanagari
+    ("GS2 · राजव्यवस्था" is drawn in two)."""
+    runs: list[tuple[str, str]] = []
+    for piece in re.split(r"([\u0900-\u097f\u200c\u200d]+(?:\s+[\u0900-\u097f\u200c\u200d]+)*)", text):
+        if piece:
+            runs.append((piece, f"{family} Devanagari" if devanagari(piece) else family))
+    return runs
+
+
+def _draw_line(
+    draw, baseline: tuple[int, int], text: str, family: str, weight: str, size: int, fill: str
+) -> None:
+    """Draw a line from its baseline's left end, each script in its own font."""
+    x, y = baseline
+    for piece, piece_family in cover_runs(text, family):
+        font = _font(f"{piece_family}:{weight}", size)
+        draw.text((x, y), piece, font=font, fill=fill, anchor="ls")
+        x += draw.textlength(piece, font=font)
 
 
 # The fonts an e-book in a language embeds: a Kindle or Kobo may have no Devanagari font,
@@ -153,18 +171,16 @@ def cover_image(metadata: dict[str, str]) -> bytes:
     margin = 130
     draw.rectangle((margin, 300, width - margin, 306), fill="#e69f00")
     kicker = metadata.get("subtitle", "")
-    draw.text((margin, 200), kicker.upper(), font=_font("Noto Sans:bold", 56), fill="#ffffff")
+    _draw_line(draw, (margin, 256), kicker.upper(), "Noto Sans", "bold", 56, "#ffffff")
     title = metadata["title"].rsplit(": ", 1)[0]
-    title_font = _font("Noto Serif Devanagari:bold" if devanagari(title) else "Noto Serif:bold", 150)
     y = 420
     for line in textwrap.wrap(title, 16)[:6]:
-        draw.text((margin, y), line, font=title_font, fill="#ffffff")
+        _draw_line(draw, (margin, y + 150), line, "Noto Serif", "bold", 150, "#ffffff")
         y += 185
     words = metadata.get("cover-words", "Revision notes")
-    draw.text((margin, y + 60), words, font=_font(_sans_for(words), 80), fill="#cfd8e3")
+    _draw_line(draw, (margin, y + 140), words, "Noto Sans", "regular", 80, "#cfd8e3")
     if metadata.get("creator"):
-        creator = metadata["creator"]
-        draw.text((margin, height - 300), creator, font=_font(_sans_for(creator), 70), fill="#ffffff")
+        _draw_line(draw, (margin, height - 230), metadata["creator"], "Noto Sans", "regular", 70, "#ffffff")
     buffer = io.BytesIO()
     image.save(buffer, "PNG")
     return buffer.getvalue()
