@@ -536,3 +536,20 @@ def test_every_letter_on_an_e_book_cover_is_in_the_font_it_is_drawn_in():
         for piece, family in runs:
             letters = TTFont(font_file(f"{family}:bold"), lazy=True).getBestCmap()
             assert [letter for letter in piece if ord(letter) not in letters] == [], (piece, family)
+
+
+def test_one_environment_renders_each_language_in_its_own_words():
+    """English, then Hindi, then English again in one environment (a combined book, the
+    preview): the second English page is the first, with no Hindi word in it."""
+    from conftest import SUBJECTS
+
+    from notebuilder.render import make_environment, render_booklet
+
+    environment = make_environment(SUBJECTS)
+    english_corpus, hindi_corpus = check_project(SUBJECTS), check_project(HINDI)
+    english = assemble_topic(english_corpus, english_corpus.topics[0], 0)
+    first = render_booklet(environment, english, SUBJECTS)
+    hindi = render_booklet(environment, assemble_topic(hindi_corpus, hindi_corpus.topics[0], 0), HINDI)
+    assert "विषय-सूची" in hindi
+    again = render_booklet(environment, english, SUBJECTS)
+    assert again == first and ">Contents<" in again

@@ -48,9 +48,14 @@ def make_environment(root: Path) -> jinja2.Environment:
         ]
         if problems:
             raise NoteError(problems)
+    return _environment(jinja2.FileSystemLoader([str(path) for path in layout_directories(root)]), "en")
+
+
+def _environment(loader: jinja2.BaseLoader, language: str) -> jinja2.Environment:
+    """An environment of the layouts in ``loader`` printing ``language``'s words."""
     environment = jinja2.Environment(
         extensions=["jinja2.ext.i18n"],
-        loader=jinja2.FileSystemLoader([str(path) for path in layout_directories(root)]),
+        loader=loader,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -63,6 +68,7 @@ def make_environment(root: Path) -> jinja2.Environment:
     environment.globals["page_counter"] = _page_counter  # "page 3 of 22" in CSS, in the language
     environment.globals["Markup"] = Markup  # markup placed into a translated sentence
     environment.filters["curly"] = curly_quotes  # printed quotes in text placed into a sentence
+    environment.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
     return environment
 
 
@@ -103,14 +109,15 @@ _LANGUAGES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _in_language(environment: jinja2.Environment, language: str) -> jinja2.Environment:
-    """The environment with ``language``'s catalogue installed: an overlay of its own per
-    language, as a layout's imported macros keep the words of the language first rendered."""
-    overlays = _LANGUAGES.setdefault(environment, {})
-    if language not in overlays:
-        overlay = environment.overlay()
-        overlay.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
-        overlays[language] = overlay
-    return overlays[language]
+    """The layouts of ``environment`` printing ``language``'s words: an environment of its
+    own per language, templates and globals alike (gettext is a global, and a template
+    keeps the globals it was loaded with: an overlay, sharing them, printed one language's
+    words in another's pages)."""
+    own = _LANGUAGES.setdefault(environment, {})
+    if language not in own:
+        assert environment.loader is not None
+        own[language] = _environment(environment.loader, language)
+    return own[language]
 
 
 def render_layout(
