@@ -228,10 +228,16 @@ def test_the_hindi_pdfs_pass_a_pdf_ua_checker(hindi_build: Path, tmp_path: Path)
 
 
 @pytest.mark.e2e
-def test_no_english_furniture_in_the_hindi_pdfs(hindi_build: Path):
-    """No phrase notebuilder prints in English is left untranslated on a Hindi page."""
+def test_no_english_furniture_in_the_hindi_outputs(hindi_build: Path):
+    """No phrase notebuilder prints in English is left untranslated on a Hindi page or in
+    the Hindi e-book: no sentence of the catalogue, no source kind, no English month."""
+    import zipfile
+
     from babel.messages.pofile import read_po
     from conftest import pdftotext
+
+    from notebuilder.dates import MONTH_NAMES
+    from notebuilder.validate import SOURCE_KINDS
 
     with (Path(notebuilder.__file__).parent / "locale" / "hi.po").open("rb") as catalogue:
         phrases = [
@@ -239,9 +245,21 @@ def test_no_english_furniture_in_the_hindi_pdfs(hindi_build: Path):
             for message in read_po(catalogue)
             if isinstance(message.id, str) and len(message.id.split()) > 1 and "%" not in message.id
         ]
-    for name in ("booklet.pdf", "selftest.pdf", "comparison.pdf", "mindmaps.pdf"):
-        text = " ".join(pdftotext(hindi_build / name).split())
-        assert [phrase for phrase in phrases if phrase in text] == [], name
+    words = [kind.replace("-", " ") for kind in SOURCE_KINDS] + [
+        *MONTH_NAMES,
+        *(name[:3] for name in MONTH_NAMES),
+    ]
+    english = re.compile("|".join(rf"\b{re.escape(word)}\b" for word in (*phrases, *words)))
+    texts = {
+        name: pdftotext(hindi_build / name)
+        for name in ("booklet.pdf", "selftest.pdf", "comparison.pdf", "mindmaps.pdf")
+    }
+    with zipfile.ZipFile(hindi_build / "booklet.epub") as book:
+        for name in book.namelist():
+            if name.endswith(".xhtml"):
+                texts[name] = re.sub(r"<[^>]+>", " ", book.read(name).decode())
+    found = {name: english.findall(" ".join(text.split())) for name, text in texts.items()}
+    assert {name: words for name, words in found.items() if words} == {}
 
 
 @pytest.mark.e2e

@@ -69,6 +69,7 @@ def _environment(loader: jinja2.BaseLoader, language: str) -> jinja2.Environment
     environment.globals["Markup"] = Markup  # markup placed into a translated sentence
     environment.filters["curly"] = curly_quotes  # printed quotes in text placed into a sentence
     environment.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
+    environment.globals["language"] = language  # for dates and page numbers in imported macros too
     return environment
 
 
