@@ -571,3 +571,38 @@ def test_one_environment_renders_each_language_in_its_own_words():
     assert "विषय-सूची" in hindi
     again = render_booklet(environment, english, SUBJECTS)
     assert again == first and ">Contents<" in again
+
+
+@pytest.mark.e2e
+def test_a_review_sheet_of_hindi_topics_is_in_hindi(tmp_path: Path):
+    """The sheet's words follow the language its topics share (no syllabus names one): a
+    Hindi student's sheet says what to do in Hindi, and each box shows the letter that
+    records it."""
+    import shutil
+
+    from conftest import pdftotext, run_notebuilder
+
+    project = tmp_path / "hindi"
+    shutil.copytree(HINDI, project)
+    assert check_project(project).language == "hi"
+    printed = run_notebuilder("review", "--root", str(project), "--date", "2026-01-01")
+    assert printed.returncode == 0, printed.stderr
+    text = " ".join(pdftotext(project / "build" / "review" / "2026-01-01.pdf").split())
+    assert "पुनरावृत्ति शीट · 1 जनवरी 2026" in text and "फिर से a कठिन h ठीक g आसान e" in text
+    assert "Again" not in text and "Fill in the blanks" not in text
+
+
+def test_the_shared_language_is_the_syllabus_one_else_the_topics_own():
+    from dataclasses import replace
+
+    from conftest import SUBJECTS
+
+    from notebuilder.errors import Location
+    from notebuilder.model import Syllabus
+
+    hindi, english = check_project(HINDI), check_project(SUBJECTS)
+    assert (hindi.language, english.language) == ("hi", "en")
+    mixed = replace(english, topics=english.topics + hindi.topics)
+    assert mixed.language == "en"  # topics in two languages: English unless the syllabus says
+    syllabus = Syllabus(None, (), Location("notes/syllabus.yaml"), language="hi")
+    assert replace(mixed, syllabus=syllabus).language == "hi"

@@ -298,7 +298,7 @@ def book_order(corpus: Corpus) -> list[tuple[str, Topic]]:
         (topic for topic in corpus.topics if topic.id not in listed),
         key=lambda topic: (topic.paper, topic.title),
     )
-    other = gettext(corpus.syllabus.language, "Other topics")
+    other = gettext(corpus.language, "Other topics")
     return placed + [(other, topic) for topic in rest]
 
 
@@ -311,7 +311,7 @@ def assemble_book(corpus: Corpus, points: dict[str, tuple[Point, ...]], build_ep
         Part(group, assemble_document(corpus, topic, points[topic.id], build_epoch, numbered))
         for group, topic in order
     )
-    language = corpus.syllabus.language if corpus.syllabus else "en"
+    language = corpus.language
     title = (
         corpus.syllabus.title
         if corpus.syllabus and corpus.syllabus.title

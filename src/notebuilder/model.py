@@ -149,7 +149,7 @@ class Syllabus:
     groups: tuple[SyllabusGroup, ...]
     location: Location
     exam: date | None = None  # the exam's day: review --plan plans towards it
-    language: str = "en"  # the combined book's shared furniture: its contents, sources, running heads
+    language: str | None = None  # the shared furniture's (combined book, review sheet), if named
 
 
 @dataclass(frozen=True)
@@ -158,6 +158,16 @@ class Corpus:
     topics: tuple[Topic, ...]
     warnings: tuple[Problem, ...] = ()
     syllabus: Syllabus | None = None
+
+    @property
+    def language(self) -> str:
+        """The language of what the topics share (a combined book's contents, sources and
+        running heads; a review sheet): notes/syllabus.yaml's ``language:``, else the one
+        language every topic is written in, else English."""
+        if self.syllabus is not None and self.syllabus.language:
+            return self.syllabus.language
+        languages = {topic.language for topic in self.topics}
+        return languages.pop() if len(languages) == 1 else "en"
 
     def source(self, source_id: str) -> Source:
         return next(source for source in self.sources if source.id == source_id)
@@ -410,7 +420,7 @@ class Book:
     parts: tuple[Part, ...]
     sources: tuple[NumberedSource, ...]
     build_epoch: int
-    language: str = "en"  # the shared furniture's language (notes/syllabus.yaml's language:)
+    language: str = "en"  # the shared furniture's language (Corpus.language)
 
     @property
     def build_date(self) -> str:

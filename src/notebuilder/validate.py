@@ -805,7 +805,7 @@ def _validate_syllabus(file: YamlFile | None, topic_ids: tuple[str, ...], check:
         tuple(groups),
         file.document.location,
         exam_day,
-        check.text(fields.get("language"), "language") or "en",
+        check.text(fields.get("language"), "language") or None,
     )
 
 

@@ -77,7 +77,7 @@ def import_anki(root: Path, out: Path, package: Path) -> Imported:
     root = root.resolve()
     if not package.is_file():
         raise UsageError(f"no file {package}")
-    items = {genanki.guid_for(item.topic, item.point): item for item in project_items(root, out, ())}
+    items = {genanki.guid_for(item.topic, item.point): item for item in project_items(root, out, ())[0]}
     with tempfile.TemporaryDirectory(prefix="notebuilder-anki-") as scratch:
         logged = _logged(_collection(package, Path(scratch)))
     found: dict[tuple[str, str], list[Review]] = {}

@@ -131,15 +131,16 @@ def write_log(root: Path, topic: str, log: dict[str, tuple[Review, ...]]) -> Non
     _write_whole(_log_path(root, topic), {"items": items})
 
 
-def project_items(root: Path, out: Path, topics: tuple[str, ...]) -> list[RecallItem]:
-    """Every recall item of the topics (all, without ``topics``), in booklet order."""
+def project_items(root: Path, out: Path, topics: tuple[str, ...]) -> tuple[list[RecallItem], str]:
+    """Every recall item of the topics (all, without ``topics``), in booklet order, and the
+    language they share (a review sheet's words)."""
     corpus = check_project(root, topics)
     deduplicated = deduplicate_topics(corpus, cache=out / ".cache" / "dedupe")  # the build's own cache
     epoch = build_epoch()
     items: list[RecallItem] = []
     for topic in corpus.topics:
         items += recall_items(assemble_document(corpus, topic, deduplicated[topic.id].points, epoch))
-    return items
+    return items, corpus.language
 
 
 def _logs(root: Path, items: list[RecallItem]) -> dict[str, tuple[Review, ...]]:
@@ -150,13 +151,17 @@ def _logs(root: Path, items: list[RecallItem]) -> dict[str, tuple[Review, ...]]:
     return logs
 
 
-def plan_review(root: Path, out: Path, topics: tuple[str, ...], day: date, count: int) -> list[AskedItem]:
-    """The items to ask on ``day``, coded 1, 2, 3… in the order they are printed."""
-    items = project_items(root, out, topics)
+def plan_review(
+    root: Path, out: Path, topics: tuple[str, ...], day: date, count: int
+) -> tuple[list[AskedItem], str]:
+    """The items to ask on ``day``, coded 1, 2, 3… in the order they are printed, and the
+    language of the sheet."""
+    items, language = project_items(root, out, topics)
     logs = _logs(root, items)
     by_key = {item.key: item for item in items}
     chosen = due_items([item.key for item in items], logs, day, count)
-    return [AskedItem(code, by_key[key], memory) for code, (key, memory) in enumerate(chosen, start=1)]
+    asked = [AskedItem(code, by_key[key], memory) for code, (key, memory) in enumerate(chosen, start=1)]
+    return asked, language
 
 
 def exam_plan(root: Path, out: Path, topics: tuple[str, ...], start: date, per_day: int) -> str:
@@ -171,7 +176,7 @@ def exam_plan(root: Path, out: Path, topics: tuple[str, ...], start: date, per_d
         raise UsageError(f"the exam ({exam.isoformat()}) is not after {start.isoformat()}; nothing to plan")
     if per_day < 1:
         raise UsageError("--per-day must be at least 1")
-    items = project_items(root, out, topics)
+    items, _ = project_items(root, out, topics)
     logs = _logs(root, items)
     plan = plan_until([item.key for item in items], logs, start, exam, per_day)
     titles = {item.topic: item.topic_title for item in items}
@@ -205,7 +210,7 @@ def print_review(
     root: Path, out: Path, topics: tuple[str, ...], day: date, count: int, duplex: bool = False
 ) -> tuple[Path, int]:
     """Print the review sheet for ``day`` and keep what it asks; returns the PDF and its item count."""
-    asked = plan_review(root, out, topics, day, count)
+    asked, language = plan_review(root, out, topics, day, count)
     sheet = _sheet_path(root, day)
     record = {
         "date": day.isoformat(),
@@ -219,7 +224,9 @@ def print_review(
             f"the review sheet of {day.isoformat()} has grades recorded already, so it is not printed again "
             f"with other items; print another day's sheet (--date)"
         )
-    html = render_layout(make_environment(root), "review.html.j2", root, day=day, asked=asked, duplex=duplex)
+    html = render_layout(
+        make_environment(root), "review.html.j2", root, language, day=day, asked=asked, duplex=duplex
+    )
     target = out / REVIEW / f"{day.isoformat()}.pdf"
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=".nb-tmp-", suffix=".pdf", dir=target.parent)
