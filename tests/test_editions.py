@@ -51,10 +51,10 @@ def test_changes_are_new_changed_and_removed_with_figures_old_to_new():
         ("removed", "gone"),
     ]
     figure = found[0]
-    assert "USD 136 billion → USD 135 billion" in figure.details
-    assert "trade: — → 135 (a) · 136 (b)" in figure.details
+    assert "USD 136 billion → USD 135 billion" in figure.figures
+    assert "trade: — → 135 (a) · 136 (b)" in figure.figures
     assert figure.was == "Trade was USD 136 billion in 2022."
-    assert found[2].details == ("sources: − b",) and found[2].was == ""
+    assert (found[2].sources_added, found[2].sources_dropped, found[2].was) == ((), ("b",), "")
     assert changes(after, after) == []
 
 

@@ -574,7 +574,7 @@ def test_one_environment_renders_each_language_in_its_own_words():
 
 
 @pytest.mark.e2e
-def test_a_review_sheet_of_hindi_topics_is_in_hindi(tmp_path: Path):
+def test_a_review_sheet_and_the_changes_of_hindi_topics_are_in_hindi(tmp_path: Path):
     """The sheet's words follow the language its topics share (no syllabus names one): a
     Hindi student's sheet says what to do in Hindi, and each box shows the letter that
     records it."""
@@ -590,6 +590,15 @@ def test_a_review_sheet_of_hindi_topics_is_in_hindi(tmp_path: Path):
     text = " ".join(pdftotext(project / "build" / "review" / "2026-01-01.pdf").split())
     assert "पुनरावृत्ति शीट · 1 जनवरी 2026" in text and "फिर से a कठिन h ठीक g आसान e" in text
     assert "Again" not in text and "Fill in the blanks" not in text
+    # What changed since the last print, in Hindi too: a figure, and a source that no longer says it.
+    assert run_notebuilder("build", "--root", str(project), "--format", "pdf").returncode == 0
+    notes = project / "notes" / "maulik-adhikar" / "kaksha.yaml"
+    notes.write_text(notes.read_text(encoding="utf-8").replace("**सात**", "**आठ**"), encoding="utf-8")
+    assert run_notebuilder("build", "--root", str(project), "--format", "pdf").returncode == 0
+    assert run_notebuilder("changes", "--root", str(project)).returncode == 0
+    text = " ".join(pdftotext(project / "build" / "maulik-adhikar" / "changes.pdf").split())
+    assert "बदले हुए (1)" in text and "सात → आठ" in text and "स्रोत: − akhbar" in text
+    assert "पहले: मूल संविधान में सात मौलिक अधिकार थे।" in text and "sources" not in text
 
 
 def test_the_shared_language_is_the_syllabus_one_else_the_topics_own():

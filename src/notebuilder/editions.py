@@ -53,7 +53,10 @@ class Change:
     section: str
     text: str  # the point's text now (removed: as it was)
     was: str = ""  # a changed point's text before, when it changed
-    details: tuple[str, ...] = ()  # "USD 136 billion → USD 140 billion", "sources: + kamaraj"
+    figures: tuple[str, ...] = ()  # "USD 136 billion → USD 140 billion", "trade: — → 135 (a) · 136 (b)"
+    sources_added: tuple[str, ...] = ()  # source ids, as the notes cite them
+    sources_dropped: tuple[str, ...] = ()
+    moved_from: str = ""  # the section it stood in before
 
 
 def _given(figures: Mapping[str, str]) -> str:
@@ -79,20 +82,16 @@ def _figure_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> list
 
 def _compared(earlier: Mapping[str, Any], point: Mapping[str, Any]) -> Change | None:
     """A point against its earlier self: a change, or None when nothing printed differs."""
-    details = _figure_changes(earlier, point)
-    added = [source for source in point["sources"] if source not in earlier["sources"]]
-    dropped = [source for source in earlier["sources"] if source not in point["sources"]]
-    if added or dropped:
-        details.append(
-            "sources: "
-            + ", ".join([*(f"+ {source}" for source in added), *(f"− {source}" for source in dropped)])
-        )
-    if earlier["section"] != point["section"]:
-        details.append(f"moved from “{earlier['section']}”")
-    if not details and earlier["text"] == point["text"]:
+    figures = tuple(_figure_changes(earlier, point))
+    added = tuple(source for source in point["sources"] if source not in earlier["sources"])
+    dropped = tuple(source for source in earlier["sources"] if source not in point["sources"])
+    moved_from = earlier["section"] if earlier["section"] != point["section"] else ""
+    if not (figures or added or dropped or moved_from) and earlier["text"] == point["text"]:
         return None
     was = earlier["text"] if earlier["text"] != point["text"] else ""
-    return Change("changed", point["id"], point["section"], point["text"], was, tuple(details))
+    return Change(
+        "changed", point["id"], point["section"], point["text"], was, figures, added, dropped, moved_from
+    )
 
 
 def changes(before: Sequence[Mapping[str, Any]], after: Sequence[Mapping[str, Any]]) -> list[Change]:
