@@ -615,3 +615,13 @@ def test_the_shared_language_is_the_syllabus_one_else_the_topics_own():
     assert mixed.language == "en"  # topics in two languages: English unless the syllabus says
     syllabus = Syllabus(None, (), Location("notes/syllabus.yaml"), language="hi")
     assert replace(mixed, syllabus=syllabus).language == "hi"
+
+
+def test_the_preview_bar_speaks_the_topics_language():
+    from notebuilder.preview import PreviewState
+
+    state = PreviewState(HINDI, ())
+    assert state.refresh() == ()
+    page = state.page("/maulik-adhikar/")
+    assert page is not None and "माइंड मैप</a>" in page and "2 चेतावनियाँ" in page
+    assert "mind maps" not in page and " warnings" not in page

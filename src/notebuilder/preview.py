@@ -118,6 +118,7 @@ class PreviewState:
             environment,
             "preview.html.j2",
             self.root,
+            document.topic.language,
             topics=sorted(documents),
             topic=parts[0],
             view="mindmaps" if len(parts) == 2 else "booklet",
