@@ -114,6 +114,8 @@ def _in_language(environment: jinja2.Environment, language: str) -> jinja2.Envir
     own per language, templates and globals alike (gettext is a global, and a template
     keeps the globals it was loaded with: an overlay, sharing them, printed one language's
     words in another's pages)."""
+    if environment.globals.get("language") == language:
+        return environment  # it prints this language already
     own = _LANGUAGES.setdefault(environment, {})
     if language not in own:
         assert environment.loader is not None
