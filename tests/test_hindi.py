@@ -625,3 +625,47 @@ def test_the_preview_bar_speaks_the_topics_language():
     page = state.page("/maulik-adhikar/")
     assert page is not None and "माइंड मैप</a>" in page and "2 चेतावनियाँ" in page
     assert "mind maps" not in page and " warnings" not in page
+
+
+def test_a_language_notebuilder_cannot_print_is_said_and_a_name_gets_its_code():
+    from notebuilder.i18n import PRINTED_LANGUAGES, language_problem
+
+    assert PRINTED_LANGUAGES == ("en", "hi")
+    assert language_problem("hi") is None and language_problem("en") is None
+    kind, message = language_problem("mr")
+    assert kind == "warning" and "print in English" in message  # a code it has no words in: a warning
+    for name in ("Hindi", "hindi", "हिन्दी"):
+        assert language_problem(name) == (
+            "error",
+            f"'{name}' is not a language code (ISO 639-1, e.g. 'hi'); did you mean 'hi'?",
+        )
+
+
+def test_a_topic_started_with_a_hindi_title_is_hindi_and_its_example_checks(tmp_path: Path):
+    """notebuilder new with a title in Devanagari starts a Hindi topic: language hi, its
+    sections titled in Hindi; and each language's example, uncommented, is a fragment
+    check takes (its figure read as seven, stated in its text)."""
+    import shutil
+
+    from notebuilder.scaffold import new_topic
+
+    project = tmp_path / "project"
+    shutil.copytree(HINDI, project)
+    new_topic(project, "samvidhan", "भारतीय संविधान", "GS2", "राजव्यवस्था", "छात्र")
+    topic = yaml.safe_load((project / "notes" / "samvidhan" / "topic.yaml").read_text(encoding="utf-8"))
+    assert topic["language"] == "hi" and [section["title"] for section in topic["sections"]] == [
+        "पृष्ठभूमि",
+        "मुख्य तथ्य",
+        "आगे की राह",
+    ]
+    english = new_topic(project, "rights", "Rights", "GS2", "Polity", language="en")
+    assert "language: en" in english[0].read_text(encoding="utf-8")
+    for topic_id in ("samvidhan", "rights"):
+        example = project / "notes" / topic_id / "example.yaml"
+        lines = example.read_text(encoding="utf-8").splitlines()
+        written = [
+            line.removeprefix("# ") for line in lines[lines.index("# defaults:") :] if line.startswith("# ")
+        ]
+        example.write_text("\n".join(written).replace("my-notes", "kaksha") + "\n", encoding="utf-8")
+        (fragment,) = check_project(project, (topic_id,)).topics[0].fragments
+        assert [given for _, given in fragment.figures] == [{"samvidhan": "सात", "rights": "seven"}[topic_id]]

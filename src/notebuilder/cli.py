@@ -46,7 +46,7 @@ from .errors import (
 )
 from .load import ALLOW_OUTSIDE
 from .pdf import PDF_VARIANTS
-from .scaffold import count_drafts, default_author, new_source, new_topic
+from .scaffold import EXAMPLES, count_drafts, default_author, new_source, new_topic
 from .selftest import ONLY
 from .validate import SOURCE_KINDS
 
@@ -219,6 +219,11 @@ def _parser() -> argparse.ArgumentParser:
     new_command.add_argument("--subject", required=True, help="e.g. Polity")
     new_command.add_argument(
         "--author", help="your name, for the title page and the e-book (asked for on a terminal)"
+    )
+    new_command.add_argument(
+        "--language",
+        choices=sorted(EXAMPLES),
+        help="the topic's language (default: hi for a title in Devanagari, else en)",
     )
     new_command.add_argument("--root", type=Path, default=Path("."))
     source_command = commands.add_parser("new-source", help="register a seed in seeds/sources.yaml")
@@ -485,7 +490,13 @@ def _new(arguments) -> int:
         answer = input(f"Your name, as the notes' author [{suggested}]: ").strip()
         author = answer or suggested
     for path in new_topic(
-        arguments.root, arguments.topic, arguments.title, arguments.paper, arguments.subject, author
+        arguments.root,
+        arguments.topic,
+        arguments.title,
+        arguments.paper,
+        arguments.subject,
+        author,
+        arguments.language,
     ):
         print(f"created {path}")
     return EXIT_OK

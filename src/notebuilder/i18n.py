@@ -15,6 +15,31 @@ import re
 from pathlib import Path
 
 LOCALE_DIRECTORY = Path(__file__).parent / "locale"
+# The languages notebuilder prints its own words in: one catalogue each.
+PRINTED_LANGUAGES = tuple(sorted(path.stem for path in LOCALE_DIRECTORY.glob("*.po")))
+_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
+
+
+def language_problem(language: str) -> tuple[str, str] | None:
+    """What is wrong with a topic's or a syllabus's ``language:``, as ("error", message)
+    when it is no language code ("hindi": the code it means is suggested, from Babel's
+    names of languages) or ("warning", message) when notebuilder has no words in it."""
+    printed = " or ".join(PRINTED_LANGUAGES)
+    if not _LANGUAGE_CODE.fullmatch(language):
+        from babel import Locale
+
+        names = {name.lower(): code for code, name in Locale("en").languages.items()}
+        for code in PRINTED_LANGUAGES:
+            names |= {name.lower(): known for known, name in Locale(code).languages.items()}
+        meant = names.get(language.strip().lower())
+        hint = f"; did you mean '{meant}'?" if meant else f"; notebuilder prints {printed}"
+        return "error", f"'{language}' is not a language code (ISO 639-1, e.g. 'hi'){hint}"
+    if language not in PRINTED_LANGUAGES:
+        return "warning", (
+            f"notebuilder has no words in '{language}' yet ({printed}): "
+            "its headings and instructions print in English"
+        )
+    return None
 
 
 def N_(message: str) -> str:

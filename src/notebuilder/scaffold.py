@@ -13,6 +13,7 @@ from pathlib import Path
 from .errors import UsageError
 from .extract import PLAIN_SUFFIXES, READABLE_SUFFIXES, extract_text, hard_wrapped
 from .load import SOURCES_FILE, parse_yaml
+from .markup import devanagari
 from .validate import ID_PATTERN, SOURCE_KINDS
 
 TOPIC_TEMPLATE = """\
@@ -23,15 +24,15 @@ title: {title_yaml}
 paper: {paper_yaml}
 subject: {subject_yaml}
 {author_line}
-language: en
+language: {language}
 sections:                # in reading order; each fragment names one by its id
   - id: background
-    title: Background
+    title: {background}
   - id: key-facts
-    title: Key facts
+    title: {key_facts}
     # order: natural     # optional: date, written, natural, or a list of fragment ids
   - id: way-forward
-    title: Way forward
+    title: {way_forward}
 """
 
 AUTHOR_HINT = (
@@ -48,12 +49,32 @@ EXAMPLE_TEMPLATE = """\
 # fragments:
 #   - id: my-notes-first-fact          # unique in the topic: lower-case, digits, hyphens
 #     section: key-facts               # a section id from topic.yaml
-#     text: "**Article 14** guarantees equality before law."   # quote text that starts with **
-#     short: Art 14, equality          # the mind-map label, at most 6 words
+#     text: "{text}"   # quote text that starts with **
+#     short: {short}          # the mind-map label, at most 6 words
 #     date: "1950"                     # when the fact has one
-#     figures: {{rights originally: seven}}   # a figure to compare across sources
+#     figures: {{{figures}}}   # a figure to compare across sources
 fragments: []
 """
+
+# The example fragment and the sections' titles, in the topic's language.
+EXAMPLES = {
+    "en": {
+        "text": "The **Constitution** of **1950** listed **seven** fundamental rights.",
+        "short": "Seven rights in 1950",
+        "figures": "rights originally: seven",
+        "background": "Background",
+        "key_facts": "Key facts",
+        "way_forward": "Way forward",
+    },
+    "hi": {
+        "text": "**1950** के **मूल संविधान** में **सात** मौलिक अधिकार थे।",
+        "short": "1950 में सात अधिकार",
+        "figures": "मूल अधिकार: सात",
+        "background": "पृष्ठभूमि",
+        "key_facts": "मुख्य तथ्य",
+        "way_forward": "आगे की राह",
+    },
+}
 
 
 def _yaml_text(value: str) -> str:
@@ -97,10 +118,21 @@ def default_author() -> str:
 
 
 def new_topic(
-    root: Path, topic: str, title: str, paper: str, subject: str, author: str | None = None
+    root: Path,
+    topic: str,
+    title: str,
+    paper: str,
+    subject: str,
+    author: str | None = None,
+    language: str | None = None,
 ) -> list[Path]:
     """Create ``notes/<topic>/topic.yaml`` and a commented ``example.yaml``; ``author`` is
-    printed on the title page and the e-book's cover, and is the e-book's creator."""
+    printed on the title page and the e-book's cover, and is the e-book's creator. The
+    topic is in ``language`` (en or hi), else in Hindi if its title is, else in English."""
+    language = language or ("hi" if devanagari(title) else "en")
+    if language not in EXAMPLES:
+        raise UsageError(f"notebuilder starts a topic in {' or '.join(EXAMPLES)}, not '{language}'")
+    words = EXAMPLES[language]
     if not ID_PATTERN.match(topic):
         raise UsageError(f"a topic id is lower-case letters, digits and hyphens, not '{topic}'")
     directory = root / "notes" / topic
@@ -114,8 +146,10 @@ def new_topic(
             paper_yaml=_yaml_text(paper),
             subject_yaml=_yaml_text(subject),
             author_line=f"author: {_yaml_text(author)}" if author else AUTHOR_HINT,
+            language=language,
+            **words,
         ),
-        directory / "example.yaml": EXAMPLE_TEMPLATE.format(),
+        directory / "example.yaml": EXAMPLE_TEMPLATE.format(**words),
     }
     expected = {"title": title, "paper": paper, "subject": subject, **({"author": author} if author else {})}
     _reads_back(files[directory / "topic.yaml"], f"notes/{topic}/topic.yaml", expected)

@@ -18,6 +18,7 @@ from typing import Any
 from .dates import parse_date
 from .errors import Location, ProblemLog
 from .figures import read_figure, unstated
+from .i18n import language_problem
 from .load import SYLLABUS_FILE, Node, RawProject, RawTopic, YamlFile
 from .markup import plain_text
 from .model import (
@@ -725,7 +726,7 @@ def _validate_topic(raw: RawTopic, sources: set[str] | None, check: _Checker) ->
     title = check.text(fields.get("title"), "title")
     paper = check.text(fields.get("paper"), "paper", allow_number=True)
     subject = check.text(fields.get("subject"), "subject")
-    language = check.text(fields.get("language"), "language") or "en"
+    language = _checked_language(check, fields) or "en"
     date_style = check.text(fields.get("date_style"), "date_style") or "short"
     if date_style not in DATE_STYLES:
         check.log.error(
@@ -805,8 +806,19 @@ def _validate_syllabus(file: YamlFile | None, topic_ids: tuple[str, ...], check:
         tuple(groups),
         file.document.location,
         exam_day,
-        check.text(fields.get("language"), "language") or None,
+        _checked_language(check, fields),
     )
+
+
+def _checked_language(check: _Checker, fields: dict) -> str | None:
+    """A topic's or a syllabus's ``language:``, with an error where it is no language code
+    and a warning where notebuilder has no words in it (it then prints English)."""
+    language = check.text(fields.get("language"), "language")
+    found = language_problem(language) if language else None
+    if found is not None:
+        kind, message = found
+        (check.log.error if kind == "error" else check.log.warning)(fields["language"].location, message)
+    return language or None
 
 
 def validate_project(raw: RawProject) -> Corpus:
