@@ -669,3 +669,36 @@ def test_a_topic_started_with_a_hindi_title_is_hindi_and_its_example_checks(tmp_
         example.write_text("\n".join(written).replace("my-notes", "kaksha") + "\n", encoding="utf-8")
         (fragment,) = check_project(project, (topic_id,)).topics[0].fragments
         assert [given for _, given in fragment.figures] == [{"samvidhan": "सात", "rights": "seven"}[topic_id]]
+
+
+def test_a_draft_from_a_hindi_seed_bolds_dates_figures_and_numbered_things_and_checks(tmp_path: Path):
+    """A Hindi seed drafts as an English one does: a date whole and in its era as the
+    fragment's date, a figure named after its noun, अनुच्छेद 21क and 42वाँ संशोधन bold;
+    and with its sections chosen, the draft is notes check takes."""
+    import shutil
+
+    from notebuilder.draft import draft_fragments
+    from notebuilder.scaffold import source_text
+
+    project = tmp_path / "project"
+    shutil.copytree(HINDI, project)
+    corpus = check_project(project)
+    (topic,) = corpus.topics
+    source = next(source for source in corpus.sources if source.id == "kaksha")
+    text, count = draft_fragments(source_text(project, source), source, topic, "seeds/kaksha-notes.txt")
+    drafted = {fragment["text"]: fragment for fragment in yaml.safe_load(text)["fragments"]}
+    assert count == len(drafted) > 25
+    dated = drafted["संविधान **26 जनवरी 1950** को लागू हुआ।"]
+    assert dated["date"] == "26 जनवरी 1950" and "figures" not in dated
+    assert drafted["अशोक ने **लगभग 261 ईसा पूर्व** कलिंग युद्ध लड़ा।"]["date"] == "लगभग 261 ईसा पूर्व"
+    assert drafted["मूल संविधान में **सात** मौलिक अधिकार थे।"]["figures"] == {"मौलिक अधिकार": "सात"}
+    nineteen = next(
+        fragment for words, fragment in drafted.items() if words.startswith("**अनुच्छेद 19** **छह**")
+    )
+    assert nineteen["figures"] == {"स्वतंत्रताओं": "छह"}
+    assert "**86वें संशोधन** (**2002**) ने **अनुच्छेद 21क** जोड़ा।" in drafted
+    (project / "notes" / "maulik-adhikar" / "drafted.yaml").write_text(
+        text.replace("section: TODO", "section: vividh").replace("id: kaksha", "id: draft-kaksha"),
+        encoding="utf-8",
+    )
+    check_project(project)  # raises on any error

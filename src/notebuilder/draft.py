@@ -18,10 +18,10 @@ import json
 import re
 
 from .coverage import NAME_RUN, Statement, read_seed
-from .dates import parse_date
+from .dates import HINDI_MONTHS, parse_date
 from .dedupe import WARN_THRESHOLD, extract_features, idf_weights, score_pair
-from .figures import Quantity, read_quantities
-from .markup import stem
+from .figures import Quantity, in_english_forms, read_quantities
+from .markup import DEVANAGARI_WORD, HINDI_STOPWORDS, stem
 from .model import Citation, Fragment, Source, Topic
 
 _REFERENCE = re.compile(
@@ -35,6 +35,8 @@ _YEAR_AFTER = re.compile(r"[A-Z][a-z]+\s+(?:1\d|20)\d\d$")  # "Summit 2025" is d
 _FILLER = frozenset(
     "the a an of and in on for to with is are was were its their this that by as at from".split()
 )
+_A_WORD = re.compile(rf"[a-z0-9]+|{DEVANAGARI_WORD}")  # a word of a text in lower case, in either script
+_FUNCTION_WORDS = _FILLER | HINDI_STOPWORDS
 
 
 def _slug(text: str, source: str) -> str:
@@ -46,11 +48,11 @@ def _bold(text: str) -> str:
     """Bold the figures and the names (runs of capitalised words, not a sentence's first)."""
     spans = [(match.start(), match.end()) for match in _MONTH_YEAR.finditer(text)]
     spans += [(start, end) for start, end, _ in _dates(text)]
-    spans += [
-        (match.start(), match.end())
-        for match in _REFERENCE.finditer(text)
-        if not _YEAR_AFTER.match(match.group(0))
-    ]
+    english, origin = in_english_forms(text)  # अनुच्छेद 21क is found as Article 21A
+    for match in _REFERENCE.finditer(english):
+        if not _YEAR_AFTER.match(match.group(0)):
+            start, end = match.span()
+            spans.append((origin[start][0], origin[end - 1][1]) if origin else (start, end))
     for quantity in read_quantities(text):
         start = text.find(quantity.text)
         if start >= 0:
@@ -88,9 +90,15 @@ _ERA = r"(?:BCE|BC|B\.C\.|CE|AD|A\.D\.)"
 _DAY_MONTH = (
     rf"(?:\d{{1,2}}(?:\s*[–-]\s*\d{{1,2}})?\s+{_MONTH}|{_MONTH}\s+\d{{1,2}}(?:\s*[–-]\s*\d{{1,2}})?,?)"
 )
+# Hindi's dates (parse_date reads them): its eras, months and centuries.
+_HINDI_ERA = r"(?:ईसा\s*पूर्व|ई\.\s*पू\.|ईस्वी|ई\.)"
+_HINDI_MONTH = "(?:" + "|".join(sorted(HINDI_MONTHS, key=len, reverse=True)) + ")"
 _DATE_PHRASE = re.compile(
     "|".join(
         [
+            rf"(?:लगभग\s*)?\d{{1,4}}(?:\s*[–-]\s*\d{{1,4}})?\s*{_HINDI_ERA}",  # लगभग 261 ईसा पूर्व
+            rf"(?:\d{{1,2}}(?:\s*[–-]\s*\d{{1,2}})?\s+)?{_HINDI_MONTH}\s+\d{{4}}",  # २६ जनवरी १९५०
+            rf"\d{{1,2}}(?:वीं|वी)\s+(?:सदी|शताब्दी)(?:\s*{_HINDI_ERA})?",  # 3वीं सदी ईसा पूर्व
             rf"(?:c\.\s*)?\d{{1,4}}(?:\s*[–-]\s*\d{{1,4}})?\s*{_ERA}(?!\w)",  # c. 2600–1900 BCE, 322 BC
             rf"(?<!\w){_ERA}\s*\d{{1,4}}(?:\s*[–-]\s*\d{{1,4}})?",  # AD 1025
             rf"{_MONTH}\s+\d{{4}}\s*[–-]\s*{_MONTH}\s+\d{{4}}",  # Nov 1930 – Jan 1931
@@ -123,7 +131,10 @@ def _date(text: str) -> str | None:
     return str(int(years[0].value)) if years and parse_date(str(int(years[0].value))) else None
 
 
-_NOT_COUNTED = _FILLER | frozenset("into or who which that each per other than about over under".split())
+_PLURAL_ENDINGS = ("s", "एँ", "ें", "ों", "याँ")  # English's, and Hindi's: स्वतंत्रताएँ, बच्चों
+_NOT_COUNTED = _FUNCTION_WORDS | frozenset(
+    "into or who which that each per other than about over under".split()
+)
 
 
 def _quantity_name(text: str, quantity: Quantity) -> str:
@@ -131,7 +142,7 @@ def _quantity_name(text: str, quantity: Quantity) -> str:
     justice", "three other judges"), else by the words before it ("cumulative FDI")."""
     at = text.find(quantity.text)
     if quantity.kind == "count" and at >= 0:
-        following = re.findall(r"[A-Za-z][\w-]*|\S", text[at + len(quantity.text) :])[:4]
+        following = re.findall(rf"[A-Za-z][\w-]*|{DEVANAGARI_WORD}|\S", text[at + len(quantity.text) :])[:4]
         while following and following[0].lower() == "other":
             following = following[1:]
         named: list[str] = []
@@ -139,12 +150,12 @@ def _quantity_name(text: str, quantity: Quantity) -> str:
             if not word[0].isalpha() or word.lower() in _NOT_COUNTED or len(named) == 2:
                 break
             named.append(word.lower())
-            if word.endswith("s"):
+            if word.endswith(_PLURAL_ENDINGS):
                 break  # a plural is the noun counted: "states", not "states joined"
         if named:
             return " ".join(named)
     before = text[:at] if at >= 0 else ""
-    words = [word for word in _WORD.findall(before.lower()) if word not in _FILLER][-3:]
+    words = [word for word in _A_WORD.findall(before.lower()) if word not in _FUNCTION_WORDS][-3:]
     return " ".join(words) or quantity.kind
 
 
@@ -193,7 +204,11 @@ def _guess_section(heading: str, topic: Topic | None) -> str | None:
         return None
 
     def words_of(text: str) -> set[str]:
-        return {stem(word) for word in _WORD.findall(text.lower()) if word not in _FILLER and len(word) > 2}
+        return {
+            stem(word)
+            for word in _A_WORD.findall(text.lower())
+            if word not in _FUNCTION_WORDS and len(word) > 2
+        }
 
     words = words_of(heading) - words_of(topic.title)  # the topic's own words tell no section apart
     scored = []

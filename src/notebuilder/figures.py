@@ -364,6 +364,13 @@ def numeric_text(text: str) -> str:
     return _numeric(text)[0]
 
 
+def in_english_forms(text: str) -> tuple[str, tuple[tuple[int, int], ...] | None]:
+    """A text in Hindi with its numbers and numbered things in their English forms
+    ("अनुच्छेद 21क" as "Article 21A", "42वाँ संशोधन" as "42th Amendment"), and for each of
+    its characters the span of ``text`` it stands for (None: the text as it is)."""
+    return _numeric(text) if devanagari(text) else (text, None)
+
+
 _DECADE_BEFORE = re.compile(r"\d0s[-–]$")
 
 
