@@ -89,11 +89,12 @@ class _DrawnFont:
         return self._traced[code]
 
     def _trace(self, code: int) -> int | None:
-        glyph = self.codes_to_glyphs[code] if self.codes_to_glyphs is not None else code
+        mapped = self.codes_to_glyphs
+        glyph = code if mapped is None else mapped[code] if code < len(mapped) else 0
         font, _ = installed_font(self.installed)
         order, installed_order = self.embedded.getGlyphOrder(), font.getGlyphOrder()
-        if glyph >= len(order):
-            return None
+        if not 0 < glyph < len(order):
+            return None  # .notdef, or no glyph at all
         drawn = glyph_outline(self.embedded, self.embedded_glyphs, order[glyph])
         # A subset that keeps the font's glyph ids (WeasyPrint's) has it at the same place.
         if glyph < len(installed_order) and drawn == installed_outline(
@@ -252,8 +253,6 @@ def _shaped(postscript_name: str, words: tuple[str, ...], languages: tuple[str, 
 def to_unicode(cmap: bytes) -> dict[int, str]:
     """The texts a ToUnicode CMap gives its codes (bfchar entries and simple ranges, as
     cairo and WeasyPrint write them; a code mapped to nothing is left out)."""
-    import re
-
     text = cmap.decode("latin-1")
     hexadecimal = r"<([0-9a-fA-F]+)>\s*"
     found: dict[int, str] = {}
