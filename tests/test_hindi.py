@@ -386,7 +386,7 @@ def test_a_hindi_topic_beside_an_english_one_in_a_combined_book(tmp_path: Path):
 
 @pytest.mark.e2e
 def test_an_english_topic_with_hindi_terms_and_a_glossary_entry_in_both(tmp_path: Path):
-    from conftest import make_project, pdf_page_count, pdftotext, run_notebuilder
+    from conftest import epubcheck, make_project, pdf_page_count, pdftotext, run_notebuilder
 
     from notebuilder.render import make_environment, render_booklet
 
@@ -413,8 +413,20 @@ fragments:
     assert [sorted(member.fragment for member in point.members) for point in merged] == [["rte", "rte-again"]]
     html = render_booklet(make_environment(project), assemble_topic(corpus, corpus.topics[0], 0), project)
     assert 'International Solar Alliance · <span lang="hi">अंतर्राष्ट्रीय सौर गठबंधन</span>' in html
-    assert run_notebuilder("build", "--root", str(project), "--format", "pdf").returncode == 0
+    assert run_notebuilder("build", "--root", str(project), "--format", "all").returncode == 0
     assert pdf_page_count(project / "build" / "demo" / "booklet.pdf") >= 3
+    # The e-book embeds the Devanagari font for its Hindi words alone, each run marked Hindi.
+    import zipfile
+
+    epub = project / "build" / "demo" / "booklet.epub"
+    with zipfile.ZipFile(epub) as book:
+        names = book.namelist()
+        style = next(book.read(name).decode() for name in names if name.endswith(".css"))
+        chapters = " ".join(book.read(name).decode() for name in names if name.endswith(".xhtml"))
+    assert "EPUB/fonts/NotoSerifDevanagari-Regular.ttf" in names
+    assert '[lang|="hi"] { font-family: "Noto Serif Devanagari", serif; }' in style and "body {" not in style
+    assert '<span lang="hi" xml:lang="hi">शिक्षा का अधिकार</span>' in chapters
+    assert epubcheck(epub, tmp_path)["messages"] == []
     printed = " ".join(pdftotext(project / "build" / "demo" / "booklet.pdf").split())
     assert "शिक्षा का अधिकार" in printed and "अंतर्राष्ट्रीय सौर गठबंधन" in printed  # Hindi in English reads too
     wrong = project / "notes" / "demo" / "glossary.yaml"

@@ -79,13 +79,14 @@ class Epub(Output):
 
     def render(self, context: RenderContext, document) -> dict:
         metadata = self.metadata(document, context.author)
+        html = self.html(context, document)
         return {
-            "html": self.html(context, document),
+            "html": html,
             "metadata": metadata,
             "stylesheet": stylesheet_text(context.root),
             "glossary": self.glossary(document),
             "split_level": self.split_level,
-            "fonts": embedded_fonts(metadata["lang"]),
+            "fonts": embedded_fonts(metadata["lang"], html),
         }
 
     def write(self, payload: dict, target: Path, context: WriteContext) -> None:
@@ -150,11 +151,20 @@ EMBEDDED_FONTS = {
 }
 
 
-def embedded_fonts(language: str) -> tuple[str, tuple[str, ...]]:
-    """The family and the font files an EPUB in ``language`` embeds (none for English)."""
-    family, queries = EMBEDDED_FONTS.get(language, ("", ()))
+def embedded_fonts(language: str, html: str = "") -> tuple[str, tuple[str, ...], str]:
+    """The family and the font files an EPUB in ``language`` embeds, and what text is set
+    in them: a Hindi book's whole text (``body``); in a book in English, its Hindi words
+    (``[lang|="hi"]``: finish_epub marks each run of Devanagari so), which a reader with no
+    Devanagari font would draw as boxes. None for a book all in English."""
+    if language in EMBEDDED_FONTS:
+        key, selector = language, "body"
+    elif devanagari(html):
+        key, selector = "hi", '[lang|="hi"]'
+    else:
+        return "", (), ""
+    family, queries = EMBEDDED_FONTS[key]
     files = tuple(found for found in (font_file(query) for query in queries) if found.endswith(".ttf"))
-    return family, files
+    return family, files, selector
 
 
 def cover_image(metadata: dict[str, str]) -> bytes:
@@ -200,7 +210,7 @@ def write_epub(
     stylesheet: str | None = None,
     cover: bytes | None = None,
     split_level: int = 1,
-    fonts: tuple[str, tuple[str, ...]] = ("", ()),
+    fonts: tuple[str, tuple[str, ...], str] = ("", (), ""),
 ) -> None:
     """Convert the EPUB-flavoured HTML to EPUB3 with the bundled pandoc, one file for each
     heading of ``split_level`` (an e-reader opens a small file at once).
@@ -240,16 +250,16 @@ def write_epub(
         "SOURCE_DATE_EPOCH": str(build_epoch),  # dates inside the EPUB, and its zip entries
     }
     with scratch_folder("pandoc") as folder:
-        family, files = fonts
+        family, files, selector = fonts
         for file in files:
             shutil.copyfile(file, Path(folder, Path(file).name))
-        if files and stylesheet is not None:  # the embedded font, as the text's own
+        if files and stylesheet is not None:  # the embedded font, for the text it sets
             faces = "".join(
                 f'@font-face {{ font-family: "{family}"; font-weight: {_weight(file)}; '
                 f'src: url("../fonts/{Path(file).name}"); }}\n'
                 for file in files
             )
-            stylesheet = f'{faces}body {{ font-family: "{family}", serif; }}\n{stylesheet}'
+            stylesheet = f'{faces}{selector} {{ font-family: "{family}", serif; }}\n{stylesheet}'
         if stylesheet is not None:
             Path(folder, STYLESHEET).write_text(stylesheet, encoding="utf-8")
         if cover is not None:
@@ -306,7 +316,9 @@ def finish_epub(target: Path, glossary: dict[str, str], language: str = "en") ->
     * acronyms the glossary defines are ``<abbr title=…>`` in the text;
     * the landmarks name the start of the content, the back matter and the bibliography;
     * the accessibility metadata states what is true of this book (no images: no
-      ``alternativeText`` claim) with a summary.
+      ``alternativeText`` claim) with a summary;
+    * in a book not in Hindi, each run of Hindi words is marked ``lang="hi"``: a screen
+      reader reads it as Hindi, and it is set in the embedded Devanagari font.
 
     The words it adds ("Cited in", the landmarks) are in the book's ``language``.
     """
@@ -323,7 +335,8 @@ def finish_epub(target: Path, glossary: dict[str, str], language: str = "en") ->
     finished = []
     for info, data in entries:
         if info.filename in chapters:
-            data = _written(_finish_chapter(roots[info.filename], chapters[info.filename], glossary))
+            root = _finish_chapter(roots[info.filename], chapters[info.filename], glossary)
+            data = _written(_hindi_marked(root) if language != "hi" else root)
         elif info.filename.endswith("nav.xhtml"):
             data = _written(_with_landmarks(_xml(data), chapters, language))
         elif info.filename.endswith(".opf"):
@@ -383,6 +396,47 @@ def _finish_chapter(root, chapter: str, glossary: dict[str, str]):
             term.text = None
     if glossary and chapter != "glossary" and body is not None:
         _mark_acronyms(body, glossary)
+    return root
+
+
+_HINDI_RUN = re.compile(r"[\u0900-\u097f\u200c\u200d]+(?:[\s\u00a0,;:()-]+[\u0900-\u097f\u200c\u200d]+)*")
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+def _hindi_marked(root):
+    """Each run of Devanagari words in the chapter's body, outside what is marked Hindi
+    already, in a ``<span lang="hi">``."""
+    from lxml import etree
+
+    body = root.find(f"{{{XHTML}}}body")
+    if body is None:
+        return root
+
+    def in_hindi(element) -> bool:
+        return any((ancestor.get("lang") or "").startswith("hi") for ancestor in element.iterancestors()) or (
+            element.get("lang") or ""
+        ).startswith("hi")
+
+    def wrapped(text: str, parent, before) -> str:
+        """The text up to its first run; the runs, and the text after each, as spans added
+        after ``before`` (None: as the parent's first children)."""
+        pieces = _HINDI_RUN.split(text)
+        runs = _HINDI_RUN.findall(text)
+        at = parent.index(before) + 1 if before is not None else 0
+        for offset, (run, after) in enumerate(zip(runs, pieces[1:], strict=True)):
+            span = etree.Element(f"{{{XHTML}}}span", {"lang": "hi", _XML_LANG: "hi"}, nsmap={None: XHTML})
+            span.text, span.tail = run, after
+            parent.insert(at + offset, span)
+        return pieces[0]
+
+    for element in list(body.iter(f"{{{XHTML}}}*")):
+        if in_hindi(element) or element.tag in (f"{{{XHTML}}}script", f"{{{XHTML}}}style"):
+            continue
+        if element.text and devanagari(element.text):
+            element.text = wrapped(element.text, element, None)
+        for child in list(element):
+            if child.tail and devanagari(child.tail):
+                child.tail = wrapped(child.tail, element, child)
     return root
 
 
