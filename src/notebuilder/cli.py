@@ -610,6 +610,19 @@ COMMANDS = {
 }
 
 
+def run() -> None:
+    """The ``notebuilder`` command (installed, or ``python -m notebuilder``): :func:`main`,
+    then exit with its code."""
+    code = main()
+    # The work is done and its outputs are in place: a stop from now on has nothing left to
+    # interrupt. Ignore it, because while the interpreter shuts down Python resets its own
+    # handlers to the default, and a late SIGTERM would kill a finished build with -15 (or
+    # a Ctrl-C print a traceback).
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.exit(code)
+
+
 def main(argv: list[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
     if getattr(arguments, "allow_outside", None):
