@@ -425,8 +425,19 @@ fragments:
         chapters = " ".join(book.read(name).decode() for name in names if name.endswith(".xhtml"))
     assert "EPUB/fonts/NotoSerifDevanagari-Regular.ttf" in names
     assert '[lang|="hi"] { font-family: "Noto Serif Devanagari", serif; }' in style and "body {" not in style
-    assert '<span lang="hi" xml:lang="hi">शिक्षा का अधिकार</span>' in chapters
+    assert '<strong><span lang="hi">शिक्षा का अधिकार</span></strong>' in chapters
     assert epubcheck(epub, tmp_path)["messages"] == []
+    # In the PDF, each Hindi word's span says its language too (WeasyPrint tags none).
+    import pikepdf
+
+    with pikepdf.open(project / "build" / "demo" / "booklet.pdf") as pdf:
+        spans = [
+            {str(name): str(value) for name, value in instruction.operands[1].items()}
+            for page in pdf.pages
+            for instruction in pikepdf.parse_content_stream(page)
+            if str(instruction.operator) == "BDC" and "/ActualText" in instruction.operands[1]
+        ]
+    assert {"/ActualText": "शिक्षा", "/Lang": "hi"} in spans and all(span["/Lang"] == "hi" for span in spans)
     printed = " ".join(pdftotext(project / "build" / "demo" / "booklet.pdf").split())
     assert "शिक्षा का अधिकार" in printed and "अंतर्राष्ट्रीय सौर गठबंधन" in printed  # Hindi in English reads too
     wrong = project / "notes" / "demo" / "glossary.yaml"
@@ -714,3 +725,12 @@ def test_a_draft_from_a_hindi_seed_bolds_dates_figures_and_numbered_things_and_c
         encoding="utf-8",
     )
     check_project(project)  # raises on any error
+
+
+def test_hindi_words_in_an_english_text_are_marked_hindi():
+    from notebuilder.markup import inline_html
+
+    english = inline_html("The **Right to Education** (**शिक्षा का अधिकार**, अनुच्छेद 21क) is free.", "en")
+    assert '<strong><span lang="hi">शिक्षा का अधिकार</span></strong>' in english
+    assert '<span lang="hi">अनुच्छेद 21क</span>' in english
+    assert "lang" not in inline_html("**शिक्षा का अधिकार** मौलिक है।", "hi")  # a Hindi page says it once

@@ -156,9 +156,9 @@ def _doc_point(
 
     def doc_statement(statement: Statement) -> DocStatement:
         html = (
-            inline_html(statement.text)
+            inline_html(statement.text, language)
             if statement.kind != "without"
-            else inline_html(spoken_list(statement.missing))
+            else inline_html(spoken_list(statement.missing), language)
         )
         return DocStatement(statement.kind, html, _markers(statement.citations, numbers))
 
@@ -171,7 +171,7 @@ def _doc_point(
     )
     return DocPoint(
         point,
-        inline_html(fact.text),
+        inline_html(fact.text, language),
         _markers(fact.citations, numbers),
         _conflicts(point, numbers),
         tuple(map(doc_statement, more)),
@@ -260,7 +260,10 @@ def assemble_document(
             comparison.caption,
             comparison.columns,
             tuple(
-                tuple(DocCell(inline_html(cell.text), _markers(cell.citations, numbers)) for cell in row)
+                tuple(
+                    DocCell(inline_html(cell.text, topic.language), _markers(cell.citations, numbers))
+                    for cell in row
+                )
                 for row in comparison.rows
             ),
         )
@@ -338,7 +341,7 @@ def build_timeline(
                 statements = item.point.statements
                 wording = item.point.short or (statements[0].text if statements else item.point.text)
                 date = str(item.point.date)
-                label = inline_html(_leading_date(wording, date) or wording)
+                label = inline_html(_leading_date(wording, date) or wording, language)
                 entry = TimelineEntry(
                     display_date(date, date_style, language),
                     label,

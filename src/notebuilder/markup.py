@@ -32,13 +32,24 @@ def curly_quotes(text: str) -> str:
     return _OPENING_SINGLE.sub("‘", text).replace("'", "’")
 
 
-def inline_html(text: str) -> Markup:
+# A run of Devanagari words, with the spaces, digits and punctuation between them ("अनुच्छेद
+# 21क"), never a tag's < or >.
+DEVANAGARI_RUN = re.compile(
+    r"[\u0900-\u097f\u200c\u200d]+(?:[\s\u00a00-9,;:()-]+[\u0900-\u097f\u200c\u200d]+)*"
+)
+
+
+def inline_html(text: str, language: str = "en") -> Markup:
     """Note text as HTML. Punctuation after a term stays outside its emphasis, as written
     ("**752 AD**,"): it is not part of the term. (WeasyPrint 70 no longer breaks such lines
-    early, Kozea/WeasyPrint#1614: the shipped booklet prints the same lines but one.)"""
+    early, Kozea/WeasyPrint#1614: the shipped booklet prints the same lines but one.) In a
+    text whose ``language`` is not Hindi, each run of Hindi words is marked ``lang="hi"``:
+    a screen reader reads it as Hindi (the PDF tags it so, and the e-book sets its font)."""
     html = str(escape(curly_quotes(text)))
     html = _BOLD.sub(r"<strong>\1</strong>", html)
     html = _ITALIC.sub(r"<em>\1</em>", html)
+    if language != "hi" and devanagari(html):
+        html = DEVANAGARI_RUN.sub(lambda run: f'<span lang="hi">{run.group(0)}</span>', html)
     return Markup(html)
 
 

@@ -50,15 +50,16 @@ def shaped_words(texts: list[str]) -> list[str]:
     return sorted(found)
 
 
-def html_texts(html: str) -> tuple[list[str], list[str]]:
+def html_texts(html: str) -> tuple[list[str], list[str], str]:
     """The text of an HTML page, node by node and whole (a word may run across inline
     elements), with its style sheet's (generated content) and its pictures' (a mind map's
-    words are its alt); and the languages it names."""
+    words are its alt); the languages it names; and its own language."""
     import lxml.html
 
     root = lxml.html.fromstring(html)
     languages = sorted({str(value) for value in root.xpath("//@lang")} | {""})
-    return [*root.itertext(), root.text_content(), *map(str, root.xpath("//@alt"))], languages
+    own = root.get("lang") or ""
+    return [*root.itertext(), root.text_content(), *map(str, root.xpath("//@alt"))], languages, own
 
 
 class _DrawnFont:
@@ -115,8 +116,11 @@ def add_actual_text(pdf: Any, html: str) -> None:
     and the drawings laid on them) draws its text, as an ActualText span around its glyphs."""
     if not devanagari(html):
         return
-    texts, languages = html_texts(html)
+    texts, languages, own = html_texts(html)
     words = tuple(shaped_words(texts))
+    # In a page not in Hindi, its Hindi words say so (a screen reader reads them as Hindi):
+    # WeasyPrint tags no element with its language.
+    properties = {} if own.startswith("hi") else {"Lang": "hi"}
     fonts: dict[tuple[int, int], _DrawnFont | None] = {}
 
     def font_of(resource) -> _DrawnFont | None:
@@ -132,11 +136,11 @@ def add_actual_text(pdf: Any, html: str) -> None:
 
     marked: set[tuple[int, int]] = set()
     for page in pdf.pages:
-        _mark_words(pdf, page.obj, page.Resources, font_of)
+        _mark_words(pdf, page.obj, page.Resources, font_of, properties)
         for drawing in page.Resources.get("/XObject", {}).values():
             if drawing.get("/Subtype") == "/Form" and drawing.objgen not in marked:
                 marked.add(drawing.objgen)
-                _mark_words(pdf, drawing, drawing.get("/Resources", page.Resources), font_of)
+                _mark_words(pdf, drawing, drawing.get("/Resources", page.Resources), font_of, properties)
     for font in fonts.values():
         if font is not None:
             _name_every_glyph(font)
@@ -291,11 +295,12 @@ def to_unicode_cmap(texts: dict[int, str]) -> bytes:
     ).encode("ascii")
 
 
-def _mark_words(pdf, content_owner, resources, font_of) -> None:
+def _mark_words(pdf, content_owner, resources, font_of, properties: dict[str, str]) -> None:
     """Rewrite a page's content (or a drawing's) so that each Devanagari word it draws
-    stands in a span with its text. A word may be drawn by several text-showing operators
-    (a mark raised with ``Ts``) and share one with others; operators are split at word
-    edges, which draws the same glyphs at the same places."""
+    stands in a span with its text (and ``properties``: its language). A word may be drawn
+    by several text-showing operators (a mark raised with ``Ts``) and share one with
+    others; operators are split at word edges, which draws the same glyphs at the same
+    places."""
     import pikepdf
 
     fonts = resources.get("/Font", pikepdf.Dictionary())
@@ -333,7 +338,11 @@ def _mark_words(pdf, content_owner, resources, font_of) -> None:
     for index, (kind, value, _) in enumerate(items):
         if index in words:
             show()
-            span = pikepdf.Dictionary(ActualText=pikepdf.String(words[index][1]))
+            said = {
+                "/ActualText": words[index][1],
+                **{f"/{name}": value for name, value in properties.items()},
+            }
+            span = pikepdf.Dictionary({name: pikepdf.String(value) for name, value in said.items()})
             content.append(([pikepdf.Name.Span, span], pikepdf.Operator("BDC")))
         if index in left_out:
             pass

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..errors import ToolError
 from ..i18n import gettext, ngettext
-from ..markup import devanagari
+from ..markup import DEVANAGARI_RUN, devanagari
 from ..metrics import font_file
 from ..mindmap import plan_sheets
 from ..pool import scratch_folder
@@ -399,7 +399,6 @@ def _finish_chapter(root, chapter: str, glossary: dict[str, str]):
     return root
 
 
-_HINDI_RUN = re.compile(r"[\u0900-\u097f\u200c\u200d]+(?:[\s\u00a0,;:()-]+[\u0900-\u097f\u200c\u200d]+)*")
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
@@ -420,8 +419,8 @@ def _hindi_marked(root):
     def wrapped(text: str, parent, before) -> str:
         """The text up to its first run; the runs, and the text after each, as spans added
         after ``before`` (None: as the parent's first children)."""
-        pieces = _HINDI_RUN.split(text)
-        runs = _HINDI_RUN.findall(text)
+        pieces = DEVANAGARI_RUN.split(text)
+        runs = DEVANAGARI_RUN.findall(text)
         at = parent.index(before) + 1 if before is not None else 0
         for offset, (run, after) in enumerate(zip(runs, pieces[1:], strict=True)):
             span = etree.Element(f"{{{XHTML}}}span", {"lang": "hi", _XML_LANG: "hi"}, nsmap={None: XHTML})
