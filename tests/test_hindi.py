@@ -720,6 +720,9 @@ def test_a_draft_from_a_hindi_seed_bolds_dates_figures_and_numbered_things_and_c
     )
     assert nineteen["figures"] == {"स्वतंत्रताओं": "छह"}
     assert "**86वें संशोधन** (**2002**) ने **अनुच्छेद 21क** जोड़ा।" in drafted
+    # Ids spell the Hindi words in Latin letters, as a student would.
+    assert drafted["मूल संविधान में **सात** मौलिक अधिकार थे।"]["id"] == "kaksha-mul-samvidhan-sat-maulik-adhikar"
+    assert nineteen["id"] == "kaksha-anuchchhed-19-chhah-svatantrataon-raksha"
     (project / "notes" / "maulik-adhikar" / "drafted.yaml").write_text(
         text.replace("section: TODO", "section: vividh").replace("id: kaksha", "id: draft-kaksha"),
         encoding="utf-8",
@@ -734,3 +737,23 @@ def test_hindi_words_in_an_english_text_are_marked_hindi():
     assert '<strong><span lang="hi">शिक्षा का अधिकार</span></strong>' in english
     assert '<span lang="hi">अनुच्छेद 21क</span>' in english
     assert "lang" not in inline_html("**शिक्षा का अधिकार** मौलिक है।", "hi")  # a Hindi page says it once
+
+
+@pytest.mark.parametrize(
+    ("word", "spelt"),
+    [
+        ("अनुच्छेद", "anuchchhed"),
+        ("संशोधन", "sanshodhan"),
+        ("संपत्ति", "sampatti"),
+        ("गिरफ़्तार", "giraftar"),
+        ("राष्ट्र", "rashtra"),
+        ("क्षत्रिय", "kshatriya"),
+        ("श्रृंखला", "shrinkhala"),
+        ("अंतःकरण", "antahkaran"),
+    ],
+)
+def test_a_hindi_word_is_spelt_in_latin_letters_for_an_id(word: str, spelt: str):
+    from notebuilder.draft import roman
+    from notebuilder.validate import ID_PATTERN
+
+    assert roman(word) == spelt and ID_PATTERN.match(spelt)

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 
 from .coverage import NAME_RUN, Statement, read_seed
-from .dates import HINDI_MONTHS, parse_date
+from .dates import DEVANAGARI_DIGITS, HINDI_MONTHS, parse_date
 from .dedupe import WARN_THRESHOLD, extract_features, idf_weights, score_pair
 from .figures import Quantity, in_english_forms, read_quantities
-from .markup import DEVANAGARI_WORD, HINDI_STOPWORDS, stem
+from .markup import DEVANAGARI_WORD, HINDI_STOPWORDS, devanagari, stem
 from .model import Citation, Fragment, Source, Topic
 
 _REFERENCE = re.compile(
@@ -40,8 +41,68 @@ _FUNCTION_WORDS = _FILLER | HINDI_STOPWORDS
 
 
 def _slug(text: str, source: str) -> str:
-    words = [word for word in _WORD.findall(text.lower()) if word not in _FILLER][:5]
+    """A fragment's id from its first words (Hindi ones spelt in Latin letters, as ids are:
+    "अनुच्छेद 21क" gives anuchchhed-21k)."""
+    words = [
+        roman(word) if devanagari(word) else word
+        for word in _A_WORD.findall(text.lower().translate(DEVANAGARI_DIGITS))
+        if word not in _FUNCTION_WORDS and not unicodedata.category(word[0]).startswith("M")
+    ][:5]  # (an ordinal's ending, वाँ of 42वाँ, is no word)
     return "-".join([source, *words])[:60].rstrip("-")
+
+
+# Devanagari in plain Latin letters, as students spell Hindi in ids (anuchchhed, sanshodhan):
+# a consonant's own "a" is dropped at a word's end; long and short vowels are one letter.
+_CONSONANTS = dict(
+    zip(
+        "क ख ग घ ङ च छ ज झ ञ ट ठ ड ढ ण त थ द ध न प फ ब भ म य र ल व श ष स ह".split(),
+        "k kh g gh n ch chh j jh n t th d dh n t th d dh n p ph b bh m y r l v sh sh s h".split(),
+        strict=True,
+    )
+)
+_WITH_NUKTA = {"k": "q", "j": "z", "ph": "f", "d": "r", "dh": "rh"}  # क़ ज़ फ़ ड़ ढ़
+_VOWELS = dict(zip("अ आ इ ई उ ऊ ऋ ए ऐ ओ औ ऑ".split(), "a a i i u u ri e ai o au o".split(), strict=True))
+_SIGNS = dict(zip("ा ि ी ु ू ृ े ै ो ौ ॉ".split(), "a i i u u ri e ai o au o".split(), strict=True))
+_LABIALS = frozenset("पफबभमव")  # an anusvara before them is written m: sampatti, samvidhan
+
+
+def roman(word: str) -> str:
+    """A Devanagari word in Latin letters for an id: अनुच्छेद anuchchhed, मौलिक maulik."""
+    letters = unicodedata.normalize("NFD", word)  # a nukta as a mark of its own
+    out: list[str] = []
+    pending = False  # a consonant whose own "a" is not yet written
+    for index, letter in enumerate(letters):
+        following = letters[index + 1] if index + 1 < len(letters) else ""
+        if letter in _CONSONANTS:
+            if pending:
+                out.append("a")
+            out.append(_CONSONANTS[letter])
+            pending = True
+        elif letter == "\u093c" and out:  # nukta
+            out[-1] = _WITH_NUKTA.get(out[-1], out[-1])
+        elif letter in _SIGNS or letter == "\u094d":  # a vowel sign, or the virama: no own "a"
+            sign = _SIGNS.get(letter, "")
+            out.append("i" if sign == "ri" and out and out[-1] == "r" else sign)  # श्रृ: shri
+            pending = False
+        elif letter in "ंँ":
+            if pending:
+                out.append("a")
+            out.append("m" if following in _LABIALS else "n")
+            pending = False
+        elif letter in _VOWELS or letter == "ः":
+            if pending:
+                out.append("a")
+            out.append(_VOWELS.get(letter, "h"))
+            pending = False
+        elif letter.isascii() and letter.isalnum():
+            out.append(letter)
+    # A word's last consonant keeps its "a" after a cluster (राष्ट्र rashtra) and as the य of
+    # -iya (क्षत्रिय kshatriya); elsewhere it is silent (अनुच्छेद anuchchhed).
+    if pending and (
+        letters[-2:-1] == "\u094d" or letters[-2:] in {"\u093fय", "\u0940य"} or len(letters) == 1
+    ):
+        out.append("a")
+    return "".join(out)
 
 
 def _bold(text: str) -> str:
